@@ -1,0 +1,101 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test e2e lint format bench install clean-db vendor
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files re-install when pyproject.toml changes.
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[serve]'
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	@touch $@ $(VENV)/.installed-app
+
+install: $(VENV)/.installed-app
+
+# Third-party browser assets from npm (package.json), copied into static/vendor/ (gitignored):
+# the QR decoder the scanner page uses where the browser has no BarcodeDetector.
+static/vendor/jsQR.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --silent && mkdir -p static/vendor && cp node_modules/jsqr/dist/jsQR.js $@; \
+	else \
+		echo "npm not found: the scanner page will rely on the browser's BarcodeDetector (install Node.js for the fallback decoder)"; \
+	fi
+
+vendor: static/vendor/jsQR.js
+
+## run: install, migrate the SQLite default, seed the demo and serve on http://127.0.0.1:5000
+run: $(VENV)/.installed-app vendor
+	CONFERENCE_ENV=development $(BIN)/flask --app conference db upgrade
+	CONFERENCE_ENV=development $(BIN)/flask --app conference demo
+	@echo
+	@echo "  Serving the demo on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo
+	CONFERENCE_ENV=development $(BIN)/flask --app conference run --host $(HOST) --port $(PORT)
+
+# Real client parsers the tests check our output with (ical.js reads feeds as Thunderbird does).
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## test: install the test dependencies and run the whole suite (DATABASE_URL selects PostgreSQL)
+test: $(VENV)/.installed-test vendor tests/js/node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## e2e: only the browser journeys and accessibility checks (needs /usr/bin/chromium)
+e2e: $(VENV)/.installed-test vendor
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-db:
+	rm -f instance/conference.sqlite3*
+
+## bench: time what users feel on the shared workload (w400 and w5000, or WORKLOAD=file.json);
+## prints a table and writes bench/results/<date>-<commit>.json. DATABASE_URL runs it on PostgreSQL.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.run $(if $(WORKLOAD),--workload $(WORKLOAD),)
+	$(MAKE) bench-load
+
+# --- Security and reliability (issue #9) -------------------------------------------------------
+.PHONY: bench-load audit lock
+LOAD_ARGS ?=
+
+## bench-load (part of `make bench`): 1,500 attendees registering and booking in 60 s, then 2,000 entrance scans in
+## 10 minutes from 6 scanners, against gunicorn (2 workers) on 127.0.0.1; p50/p95/p99 and the
+## invariants (exit 1 on a violation). DATABASE_URL: a PostgreSQL server to use (a fresh
+## database is created there and dropped); LOAD_ARGS: e.g. --scan-seconds 120
+bench-load: $(VENV)/.installed-app
+	$(BIN)/python -m bench.load $(if $(DATABASE_URL),--database-url $(DATABASE_URL)) $(LOAD_ARGS)
+
+## audit: bandit on the code (fails on a high-severity finding) and pip-audit on the pinned
+## runtime dependencies (needs PyPI's vulnerability data: see docs/security.md)
+audit: $(VENV)/.installed-test
+	$(BIN)/bandit -r conference -lll -q
+	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip
+
+## lock: pin the runtime dependencies again into requirements.lock (from a clean venv)
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[serve]'
+	{ echo "# Runtime dependencies of conference (pip install -e '.[serve]'), pinned: audited by"; \
+	  echo "# 'make audit' (pip-audit -r requirements.lock). Refresh: make lock."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf .venv-lock

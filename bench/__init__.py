@@ -1,0 +1,1 @@
+"""`make bench`: what users feel, measured on the shared workload."""

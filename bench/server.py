@@ -1,0 +1,131 @@
+"""A gunicorn server on 127.0.0.1 for the HTTP layer, and a minimal HTTP client."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """One worker, as the budgets are stated: gthread with one thread behaves like a
+    sync worker but also keeps connections alive, so both client modes can be measured."""
+
+    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, **env}
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                gunicorn,
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "1",
+                "--keep-alive",
+                "30",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "conference:create_app()",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("gunicorn exited during start-up") from None
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def worker_pids(self) -> list[int]:
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            return [int(p) for p in children.read_text().split()]
+        return []
+
+    def peak_memory_kib(self) -> int:
+        """Largest resident set (VmHWM) among the worker processes."""
+        peak = 0
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        return peak
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+class Client:
+    """HTTP/1.1 to the local server: a new connection per request, or one kept alive."""
+
+    def __init__(self, port: int, keep_alive: bool) -> None:
+        self.port = port
+        self.keep_alive = keep_alive
+        self.connection: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> Reply:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if not self.keep_alive:
+            headers["Connection"] = "close"
+        if self.connection is None or not self.keep_alive:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if not self.keep_alive:
+            self.connection.close()
+            self.connection = None
+        return Reply(response.status, data, {k.lower(): v for k, v in response.getheaders()})
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()

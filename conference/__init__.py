@@ -1,0 +1,62 @@
+"""The conference application: registration, agenda, feeds and badges for CERIS events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build and configure the Flask application."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from conference.config import load_config
+
+    load_config(app, overrides)
+    from conference.urls import register_url_converters
+
+    register_url_converters(app)
+
+    from conference import extensions
+
+    extensions.init_app(app)
+
+    from conference import models  # noqa: F401  (registers every table on the metadata)
+    from conference.accounts.views import bp as accounts_bp
+    from conference.admin.views import bp as admin_bp
+    from conference.agenda.catalogue_views import bp as agenda_catalogue_bp
+    from conference.agenda.manage_views import bp as agenda_manage_bp
+    from conference.agenda.views import bp as agenda_bp
+    from conference.badges.api import bp as badges_api_bp
+    from conference.badges.checkin_views import bp as checkin_bp
+    from conference.badges.views import bp as badges_bp
+    from conference.events.views import bp as events_bp
+    from conference.feeds.views import bp as feeds_bp
+    from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
+    from conference.registration.views import bp as registration_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(agenda_manage_bp)
+    app.register_blueprint(agenda_catalogue_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(badges_api_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(feeds_bp)
+
+    from conference import cli, errors, security, templating
+
+    errors.register_error_handlers(app)
+    security.register_security_headers(app)
+    security.register_input_guards(app)
+    templating.register_template_helpers(app)
+    cli.register_commands(app)
+    return app

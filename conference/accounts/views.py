@@ -1,0 +1,267 @@
+"""Sign-up, login, logout, email verification, password reset and profile pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from conference.accounts import forms, services
+from conference.errors import AccountError, InvalidToken
+from conference.extensions import db, limiter, login_manager
+from conference.mail.services import deliver_after_request
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+@login_manager.user_loader
+def load_user(session_token: str):
+    return services.get_user_by_session_token(session_token)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site paths are followed after login; anything else is an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _start_session(user) -> None:
+    # A fresh session at login defeats session fixation.
+    session.clear()
+    login_user(user)
+    services.record_login(user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def signup():
+    """Create an account and send the email verification link."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = forms.SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                organisation=form.organisation.data or "",
+                country=form.country.data or "",
+                claimed_category=form.claimed_category.data or None,
+            )
+        except AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(error.message)
+        else:
+            services.send_verification_email(user)
+            db.session.commit()
+            deliver_after_request()
+            _start_session(user)
+            db.session.commit()
+            flash(f"Welcome, {user.name}. We sent a confirmation link to {user.email}.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/signup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Log in with email and password."""
+    next_url = safe_next_url(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("events.home"))
+    form = forms.LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            db.session.commit()
+            flash(f"You are logged in as {user.name}.", "success")
+            return redirect(next_url or url_for("events.home"))
+        form.password.errors.append("The email address or the password is not correct.")
+        status = 401
+    elif form.errors:
+        status = 422
+    return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session (POST with CSRF, so no link can log someone out)."""
+    form = forms.EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("events.home"))
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    """Confirm an email address from the link we sent."""
+    try:
+        user = services.verify_email(token)
+    except InvalidToken as error:
+        db.session.rollback()
+        return render_template("accounts/token_error.html", message=error.message), 400
+    db.session.commit()
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(
+        url_for("accounts.profile" if current_user.is_authenticated else "accounts.login")
+    )
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit(_reset_limit)
+def resend_verification():
+    """Send the confirmation link again."""
+    form = forms.EmptyForm()
+    if form.validate_on_submit() and not current_user.email_verified:
+        services.send_verification_email(current_user)
+        db.session.commit()
+        deliver_after_request()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def request_reset():
+    """Ask for a password reset link by email."""
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        deliver_after_request()
+        flash(
+            "If an account exists for this address, we sent it a link to reset the password. "
+            "The link works for one hour.",
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password with the emailed link."""
+    try:
+        services.check_reset_token(token)
+    except InvalidToken as error:
+        return render_template("accounts/token_error.html", message=error.message), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """See and edit one's own details."""
+    form = forms.ProfileForm(obj=current_user)
+    password_form = forms.ChangePasswordForm(prefix="pw")
+    if form.submit.data and form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            name=form.name.data,
+            organisation=form.organisation.data or "",
+            country=form.country.data or "",
+            claimed_category=form.claimed_category.data or None,
+        )
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("accounts.profile"))
+    status = 422 if form.errors else 200
+    return (
+        render_template(
+            "accounts/profile.html",
+            form=form,
+            password_form=password_form,
+            resend=forms.EmptyForm(),
+            calendar_urls=_calendar_urls(),
+        ),
+        status,
+    )
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+@limiter.limit(_login_limit)
+def change_password():
+    """Change one's password, knowing the current one."""
+    form = forms.ProfileForm(obj=current_user, formdata=None)
+    password_form = forms.ChangePasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, password_form.current_password.data, password_form.password.data
+            )
+        except AccountError as error:
+            db.session.rollback()
+            getattr(password_form, error.field or "password").errors.append(error.message)
+        else:
+            db.session.commit()
+            # The session token changed: log in again on this device only.
+            login_user(current_user._get_current_object())
+            flash("Your password is changed; other devices are logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return (
+        render_template(
+            "accounts/profile.html",
+            form=form,
+            password_form=password_form,
+            resend=forms.EmptyForm(),
+            calendar_urls=_calendar_urls(),
+        ),
+        422,
+    )
+
+
+def _calendar_urls() -> dict[str, str]:
+    """The personal feed's addresses; the token is made on the first visit."""
+    from conference.feeds.models import FeedKind
+    from conference.feeds.services import feed_addresses, get_or_create_token
+
+    token = get_or_create_token(current_user, FeedKind.PERSONAL)
+    db.session.commit()
+    return feed_addresses(token)

@@ -1,0 +1,43 @@
+"""The site administrators' pages: every event, and creating one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference import permissions
+from conference.errors import EventError
+from conference.events import services
+from conference.events.forms import EventForm
+from conference.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    permissions.require(permissions.can_access_admin(current_user))
+
+
+@bp.route("/")
+def index():
+    """Every event, drafts included."""
+    return render_template("admin/index.html", events=services.list_all_events())
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def create_event():
+    """Create a draft event."""
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(form.to_details(), actor=current_user)
+        except EventError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"“{event.title}” is created as a draft. Add organisers next.", "success")
+            return redirect(url_for("events.staff", slug=event.slug))
+    return render_template("admin/create_event.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,161 @@
+"""Organisers' pages for rooms, tracks and speakers: list, add, edit, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference.agenda import catalogue
+from conference.agenda.forms import ConfirmForm, RoomForm, SpeakerForm, TrackForm
+from conference.agenda.manage_views import load_managed_event
+from conference.agenda.models import Room, Speaker, Track
+from conference.errors import DomainError
+from conference.events.models import Event
+from conference.extensions import db
+
+bp = Blueprint("agenda_catalogue", __name__, url_prefix="/events/<slug>/manage/agenda")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a login (then the organiser role, checked per view)."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one of rooms, tracks and speakers is listed, edited and saved."""
+
+    name: str
+    plural: str
+    model: type
+    form: type
+    lister: Callable[[Event], list]
+    saver: Callable[..., Any]
+    deleter: Callable[..., None]
+    details: Callable[[Any], Any]
+
+
+KINDS = {
+    "rooms": Kind(
+        "room",
+        "rooms",
+        Room,
+        RoomForm,
+        catalogue.list_rooms,
+        lambda event, d, obj: catalogue.save_room(event, d, actor=current_user, room=obj),
+        catalogue.delete_room,
+        lambda f: catalogue.RoomDetails(f.name.data, f.capacity.data, f.position.data or 0),
+    ),
+    "tracks": Kind(
+        "track",
+        "tracks",
+        Track,
+        TrackForm,
+        catalogue.list_tracks,
+        lambda event, d, obj: catalogue.save_track(event, d, actor=current_user, track=obj),
+        catalogue.delete_track,
+        lambda f: catalogue.TrackDetails(f.name.data, f.position.data or 0),
+    ),
+    "speakers": Kind(
+        "speaker",
+        "speakers",
+        Speaker,
+        SpeakerForm,
+        catalogue.list_speakers,
+        lambda event, d, obj: catalogue.save_speaker(event, d, actor=current_user, speaker=obj),
+        catalogue.delete_speaker,
+        lambda f: catalogue.SpeakerDetails(
+            f.name.data, f.organisation.data or "", f.country.data or "", f.bio.data or ""
+        ),
+    ),
+}
+
+
+def _kind(kind: str) -> Kind:
+    if kind not in KINDS:
+        abort(404)
+    return KINDS[kind]
+
+
+def _save(event: Event, kind: Kind, form, obj):
+    """Validate and save; returns a redirect on success, None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = kind.saver(event, kind.details(form), obj)
+    except DomainError as error:
+        db.session.rollback()
+        getattr(form, error.field or "name", form.name).errors.append(error.message)
+        return None
+    db.session.commit()
+    flash(f"The {kind.name} “{saved.name}” is saved.", "success")
+    return redirect(url_for("agenda_catalogue.listing", slug=event.slug, kind=kind.plural))
+
+
+@bp.route("/<kind>/", methods=["GET", "POST"])
+def listing(slug: str, kind: str):
+    """Rooms, tracks or speakers of the event, with a form to add one."""
+    event = load_managed_event(slug)
+    spec = _kind(kind)
+    form = spec.form()
+    done = _save(event, spec, form, None)
+    if done is not None:
+        return done
+    return (
+        render_template(
+            "agenda/manage/catalogue.html",
+            event=event,
+            kind=spec,
+            items=spec.lister(event),
+            form=form,
+            delete_form=ConfirmForm(),
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, kind: str, item_id: int):
+    """Edit one room, track or speaker."""
+    event = load_managed_event(slug)
+    spec = _kind(kind)
+    obj = catalogue.get_owned(spec.model, event, item_id)
+    if obj is None:
+        abort(404)
+    form = spec.form(obj=obj)
+    done = _save(event, spec, form, obj)
+    if done is not None:
+        return done
+    return (
+        render_template(
+            "agenda/manage/catalogue_edit.html", event=event, kind=spec, obj=obj, form=form
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/<kind>/<int:item_id>/delete", methods=["POST"])
+def delete(slug: str, kind: str, item_id: int):
+    """Delete a room, track or speaker (refused while sessions use a room or speaker)."""
+    event = load_managed_event(slug)
+    spec = _kind(kind)
+    obj = catalogue.get_owned(spec.model, event, item_id)
+    if obj is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = obj.name
+    try:
+        spec.deleter(obj, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"The {spec.name} “{name}” is deleted.", "success")
+    return redirect(url_for("agenda_catalogue.listing", slug=event.slug, kind=spec.plural))

@@ -1,0 +1,38 @@
+"""The agenda exports as one viewer may see them, with absolute links (pages, CLI, benchmarks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conference.agenda.frab import frab_schedule
+from conference.agenda.json_export import agenda_document
+from conference.agenda.queries import load_agenda
+from conference.events.models import Event
+from conference.urls import external_url
+
+
+def _session_url(event: Event):
+    return lambda session_id: external_url(
+        "agenda.session_detail", slug=event.slug, session_id=session_id
+    )
+
+
+def export_agenda_json(event: Event, viewer: Any, *, everything: bool = False) -> dict[str, Any]:
+    """The agenda ``viewer`` may see as a JSON-ready document (docs/agenda-json.md)."""
+    return agenda_document(
+        load_agenda(event, viewer, everything=everything),
+        event_url=external_url("events.event_detail", slug=event.slug),
+        session_url=_session_url(event),
+        speaker_url=lambda speaker_id: external_url(
+            "agenda.speaker_detail", slug=event.slug, speaker_id=speaker_id
+        ),
+    )
+
+
+def export_frab_xml(event: Event, viewer: Any, *, everything: bool = False) -> bytes:
+    """The agenda ``viewer`` may see as frab schedule XML."""
+    return frab_schedule(
+        load_agenda(event, viewer, everything=everything),
+        base_url=external_url("events.event_detail", slug=event.slug),
+        session_url=_session_url(event),
+    )

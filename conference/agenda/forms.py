@@ -1,0 +1,180 @@
+"""Organisers' agenda forms: sessions, rooms, tracks and speakers (shape checks only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from conference.agenda.models import RestrictedVisibility, SessionKind, SessionStatus
+from conference.agenda.services import SessionFields
+from conference.categories import CATEGORY_CHOICES
+from conference.countries import country_choices
+from conference.formfields import as_choices, db_int
+from conference.localtime import to_instant
+
+# Service field names → the form fields that show their errors.
+SERVICE_FIELDS = {
+    "starts_at": "start_time",
+    "ends_at": "end_time",
+    "room_id": "room",
+    "track_id": "track",
+    "conflicts": "override_conflicts",
+}
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SessionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(
+        "Kind of session", choices=as_choices((k.value, k.label) for k in SessionKind)
+    )
+    abstract = TextAreaField("Abstract", validators=[Optional(), Length(max=20000)])
+    day = SelectField("Day", validators=[DataRequired()])
+    start_time = TimeField("Starts at", validators=[InputRequired()])
+    end_time = TimeField("Ends at", validators=[InputRequired()])
+    room = SelectField("Room", coerce=int, validators=[InputRequired()])
+    track = SelectField("Track", default="", validators=[Optional()])
+    speakers = SelectMultipleField(
+        "Speakers",
+        coerce=int,
+        validators=[Optional()],
+        description="Hold Ctrl (Cmd on a Mac) to choose several.",
+    )
+    capacity = IntegerField(
+        "Seats",
+        validators=[Optional(), NumberRange(min=1, max=100000)],
+        description="Leave empty to use the room's capacity.",
+    )
+    requires_booking = BooleanField("Attendees must book a seat beforehand")
+    restricted_to = CheckboxListField(
+        "Restricted to verified",
+        choices=as_choices(CATEGORY_CHOICES),
+        validators=[Optional()],
+        description="Leave all unticked for a session open to every attendee.",
+    )
+    restricted_visibility = RadioField(
+        "Others see a restricted session",
+        choices=as_choices(
+            [
+                (
+                    RestrictedVisibility.LISTED.value,
+                    "Listed: as “Closed session” at its time and room, without details",
+                ),
+                (RestrictedVisibility.HIDDEN.value, "Hidden: not at all"),
+            ]
+        ),
+        default=RestrictedVisibility.LISTED.value,
+        validators=[Optional()],
+    )
+    status = SelectField(
+        "Status",
+        choices=as_choices(
+            [
+                (SessionStatus.SCHEDULED.value, "Scheduled"),
+                (SessionStatus.CANCELLED.value, "Cancelled"),
+            ]
+        ),
+        default=SessionStatus.SCHEDULED.value,
+    )
+    override_conflicts = BooleanField("Save despite the conflicts")
+    submit = SubmitField("Save session")
+
+    def fill_choices(self, event, rooms, tracks, speakers) -> None:
+        """Offer the event's days, rooms, tracks and speakers."""
+        self.day.choices = as_choices(
+            (d.isoformat(), d.strftime("%A %d %B %Y")) for d in event.days
+        )
+        self.room.choices = as_choices((r.id, f"{r.name} ({r.capacity} seats)") for r in rooms)
+        self.track.choices = as_choices([("", "No track"), *((str(t.id), t.name) for t in tracks)])
+        self.speakers.choices = as_choices(
+            (s.id, f"{s.name}, {s.organisation}" if s.organisation else s.name) for s in speakers
+        )
+
+    def fill_from(self, session, event) -> None:
+        """Show a stored session as the event's wall-clock times."""
+        start, end = session.starts_at.astimezone(event.tz), session.ends_at.astimezone(event.tz)
+        self.day.data = start.date().isoformat()
+        self.start_time.data, self.end_time.data = start.time(), end.time()
+        self.room.data = session.room_id
+        self.track.data = str(session.track_id) if session.track_id else ""
+        self.speakers.data = [s.id for s in session.speakers]
+        self.restricted_to.data = list(session.restricted_to or [])
+        self.restricted_visibility.data = session.restricted_visibility or "listed"
+
+    def to_fields(self, event, speakers_by_id) -> SessionFields:
+        """The form's values as service fields; times are the event's local time.
+
+        Raises ``NonexistentLocalTime`` for a time skipped by a daylight-saving change.
+        """
+        day = datetime.fromisoformat(self.day.data).date()
+        restricted = list(self.restricted_to.data or [])
+        return SessionFields(
+            title=self.title.data or "",
+            abstract=self.abstract.data or "",
+            kind=self.kind.data,
+            starts_at=to_instant(datetime.combine(day, self.start_time.data), event.tz),
+            ends_at=to_instant(datetime.combine(day, self.end_time.data), event.tz),
+            room_id=self.room.data,
+            track_id=int(self.track.data) if self.track.data else None,
+            capacity=self.capacity.data,
+            requires_booking=bool(self.requires_booking.data),
+            restricted_to=restricted,
+            restricted_visibility=(self.restricted_visibility.data or None) if restricted else None,
+            status=self.status.data,
+            speakers=[speakers_by_id[i] for i in self.speakers.data or [] if i in speakers_by_id],
+        )
+
+
+class RoomForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    capacity = IntegerField("Seats", validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    position = IntegerField(
+        "Order", default=0, validators=[Optional(), db_int], description="Lower numbers come first."
+    )
+    submit = SubmitField("Save room")
+
+
+class TrackForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    position = IntegerField(
+        "Order", default=0, validators=[Optional(), db_int], description="Lower numbers come first."
+    )
+    submit = SubmitField("Save track")
+
+
+class SpeakerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    country = SelectField(
+        "Country",
+        choices=lambda: as_choices([("", "Not given"), *country_choices()]),
+        validators=[Optional()],
+    )
+    bio = TextAreaField(
+        "Short biography", validators=[Optional(), Length(max=2000)], description="A few lines."
+    )
+    submit = SubmitField("Save speaker")
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (cancel, delete): CSRF and nothing else."""
+
+    submit = SubmitField("Confirm")

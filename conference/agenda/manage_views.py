@@ -1,0 +1,162 @@
+"""Organisers' agenda pages: the timetable, adding, editing and cancelling sessions, the changelog."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from conference import permissions
+from conference.agenda import catalogue, services
+from conference.agenda.changelog import list_changes
+from conference.agenda.conflicts import timetable_conflicts
+from conference.agenda.forms import SERVICE_FIELDS, ConfirmForm, SessionForm
+from conference.agenda.grid import build_day_grid
+from conference.agenda.models import AgendaSession
+from conference.agenda.queries import load_agenda, load_session
+from conference.agenda.views import load_visible_event
+from conference.errors import DomainError
+from conference.events.models import Event
+from conference.extensions import db
+from conference.localtime import NonexistentLocalTime
+
+bp = Blueprint("agenda_manage", __name__, url_prefix="/events/<slug>/manage/agenda")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a login (then the organiser role, checked per view)."""
+
+
+def load_managed_event(slug: str) -> Event:
+    """The event if the user organises it: 404 if they may not see it, 403 otherwise."""
+    event = load_visible_event(slug)
+    permissions.require(permissions.can_manage_event(current_user, event))
+    return event
+
+
+@bp.route("/")
+def timetable(slug: str):
+    """Days as tabs, rooms as lanes, conflicts highlighted."""
+    event = load_managed_event(slug)
+    view = load_agenda(event, current_user)
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = None
+    if day not in event.days:
+        day = event.days[0]
+    warnings = timetable_conflicts(view.sessions)
+    grid = build_day_grid(day, view.sessions_on(day), view.rooms, event.tz)
+    counts = {d: len(view.sessions_on(d)) for d in event.days}
+    return render_template(
+        "agenda/manage/timetable.html",
+        event=event,
+        view=view,
+        day=day,
+        grid=grid,
+        counts=counts,
+        warnings=warnings,
+        conflict_count=len(warnings),
+    )
+
+
+def _session_form_page(event: Event, session: AgendaSession | None):
+    rooms, tracks = catalogue.list_rooms(event), catalogue.list_tracks(event)
+    speakers = catalogue.list_speakers(event)
+    form = SessionForm(obj=session)
+    form.fill_choices(event, rooms, tracks, speakers)
+    if session is not None and not form.is_submitted():
+        form.fill_from(session, event)
+    elif session is None and not form.is_submitted():
+        form.day.data = request.args.get("day")
+        form.room.data = request.args.get("room", type=int)
+    conflicts = []
+    if form.validate_on_submit():
+        try:
+            fields = form.to_fields(event, {s.id: s for s in speakers})
+            saved = services.save_session(
+                event,
+                fields,
+                actor=current_user,
+                session=session,
+                override_conflicts=form.override_conflicts.data,
+            )
+        except NonexistentLocalTime as error:
+            form.start_time.errors.append(f"{error}. Choose another time.")
+        except services.SessionConflicts as error:
+            db.session.rollback()
+            conflicts = error.conflicts
+            form.override_conflicts.errors.append(
+                "Move the session, or tick this box to save it anyway (the timetable will "
+                "show the conflict)."
+            )
+        except DomainError as error:
+            db.session.rollback()
+            name = SERVICE_FIELDS.get(error.field or "", error.field or "title")
+            getattr(form, name, form.title).errors.append(error.message)
+        else:
+            db.session.commit()
+            if saved.conflicts:
+                flash(
+                    f"The session is saved despite {len(saved.conflicts)} conflict(s); "
+                    "the timetable marks them.",
+                    "error",
+                )
+            else:
+                flash(f"“{saved.session.title}” is saved.", "success")
+            day = saved.session.starts_at.astimezone(event.tz).date().isoformat()
+            return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
+    return (
+        render_template(
+            "agenda/manage/session_form.html",
+            event=event,
+            form=form,
+            session=session,
+            conflicts=conflicts,
+            cancel_form=ConfirmForm(),
+            has_rooms=bool(rooms),
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+def session_new(slug: str):
+    """Add a session to the agenda."""
+    return _session_form_page(load_managed_event(slug), None)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def session_edit(slug: str, session_id: int):
+    """Edit, move or re-room a session (or cancel and reinstate it through its status)."""
+    event = load_managed_event(slug)
+    session = load_session(event, session_id)
+    if session is None:
+        abort(404)
+    return _session_form_page(event, session)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+def session_cancel(slug: str, session_id: int):
+    """Cancel a session: it stays on the agenda, marked cancelled."""
+    event = load_managed_event(slug)
+    session = load_session(event, session_id)
+    if session is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if services.cancel_session_by(session, actor=current_user):
+        db.session.commit()
+        flash(f"“{session.title}” is cancelled; it stays on the agenda as cancelled.", "success")
+    day = session.starts_at.astimezone(event.tz).date().isoformat()
+    return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
+
+
+@bp.route("/changes")
+def changes(slug: str):
+    """The changelog of the published agenda, newest first."""
+    event = load_managed_event(slug)
+    return render_template("agenda/manage/changes.html", event=event, changes=list_changes(event))

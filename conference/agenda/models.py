@@ -1,0 +1,242 @@
+"""The agenda of an event: rooms, tracks, speakers and sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.db_types import UTCDateTime, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.accounts.models import User
+    from conference.events.models import Event
+
+
+class SessionKind(StrEnum):
+    PLENARY = "plenary"
+    PANEL = "panel"
+    WORKSHOP = "workshop"
+    TALK = "talk"
+    CLOSED_DOOR_BRIEFING = "closed_door_briefing"
+
+    @property
+    def label(self) -> str:
+        return SESSION_KIND_LABELS[self]
+
+    @classmethod
+    def from_label(cls, label: str) -> SessionKind:
+        for kind, text in SESSION_KIND_LABELS.items():
+            if text.lower() == label.strip().lower() or kind.value == label.strip().lower():
+                return kind
+        raise ValueError(f"unknown session kind {label!r}")
+
+
+SESSION_KIND_LABELS: dict[SessionKind, str] = {
+    SessionKind.PLENARY: "Plenary",
+    SessionKind.PANEL: "Panel",
+    SessionKind.WORKSHOP: "Workshop",
+    SessionKind.TALK: "Talk",
+    SessionKind.CLOSED_DOOR_BRIEFING: "Closed-door briefing",
+}
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RestrictedVisibility(StrEnum):
+    # Others see a generic "Closed session" block at that time and room.
+    LISTED = "listed"
+    # Others do not see the session at all.
+    HIDDEN = "hidden"
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("event_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship()
+
+
+class Track(db.Model):
+    __tablename__ = "tracks"
+    __table_args__ = (UniqueConstraint("event_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship()
+
+
+class Speaker(db.Model):
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("event_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship()
+
+
+session_speakers = Table(
+    "session_speakers",
+    db.metadata,
+    Column("session_id", ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("speaker_id", ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+
+def new_session_uid() -> str:
+    return f"{uuid.uuid4()}@conference"
+
+
+class AgendaSession(db.Model):
+    """One session of the programme (a talk, panel, workshop, briefing...)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("event_id", "external_id"),
+        Index("ix_sessions_event_start", "event_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    # The iCalendar UID: random once, never derived from title or time.
+    uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_session_uid)
+    title: Mapped[str] = mapped_column(String(300))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(30), default=SessionKind.TALK.value)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # None means the room's capacity.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # Attendees must book a seat beforehand; the door refuses those who did not.
+    requires_booking: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Stakeholder category values allowed in; empty means open to every attendee.
+    restricted_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    restricted_visibility: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED.value)
+    # Bumped whenever attendees' calendars must update (iCalendar SEQUENCE).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Confirmed bookings, kept by the registration services with conditional
+    # UPDATEs so that concurrent bookings can never overfill the session.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    track: Mapped[Track | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+    # Read the speakers here, in programme order; write them through ``speaker_links``
+    # (services.set_speakers), which keeps each one's position.
+    speakers: Mapped[list[Speaker]] = relationship(
+        secondary=session_speakers, order_by=session_speakers.c.position, viewonly=True
+    )
+    speaker_links: Mapped[list[SessionSpeaker]] = relationship(
+        order_by=session_speakers.c.position, cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.restricted_to)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED.value
+
+    @property
+    def kind_label(self) -> str:
+        return SessionKind(self.kind).label
+
+    @property
+    def effective_capacity(self) -> int | None:
+        if self.capacity is not None:
+            return self.capacity
+        return self.room.capacity if self.room is not None else None
+
+
+class SessionSpeaker(db.Model):
+    """A speaker's place on a session, in the order the programme lists them."""
+
+    __table__ = session_speakers
+
+    speaker: Mapped[Speaker] = relationship()
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    MOVED = "moved"
+    REROOMED = "re-roomed"
+    RETITLED = "retitled"
+    CANCELLED = "cancelled"
+    REINSTATED = "reinstated"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AgendaChange(db.Model):
+    """One change to a published agenda: what happened to which session, when and by whom.
+
+    ``detail`` names titles and rooms, restricted ones included: show it to staff only.
+    """
+
+    __tablename__ = "agenda_changes"
+    __table_args__ = (Index("ix_agenda_changes_event_at", "event_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    # The session's revision once this change was made (the iCalendar SEQUENCE).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    session: Mapped[AgendaSession] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return ChangeKind(self.kind).label

@@ -1,0 +1,1 @@
+"""Badges and door check-in: signed QR badges, scanning and the check-in log (issue #6)."""

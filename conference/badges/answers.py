@@ -1,0 +1,113 @@
+"""What a scanner is told about a scan: result, reason, a human message and the attendee.
+
+Messages never name a session: a refusal at a restricted door must not reveal
+it to a scanner that may not see it. Checkpoint names go through
+``checkpoint_label``, which applies the same rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
+from conference.badges.models import Scan
+from conference.countries import country_name
+from conference.registration.models import Registration, RegistrationStatus
+from conference.templating import category_label
+
+REASON_MESSAGES: dict[str, str] = {
+    "checked_in": "Checked in. Welcome!",
+    "invalid_code": "Not a valid badge: unreadable, altered or forged.",
+    "wrong_event": "This badge is for another event.",
+    "revoked_badge": "This badge was revoked or replaced by a newer one.",
+    "revoked_key": "This badge was signed with a withdrawn key. The attendee needs a new badge.",
+    "not_approved": "The registration is not approved.",
+    "session_cancelled": "This session is cancelled.",
+    "not_authorised": "Not authorised for this restricted session.",
+    "not_booked": "Not booked in this session, and it requires booking.",
+    "already_checked_in": "Already checked in here.",
+    "session_full": "The session is full.",
+}
+
+_STATUS_MESSAGES = {
+    RegistrationStatus.PENDING.value: "The registration is still waiting for approval.",
+    RegistrationStatus.REJECTED.value: "The registration was declined.",
+    RegistrationStatus.WAITLISTED.value: "The registration is on the waiting list.",
+    RegistrationStatus.CANCELLED.value: "The registration is cancelled.",
+}
+
+
+def attendee_json(registration: Registration) -> dict[str, Any]:
+    """What the door person compares with the holder."""
+    return {
+        "name": registration.user.name,
+        "organisation": registration.organisation or registration.user.organisation,
+        "country": country_name(registration.country or registration.user.country),
+        "category": registration.category,
+        "category_label": category_label(registration.category),
+        "category_verified": registration.category_verified,
+    }
+
+
+def message_for(scan: Scan) -> str:
+    """The human message for a scan's reason."""
+    registration = scan.registration
+    if scan.reason == "not_approved" and registration is not None:
+        return _STATUS_MESSAGES.get(registration.status, REASON_MESSAGES["not_approved"])
+    if scan.reason == "not_authorised" and registration is not None:
+        if not registration.category_verified:
+            return "Not authorised for this restricted session: category not verified."
+        return "Not authorised for this restricted session: category not admitted."
+    if scan.reason == "revoked_badge" and scan.badge is not None and not scan.badge.is_revoked:
+        return "This badge was replaced by a newer one; the old badge no longer works."
+    if scan.reason == "already_checked_in" and scan.previous is not None:
+        when = scan.previous.seen_at.astimezone(scan.event.tz).strftime("%H:%M")
+        return f"Already checked in here at {when}."
+    return REASON_MESSAGES.get(scan.reason, scan.reason)
+
+
+def checkpoint_of(scan: Scan) -> Checkpoint:
+    return Checkpoint(scan.event, scan.session)
+
+
+def previous_json(previous: Scan | None, actor: Any) -> dict[str, Any] | None:
+    if previous is None:
+        return None
+    return {
+        "at": previous.seen_at.isoformat(),
+        "local_time": previous.seen_at.astimezone(previous.event.tz).strftime("%a %d %b %H:%M"),
+        "checkpoint": previous_checkpoint_key(previous),
+        "checkpoint_label": checkpoint_label(checkpoint_of(previous), actor),
+        "by": actor_label(previous.actor_user, previous.device),
+        "manual": previous.manual,
+    }
+
+
+def previous_checkpoint_key(scan: Scan) -> str:
+    return checkpoint_of(scan).key
+
+
+def answer_json(scan: Scan, actor: Any, *, repeat: bool | None = None) -> dict[str, Any]:
+    """The check-in API's answer for ``scan``, as ``actor`` may see it."""
+    registration = scan.registration
+    # A code that failed verification says nothing trustworthy about a person.
+    show_person = registration is not None and scan.reason not in {
+        "invalid_code",
+        "wrong_event",
+        "revoked_key",
+    }
+    return {
+        "id": scan.id,
+        "result": scan.result,
+        "reason": scan.reason,
+        "message": message_for(scan),
+        "repeat": scan.repeat_of_id is not None if repeat is None else repeat,
+        "manual": scan.manual,
+        "checkpoint": checkpoint_of(scan).key,
+        "checkpoint_label": checkpoint_label(checkpoint_of(scan), actor),
+        "scanned_at": scan.seen_at.isoformat(),
+        "badge": scan.badge.public_id if scan.badge is not None and show_person else None,
+        "attendee": attendee_json(registration) if show_person else None,
+        "previous_check_in": previous_json(scan.previous, actor),
+        "client_scan_id": scan.client_scan_id,
+    }

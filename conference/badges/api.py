@@ -1,0 +1,243 @@
+"""The check-in JSON API, for our scanner page and third-party scanners (docs/badges.md).
+
+Authentication: ``Authorization: Bearer <device token>`` (a token an
+organiser issued for one event), or a logged-in door-staff session, which
+must then send the CSRF token in ``X-CSRFToken`` like any form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from conference import permissions
+from conference.badges import checkin, offline, services
+from conference.badges.answers import answer_json
+from conference.badges.checkpoints import is_device, parse_checkpoint
+from conference.db_types import utcnow
+from conference.errors import DomainError, PermissionDenied
+from conference.events.models import Event
+from conference.events.services import get_event
+from conference.extensions import csrf, db, limiter
+
+bp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events/<slug>")
+csrf.exempt(bp)
+
+
+class ApiError(DomainError):
+    """A request the API cannot act on; always answered as JSON."""
+
+
+class Unauthorised(DomainError):
+    status_code = 401
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+def _rate_key() -> str:
+    """Limits apply per device token, else per logged-in user, else per address."""
+    token = _bearer_token()
+    if token:
+        return "device:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def _scan_limit() -> str:
+    return current_app.config["SCAN_RATE_LIMIT"]
+
+
+def _batch_limit() -> str:
+    return current_app.config["SCAN_BATCH_RATE_LIMIT"]
+
+
+def _load(slug: str) -> tuple[Event, Any]:
+    """The event and the scanner acting on it; 401/403/404 as JSON otherwise."""
+    token = _bearer_token()
+    event = get_event(slug)
+    if token is not None:
+        device = services.device_for_token(token)
+        if device is None or device.is_revoked:
+            raise Unauthorised("This device token is unknown or was revoked.", code="unauthorised")
+        if event is None or not permissions.can_use_device_token(device, event):
+            raise PermissionDenied("This device token is for another event.", code="forbidden")
+        now = utcnow()
+        # A minute's precision is enough, and spares a write on every scan.
+        if device.last_used_at is None or now - device.last_used_at > timedelta(minutes=1):
+            device.last_used_at = now
+        return event, device
+    if not current_user.is_authenticated:
+        raise Unauthorised(
+            "Log in as door staff, or send a device token as 'Authorization: Bearer <token>'.",
+            code="unauthorised",
+        )
+    if event is None or not permissions.can_view_event(current_user, event):
+        abort(404)
+    if not permissions.can_scan_as(current_user, event):
+        raise PermissionDenied("You are not door staff of this event.", code="forbidden")
+    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    return event, current_user._get_current_object()
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(
+            "Send a JSON object with Content-Type: application/json.", code="malformed_body"
+        )
+    return body
+
+
+def _client_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ApiError("scanned_at must be an ISO 8601 time with offset.", code="bad_scanned_at")
+    if moment.tzinfo is None:
+        raise ApiError("scanned_at must include a UTC offset.", code="bad_scanned_at")
+    moment = moment.astimezone(UTC)
+    # A clock far in the future must not hide scans from the duplicate window.
+    return min(moment, utcnow())
+
+
+def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
+    """Validate one scan request, run it, commit, and give the answer."""
+    if not isinstance(item, dict):
+        raise ApiError("Each scan must be a JSON object.", code="malformed_body")
+    code = item.get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 500:
+        raise ApiError("Give the scanned code as a string.", field="code", code="missing_code")
+    checkpoint = parse_checkpoint(event, item.get("checkpoint"))
+    client_scan_id = item.get("client_scan_id")
+    if client_scan_id is not None and (
+        not isinstance(client_scan_id, str) or not 8 <= len(client_scan_id) <= 64
+    ):
+        raise ApiError("client_scan_id must be a string of 8 to 64 characters.", code="bad_id")
+    scanned_at = _client_time(item.get("scanned_at"))
+    try:
+        scan = checkin.scan(
+            event,
+            checkpoint,
+            code,
+            actor=actor,
+            client_scan_id=client_scan_id,
+            client_scanned_at=scanned_at,
+        )
+        # Answer from what is loaded now: after the commit every row would be read again.
+        answer = answer_json(scan, actor)
+        db.session.commit()
+    except IntegrityError:
+        # The same offline scan arrived twice at once: answer with the one that won.
+        db.session.rollback()
+        scan = checkin.find_client_scan(event, client_scan_id) if client_scan_id else None
+        if scan is None:
+            raise
+        answer = answer_json(scan, actor)
+    return answer
+
+
+@bp.route("/checkins", methods=["POST"])
+@limiter.limit(_scan_limit, key_func=_rate_key)
+def create_checkin(slug: str):
+    """Scan a code at a checkpoint: accepted or refused, with the reason and the attendee."""
+    event, actor = _load(slug)
+    return jsonify(_scan_item(event, _json_body(), actor))
+
+
+@bp.route("/checkins/batch", methods=["POST"])
+@limiter.limit(_batch_limit, key_func=_rate_key)
+def create_checkins_batch(slug: str):
+    """Upload scans queued offline; each is answered (or has an error) in order."""
+    event, actor = _load(slug)
+    scans = _json_body().get("scans")
+    if not isinstance(scans, list):
+        raise ApiError('Send {"scans": [...]}.', code="malformed_body")
+    if len(scans) > current_app.config["SCAN_BATCH_MAX"]:
+        raise ApiError("Too many scans in one batch; send them in parts.", code="batch_too_large")
+    results = []
+    for item in scans:
+        try:
+            results.append(_scan_item(event, item, actor))
+        except DomainError as error:
+            db.session.rollback()
+            client_id = item.get("client_scan_id") if isinstance(item, dict) else None
+            results.append(
+                {
+                    "error": {"name": error.code, "message": error.message},
+                    "client_scan_id": client_id,
+                }
+            )
+    return jsonify({"results": results})
+
+
+@bp.route("/checkins/manual", methods=["POST"])
+@limiter.limit(_scan_limit, key_func=_rate_key)
+def create_manual_checkin(slug: str):
+    """Check a person in by hand (forgotten badge): ``{"registration": id, "checkpoint": ...}``."""
+    event, actor = _load(slug)
+    body = _json_body()
+    checkpoint = parse_checkpoint(event, body.get("checkpoint"))
+    registration = offline.registration_of(event, body.get("registration"))
+    if registration is None:
+        raise ApiError("No such registration at this event.", code="unknown_registration")
+    scan = checkin.manual_check_in(event, checkpoint, registration, actor=actor)
+    db.session.commit()
+    return jsonify(answer_json(scan, actor))
+
+
+@bp.route("/checkpoints")
+def list_checkpoints(slug: str):
+    """The entrance and the session doors, named as this scanner may see them."""
+    event, actor = _load(slug)
+    return jsonify({"checkpoints": offline.checkpoints_json(event, actor)})
+
+
+@bp.route("/keys")
+def list_keys(slug: str):
+    """The event's public keys, for verifying codes offline."""
+    event, _ = _load(slug)
+    return jsonify({"keys": offline.keys_json(event)})
+
+
+@bp.route("/revocations")
+def list_revocations(slug: str):
+    """Badges whose older versions, or all versions, are revoked."""
+    event, _ = _load(slug)
+    return jsonify(offline.revocations_json(event))
+
+
+@bp.route("/attendees")
+def list_attendees(slug: str):
+    """Badge holders (names for display, rules for offline checks); ``?q=`` searches by name."""
+    event, _ = _load(slug)
+    query = request.args.get("q", "").strip()
+    if query:
+        return jsonify({"attendees": offline.search_json(event, query)})
+    return jsonify(offline.attendees_json(event))
+
+
+@bp.route("/checkins/stats")
+def checkin_stats(slug: str):
+    """Live counts per checkpoint (organisers' page)."""
+    event, actor = _load(slug)
+    if is_device(actor) or not permissions.can_view_checkins(actor, event):
+        raise PermissionDenied("Only organisers see the counts.", code="forbidden")
+    from conference.badges.reports import checkpoint_counts
+
+    rows = checkpoint_counts(event, actor)
+    return jsonify({"checkpoints": rows, "generated_at": utcnow().isoformat()})

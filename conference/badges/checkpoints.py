@@ -1,0 +1,107 @@
+"""Checkpoints (the entrance and each session door), scanners and what they may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from conference import permissions
+from conference.agenda.models import AgendaSession
+from conference.badges.models import ScanDevice
+from conference.db_types import is_db_int
+from conference.errors import DomainError
+from conference.events.models import Event
+from conference.extensions import db
+
+ENTRANCE = "entrance"
+SESSION_PREFIX = "session:"
+
+
+class CheckpointError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where a scan happens: the event entrance (``session`` None) or a session door."""
+
+    event: Event
+    session: AgendaSession | None = None
+
+    @property
+    def key(self) -> str:
+        return ENTRANCE if self.session is None else f"{SESSION_PREFIX}{self.session.id}"
+
+    @property
+    def session_id(self) -> int | None:
+        return None if self.session is None else self.session.id
+
+
+def parse_checkpoint(event: Event, text: Any) -> Checkpoint:
+    """``"entrance"`` or ``"session:<id>"`` of this event; anything else is refused."""
+    if not isinstance(text, str) or not text:
+        raise CheckpointError(
+            'Give the checkpoint: "entrance" or "session:<id>".', field="checkpoint"
+        )
+    if text == ENTRANCE:
+        return Checkpoint(event)
+    number = text.removeprefix(SESSION_PREFIX)
+    digits = number.isascii() and number.isdigit() and len(number) <= 10
+    if not text.startswith(SESSION_PREFIX) or not digits:
+        raise CheckpointError(
+            'Give the checkpoint: "entrance" or "session:<id>".', field="checkpoint"
+        )
+    session_id = int(number)
+    session = db.session.get(AgendaSession, session_id) if is_db_int(session_id) else None
+    if session is None or session.event_id != event.id:
+        raise CheckpointError("No such checkpoint at this event.", field="checkpoint")
+    return Checkpoint(event, session)
+
+
+def list_checkpoints(event: Event) -> list[Checkpoint]:
+    """The entrance, then every session door in time order."""
+    sessions = db.session.scalars(
+        select(AgendaSession)
+        .where(AgendaSession.event_id == event.id)
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).all()
+    return [Checkpoint(event)] + [Checkpoint(event, s) for s in sessions]
+
+
+def is_device(actor: Any) -> bool:
+    return isinstance(actor, ScanDevice)
+
+
+def actor_columns(actor: Any) -> dict[str, int | None]:
+    """The scan-log columns naming who scanned."""
+    if is_device(actor):
+        return {"actor_user_id": None, "device_id": actor.id}
+    return {"actor_user_id": getattr(actor, "id", None), "device_id": None}
+
+
+def actor_label(actor_user: Any, device: ScanDevice | None) -> str:
+    if device is not None:
+        return f"device “{device.name}”"
+    return actor_user.name if actor_user is not None else "unknown"
+
+
+def may_see_session_title(actor: Any, session: AgendaSession) -> bool:
+    """Devices see session details as the public does; people as their permissions say."""
+    if is_device(actor):
+        return permissions.can_see_session_details(None, session)
+    return permissions.can_see_session_details(actor, session)
+
+
+def checkpoint_label(checkpoint: Checkpoint, actor: Any) -> str:
+    """A name for the checkpoint that never reveals a restricted session to who may not see it."""
+    session = checkpoint.session
+    if session is None:
+        return "Event entrance"
+    tz = checkpoint.event.tz
+    when = session.starts_at.astimezone(tz).strftime("%a %d %b %H:%M")
+    room = f" · {session.room.name}" if session.room is not None else ""
+    if may_see_session_title(actor, session):
+        return f"{session.title} ({when}{room})"
+    return f"Closed session ({when}{room})"

@@ -1,0 +1,76 @@
+"""Badge and check-in forms: shape only."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from conference.categories import CATEGORY_CHOICES
+from conference.formfields import as_choices, db_int
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+    submit = SubmitField("Confirm")
+
+
+class BadgeFilterForm(FlaskForm):
+    """Which badges to list or print (sent with GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField("Name contains", validators=[Optional(), Length(max=100)])
+    category = SelectField(
+        "Stakeholder category",
+        choices=as_choices([("", "All categories"), *CATEGORY_CHOICES]),
+        validators=[Optional()],
+    )
+    verified_only = BooleanField("Verified categories only")
+    only_reissued = BooleanField("Reissued badges only")
+    layout = SelectField(
+        "Print layout",
+        choices=as_choices(
+            [("a6", "One A6 badge per page"), ("a4", "Four A6 badges per A4 sheet, with cut marks")]
+        ),
+        default="a6",
+    )
+
+
+class DeviceForm(FlaskForm):
+    name = StringField(
+        "Device name",
+        validators=[DataRequired(), Length(max=100)],
+        description="For example “Main entrance phone 1” or “Room B door tablet”.",
+    )
+    submit = SubmitField("Issue a token")
+
+
+class ScanForm(FlaskForm):
+    """The scanner page's code field: typed, or sent by a keyboard-emulating scanner."""
+
+    checkpoint = SelectField("Checkpoint", validators=[DataRequired()])
+    code = StringField(
+        "Badge code",
+        validators=[DataRequired(), Length(max=500)],
+        description="Scan with the camera, type the code, or use a USB or Bluetooth scanner.",
+    )
+    submit = SubmitField("Check in")
+
+
+class ManualCheckInForm(FlaskForm):
+    checkpoint = HiddenField(validators=[DataRequired()])
+    registration = IntegerField(validators=[DataRequired(), db_int])
+    submit = SubmitField("Check in by hand")
+
+
+class SearchForm(FlaskForm):
+    """Find a person who forgot their badge (GET)."""
+
+    class Meta:
+        csrf = False
+
+    checkpoint = HiddenField()
+    q = StringField("Name or organisation", validators=[DataRequired(), Length(min=2, max=100)])

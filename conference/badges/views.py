@@ -1,0 +1,286 @@
+"""Badge pages: attendees' downloads and the organisers' printing, keys and devices."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from conference import permissions
+from conference.badges import forms, pdf, qr, services, signing
+from conference.badges.models import Badge
+from conference.errors import DomainError
+from conference.events.models import Event
+from conference.events.views import load_visible_event
+from conference.extensions import db
+
+bp = Blueprint("badges", __name__)
+
+
+def _own_badge(slug: str) -> tuple[Event, Badge]:
+    """The logged-in attendee's badge; 404 unless their registration is approved."""
+    event = load_visible_event(slug)
+    permissions.require(permissions.can_download_badge(current_user, event), hide=True)
+    badge = services.ensure_badge(permissions.registration_for(current_user, event))
+    db.session.commit()
+    return event, badge
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A badge is personal: never kept by shared caches.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _font() -> str:
+    return current_app.config.get("BADGE_FONT_PATH") or ""
+
+
+@bp.route("/events/<slug>/badge")
+@login_required
+def my_badge(slug: str):
+    """The attendee's badge, with its downloads."""
+    event, badge = _own_badge(slug)
+    return render_template("badges/my_badge.html", event=event, badge=badge)
+
+
+@bp.route("/events/<slug>/badge.pdf")
+@login_required
+def my_badge_pdf(slug: str):
+    """The attendee's badge as an A6 PDF."""
+    event, badge = _own_badge(slug)
+    data = pdf.badges_pdf([services.badge_card(badge)], font_path=_font(), title=event.title)
+    return _download(data, "application/pdf", f"badge-{event.slug}.pdf")
+
+
+@bp.route("/events/<slug>/badge.png")
+@login_required
+def my_badge_png(slug: str):
+    """The badge's QR code as a PNG image."""
+    event, badge = _own_badge(slug)
+    return _download(qr.qr_png(badge.token), "image/png", f"badge-{event.slug}.png")
+
+
+@bp.route("/events/<slug>/badge.svg")
+@login_required
+def my_badge_svg(slug: str):
+    """The badge's QR code as an SVG image."""
+    event, badge = _own_badge(slug)
+    return _download(qr.qr_svg(badge.token), "image/svg+xml", f"badge-{event.slug}.svg")
+
+
+def _managed(slug: str) -> Event:
+    event = load_visible_event(slug)
+    permissions.require(permissions.can_manage_badges(current_user, event))
+    return event
+
+
+def _filter_from(form: forms.BadgeFilterForm) -> services.BadgeFilter:
+    return services.BadgeFilter(
+        category=form.category.data or None,
+        verified_only=bool(form.verified_only.data),
+        name_contains=form.name.data or "",
+        only_reissued=bool(form.only_reissued.data),
+    )
+
+
+@bp.route("/events/<slug>/manage/badges/")
+@login_required
+def manage_badges(slug: str):
+    """Every badge, filtered; print, reissue or revoke them."""
+    event = _managed(slug)
+    form = forms.BadgeFilterForm(request.args)
+    badges = services.list_badges(event, _filter_from(form) if form.validate() else None)
+    return render_template(
+        "badges/manage.html",
+        event=event,
+        form=form,
+        badges=badges,
+        missing=services.count_missing_badges(event),
+        confirm_form=forms.ConfirmForm(),
+    )
+
+
+@bp.route("/events/<slug>/manage/badges/issue", methods=["POST"])
+@login_required
+def issue_badges(slug: str):
+    """Issue a badge to every approved registration that has none."""
+    event = _managed(slug)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    count = services.issue_missing_badges(event)
+    db.session.commit()
+    flash(f"{count} badge(s) issued.", "success")
+    return redirect(url_for("badges.manage_badges", slug=event.slug))
+
+
+@bp.route("/events/<slug>/manage/badges/print.pdf")
+@login_required
+def print_badges(slug: str):
+    """All badges, or the filtered ones, as one PDF (A6 pages or 4-up A4 with cut marks)."""
+    event = _managed(slug)
+    form = forms.BadgeFilterForm(request.args)
+    if not form.validate():
+        abort(400)
+    # Printing "all" means every approved registration: issue the missing badges first.
+    if services.issue_missing_badges(event):
+        db.session.commit()
+    cards = [services.badge_card(b) for b in services.list_badges(event, _filter_from(form))]
+    render = pdf.badges_sheet_pdf if form.layout.data == "a4" else pdf.badges_pdf
+    data = render(cards, font_path=_font(), title=f"Badges – {event.title}")
+    return _download(data, "application/pdf", f"badges-{event.slug}-{form.layout.data}.pdf")
+
+
+def _badge_or_404(event: Event, public_id: str) -> Badge:
+    badge = services.get_badge(event, public_id)
+    if badge is None:
+        abort(404)
+    return badge
+
+
+@bp.route("/events/<slug>/manage/badges/<public_id>/reissue", methods=["POST"])
+@login_required
+def reissue_badge(slug: str, public_id: str):
+    """A new version of a lost badge; the old QR code is refused from now on."""
+    event = _managed(slug)
+    badge = _badge_or_404(event, public_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.reissue_badge(badge, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Badge of {badge.registration.user.name} reissued (version {badge.version}); "
+            "the old one no longer works.",
+            "success",
+        )
+    return redirect(url_for("badges.manage_badges", slug=event.slug))
+
+
+@bp.route("/events/<slug>/manage/badges/<public_id>/revoke", methods=["POST"])
+@login_required
+def revoke_badge(slug: str, public_id: str):
+    """Void a badge without a replacement."""
+    event = _managed(slug)
+    badge = _badge_or_404(event, public_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_badge(badge, actor=current_user)
+    db.session.commit()
+    flash(f"Badge of {badge.registration.user.name} revoked.", "success")
+    return redirect(url_for("badges.manage_badges", slug=event.slug))
+
+
+@bp.route("/events/<slug>/manage/badges/<public_id>.pdf")
+@login_required
+def badge_pdf(slug: str, public_id: str):
+    """One attendee's badge, for reprinting at the desk."""
+    event = _managed(slug)
+    badge = _badge_or_404(event, public_id)
+    data = pdf.badges_pdf([services.badge_card(badge)], font_path=_font(), title=event.title)
+    return _download(data, "application/pdf", f"badge-{badge.public_id[:8]}.pdf")
+
+
+@bp.route("/events/<slug>/manage/badges/keys")
+@login_required
+def keys(slug: str):
+    """The event's signing keys."""
+    event = _managed(slug)
+    return render_template(
+        "badges/keys.html",
+        event=event,
+        keys=signing.list_keys(event),
+        pem=signing.public_key_pem,
+        confirm_form=forms.ConfirmForm(),
+    )
+
+
+@bp.route("/events/<slug>/manage/badges/keys/rotate", methods=["POST"])
+@login_required
+def rotate_key(slug: str):
+    """Retire the active key and start signing with a new one."""
+    event = _managed(slug)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    key = signing.rotate_key(event, actor=current_user)
+    db.session.commit()
+    flash(f"New badges are signed with key {key.key_id}; printed badges still work.", "success")
+    return redirect(url_for("badges.keys", slug=event.slug))
+
+
+@bp.route("/events/<slug>/manage/badges/keys/<key_id>/revoke", methods=["POST"])
+@login_required
+def revoke_key(slug: str, key_id: str):
+    """Revoke a key (compromised): its codes are refused and its badges re-signed."""
+    event = _managed(slug)
+    key = signing.get_key(event, key_id)
+    if key is None:
+        abort(404)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    count = signing.revoke_key(event, key, actor=current_user)
+    db.session.commit()
+    flash(
+        f"Key {key.key_id} revoked. {count} badge(s) were signed again and must be "
+        "printed or downloaded again.",
+        "success",
+    )
+    return redirect(url_for("badges.keys", slug=event.slug))
+
+
+@bp.route("/events/<slug>/manage/badges/devices", methods=["GET", "POST"])
+@login_required
+def devices(slug: str):
+    """Scanning devices: issue a token (shown once) or revoke one."""
+    event = _managed(slug)
+    form = forms.DeviceForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            device, new_token = services.create_device(event, form.name.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            form = forms.DeviceForm(formdata=None)
+    response = render_template(
+        "badges/devices.html",
+        event=event,
+        form=form,
+        new_token=new_token,
+        devices=services.list_devices(event),
+        confirm_form=forms.ConfirmForm(),
+    )
+    return response, 422 if form.errors else 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/events/<slug>/manage/badges/devices/<int:device_id>/revoke", methods=["POST"])
+@login_required
+def revoke_device(slug: str, device_id: int):
+    """Stop accepting a device's token."""
+    event = _managed(slug)
+    device = services.get_device(event, device_id)
+    if device is None:
+        abort(404)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_device(device, actor=current_user)
+    db.session.commit()
+    flash(f"The token of “{device.name}” no longer works.", "success")
+    return redirect(url_for("badges.devices", slug=event.slug))

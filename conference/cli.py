@@ -1,0 +1,154 @@
+"""Thin `flask` commands: parse, call services, commit, echo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from conference.errors import DomainError, ImportValidationError
+from conference.extensions import db
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Seed even in production mode.")
+def demo_command(force: bool) -> None:
+    """Seed the demo events and one login per role (idempotent)."""
+    from conference.demo import seed_demo
+
+    if current_app.config["ENV"] == "production" and not force:
+        _fail("the demo creates accounts with a published password; use --force in production.")
+    logins = seed_demo()
+    db.session.commit()
+    click.echo("Demo events: flagship-2027, ceris-border-2027, ceris-resilience-2027")
+    click.echo(f"Logins (password for all: {logins[0].password}):")
+    for login in logins:
+        click.echo(f"  {login.email:<28} {login.role}")
+
+
+@click.command("import-event")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def import_event_command(path: Path) -> None:
+    """Create or update an event from a workload JSON file; prints its slug."""
+    from conference.agenda.importer import import_event
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except UnicodeDecodeError as error:
+        _fail(f"{path}: not UTF-8 text ({error.reason})")
+    except json.JSONDecodeError as error:
+        _fail(f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")
+    try:
+        report = import_event(document)
+    except ImportValidationError as error:
+        db.session.rollback()
+        click.echo(f"Error: {path} is not a valid event file; nothing was imported.", err=True)
+        for json_path, message in error.errors:
+            click.echo(f"  {json_path}: {message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(report.slug)
+    verb = "created" if report.created else "updated"
+    details = ", ".join(f"{value} {key}" for key, value in report.counts.items())
+    click.echo(f"Event {report.slug} {verb}: {details}", err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@click.command("export-event")
+@click.argument("slug")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Only what anonymous visitors see (restricted sessions closed or left out).",
+)
+def export_event_command(slug: str, public: bool) -> None:
+    """Print an event's agenda as JSON that import-event reads back (docs/agenda-json.md)."""
+    from conference.agenda.exports import export_agenda_json
+    from conference.events.services import get_event
+
+    event = get_event(slug)
+    if event is None:
+        _fail(f"no event with slug {slug}")
+    document = export_agenda_json(event, viewer=None, everything=not public)
+    click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--admin", is_flag=True, help="Make the user a site administrator.")
+def create_user_command(email: str, name: str, password: str, admin: bool) -> None:
+    """Create a user account (email already confirmed)."""
+    from conference.accounts.services import create_user
+
+    try:
+        user = create_user(email, name, password, is_admin=admin, email_verified=True)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created {'administrator' if admin else 'user'} {user.email}")
+
+
+@click.command("grant")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["organiser", "door-staff"]))
+@click.option("--event", "slug", required=True, help="The event's short name (slug).")
+def grant_command(email: str, role: str, slug: str) -> None:
+    """Give a user the organiser or door-staff role at an event."""
+    from conference.accounts.services import get_user_by_email
+    from conference.events.services import get_event, grant_role
+
+    user = get_user_by_email(email)
+    if user is None:
+        _fail(f"no user with email {email}")
+    event = get_event(slug)
+    if event is None:
+        _fail(f"no event with slug {slug}")
+    grant_role(event, user, role.replace("-", "_"), actor=None)
+    db.session.commit()
+    click.echo(f"{user.email} is {role} of {event.slug}")
+
+
+@click.command("send-mail")
+@click.option(
+    "--all", "send_all", is_flag=True, help="Also retry messages whose retry time is not yet due."
+)
+def send_mail_command(send_all: bool) -> None:
+    """Deliver queued mail (run it from cron or a timer)."""
+    from conference.mail.services import deliver_outbox, pending_count
+
+    total_sent = total_failed = 0
+    while True:
+        sent, failed = deliver_outbox(limit=100, include_not_due=send_all)
+        total_sent += sent
+        total_failed += failed
+        if sent == 0:
+            break
+    click.echo(f"Sent {total_sent}, failed {total_failed}, still queued {pending_count()}")
+    if total_failed:
+        sys.exit(1)
+
+
+def register_commands(app: Flask) -> None:
+    for command in (
+        demo_command,
+        import_event_command,
+        export_event_command,
+        create_user_command,
+        grant_command,
+        send_mail_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,162 @@
+"""Configuration: defaults that work, overridden by the environment.
+
+Every setting can be given as ``CONFERENCE_<NAME>`` in the environment; the
+common ones also have their usual names (``DATABASE_URL``, ``SECRET_KEY``).
+Nothing here is read at import time: ``load_config`` runs inside the factory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEV_SECRET_KEY = "dev-only-secret-not-for-production"  # noqa: S105  (refused in production)
+
+DEFAULTS: dict[str, Any] = {
+    # "production" refuses a missing SECRET_KEY; "development" (make run, demo) and
+    # "test" accept the built-in development key.
+    "ENV": "production",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "CERIS events <noreply@ceris-events.example.eu>",
+    "MAIL_TIMEOUT": 10,
+    # "smtp" sends through MAIL_SERVER; "console" writes messages to the log
+    # (the development default, so a demo works without a mail server).
+    "MAIL_BACKEND": "smtp",
+    # Try to deliver queued mail right after the request that queued it commits.
+    "MAIL_DELIVER_AFTER_REQUEST": True,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    "SIGNUP_RATE_LIMIT": "10 per minute",
+    # werkzeug's scrypt; tests use a cheaper pbkdf2 setting to stay fast.
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "EMAIL_TOKEN_MAX_AGE": 3 * 24 * 3600,
+    "RESET_TOKEN_MAX_AGE": 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms left open for hours still work
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Badges and check-in.
+    # The same badge at the same door from the same scanner within this many seconds is
+    # the scanner re-reading it: answered as the first scan, logged as a repeat (0: off).
+    "SCAN_DUPLICATE_WINDOW_SECONDS": 5,
+    # Per device token (or per logged-in user) on POST .../checkins; generous, a door
+    # scanner manages about one person a second at most.
+    "SCAN_RATE_LIMIT": "120 per minute",
+    # On the offline-queue upload (POST .../checkins/batch, up to SCAN_BATCH_MAX scans each).
+    "SCAN_BATCH_RATE_LIMIT": "30 per minute",
+    "SCAN_BATCH_MAX": 500,
+    # Encrypts the events' private signing keys; defaults to SECRET_KEY. Changing it
+    # means rotating every event's badge key (old badges keep verifying).
+    "BADGE_KEY_SECRET": None,
+    # A TrueType font with wide Latin, Greek and Cyrillic coverage for printed badges;
+    # empty: the first DejaVu Sans found on the system, else reportlab's Vera.
+    "BADGE_FONT_PATH": "",
+}
+
+_INT_KEYS = {
+    "MAIL_PORT",
+    "MAIL_TIMEOUT",
+    "MAIL_MAX_ATTEMPTS",
+    "EMAIL_TOKEN_MAX_AGE",
+    "RESET_TOKEN_MAX_AGE",
+    "SCAN_DUPLICATE_WINDOW_SECONDS",
+    "SCAN_BATCH_MAX",
+}
+_BOOL_KEYS = {
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_DELIVER_AFTER_REQUEST",
+    "RATELIMIT_ENABLED",
+    "RATELIMIT_HEADERS_ENABLED",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start with this configuration."""
+
+
+def _coerce(key: str, value: str) -> Any:
+    if key in _INT_KEYS:
+        return int(value)
+    if key in _BOOL_KEYS:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value
+
+
+def _from_environment() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name in ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
+    for name, value in os.environ.items():
+        if name.startswith("CONFERENCE_") and value != "":
+            key = name.removeprefix("CONFERENCE_")
+            found[key] = _coerce(key, value)
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the common ``postgres://`` spellings onto the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from defaults, the environment and explicit overrides."""
+    app.config.update(DEFAULTS)
+    app.config.update(_from_environment())
+    if overrides:
+        app.config.update(overrides)
+    if app.debug and app.config["ENV"] == "production" and "ENV" not in (overrides or {}):
+        # `flask --debug run` is development by definition.
+        app.config["ENV"] = "development"
+    env = app.config["ENV"]
+    if env not in {"production", "development", "test"}:
+        raise ConfigurationError(
+            f"CONFERENCE_ENV must be production, development or test, not {env!r}."
+        )
+    app.config["TESTING"] = app.config.get("TESTING", False) or env == "test"
+
+    if not app.config.get("SECRET_KEY"):
+        if env == "production":
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+                'value (for example: python -c "import secrets; print(secrets.token_urlsafe(48))"), '
+                "or set CONFERENCE_ENV=development to run with the development key."
+            )
+        app.config["SECRET_KEY"] = DEV_SECRET_KEY
+    elif env == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise ConfigurationError("SECRET_KEY is the development key; set a real secret.")
+
+    explicit = set(_from_environment()) | set(overrides or {})
+    if env == "development" and "MAIL_BACKEND" not in explicit:
+        app.config["MAIL_BACKEND"] = "console"
+    # Cookies travel only over HTTPS outside development and tests.
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if key not in explicit:
+            app.config[key] = env == "production"
+
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "conference.sqlite3")
+    app.config["DATABASE_URL"] = normalise_database_url(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")

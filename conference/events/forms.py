@@ -1,0 +1,142 @@
+"""Event forms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+
+from conference.events.models import EventKind, RegistrationMode, StaffRole
+from conference.events.services import EventDetails
+from conference.formfields import as_choices, db_int
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+def _timezone_select_choices():
+    return as_choices(timezone_choices())
+
+
+class EventForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Short name (in addresses)",
+        validators=[DataRequired(), Length(max=80)],
+        description="Lowercase letters, digits and hyphens, e.g. ceris-border-2027.",
+    )
+    kind = SelectField(
+        "Kind of event",
+        choices=as_choices((k.value, k.label) for k in EventKind),
+        default="thematic",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    timezone = SelectField(
+        "Timezone",
+        choices=_timezone_select_choices,
+        default="Europe/Brussels",
+        validators=[DataRequired()],
+    )
+    start_date = DateField("First day", validators=[DataRequired()])
+    end_date = DateField("Last day", validators=[DataRequired()])
+    registration_opens_at = DateTimeLocalField(
+        "Registration opens (event's local time)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    registration_closes_at = DateTimeLocalField(
+        "Registration closes (event's local time)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    registration_mode = SelectField(
+        "Approving registrations",
+        choices=as_choices(
+            [
+                (
+                    RegistrationMode.MODERATED.value,
+                    "Moderated: organisers approve each registration",
+                ),
+                (RegistrationMode.AUTOMATIC.value, "Automatic: approved on registration"),
+            ]
+        ),
+    )
+    capacity = IntegerField(
+        "Capacity (registrations)",
+        validators=[Optional(), NumberRange(min=1, max=100000)],
+        description="Leave empty for no limit.",
+    )
+    privacy_notice_url = URLField(
+        "Privacy notice address", validators=[Optional(), URL(), Length(max=500)]
+    )
+    privacy_notice_version = StringField(
+        "Privacy notice version", default="1", validators=[DataRequired(), Length(max=40)]
+    )
+    submit = SubmitField("Save event")
+
+    def to_details(self) -> EventDetails:
+        zone = ZoneInfo(self.timezone.data)
+
+        def aware(value: datetime | None) -> datetime | None:
+            return value.replace(tzinfo=zone).astimezone(UTC) if value else None
+
+        return EventDetails(
+            slug=self.slug.data.strip(),
+            title=self.title.data.strip(),
+            kind=self.kind.data,
+            timezone=self.timezone.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            venue=(self.venue.data or "").strip(),
+            description=self.description.data or "",
+            registration_opens_at=aware(self.registration_opens_at.data),
+            registration_closes_at=aware(self.registration_closes_at.data),
+            registration_mode=self.registration_mode.data,
+            capacity=self.capacity.data,
+            privacy_notice_url=self.privacy_notice_url.data or "",
+            privacy_notice_version=self.privacy_notice_version.data.strip(),
+        )
+
+    def fill_local_times(self, event) -> None:
+        """Show the stored instants as the event's wall-clock time."""
+        for name in ("registration_opens_at", "registration_closes_at"):
+            value = getattr(event, name)
+            if value is not None and not self.is_submitted():
+                getattr(self, name).data = value.astimezone(event.tz).replace(tzinfo=None)
+
+
+class GrantRoleForm(FlaskForm):
+    email = EmailField(
+        "Email address of the person",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    role = SelectField("Role", choices=as_choices((r.value, r.label) for r in StaffRole))
+    submit = SubmitField("Grant role")
+
+
+class RevokeRoleForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired(), db_int])
+    role = SelectField(choices=as_choices((r.value, r.label) for r in StaffRole))
+    submit = SubmitField("Remove")
+
+
+class PublishForm(FlaskForm):
+    submit = SubmitField("Publish")

@@ -1,0 +1,114 @@
+"""Events and the people who run them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.db_types import UTCDateTime, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.accounts.models import User
+
+
+class EventKind(StrEnum):
+    FLAGSHIP = "flagship"
+    THEMATIC = "thematic"
+
+    @property
+    def label(self) -> str:
+        return {
+            EventKind.FLAGSHIP: "Flagship conference",
+            EventKind.THEMATIC: "CERIS thematic event",
+        }[self]
+
+
+class RegistrationMode(StrEnum):
+    AUTOMATIC = "automatic"
+    MODERATED = "moderated"
+
+
+class StaffRole(StrEnum):
+    ORGANISER = "organiser"
+    DOOR_STAFF = "door_staff"
+
+    @property
+    def label(self) -> str:
+        return {StaffRole.ORGANISER: "Organiser", StaffRole.DOOR_STAFF: "Door staff"}[self]
+
+
+class Event(db.Model):
+    """A flagship conference or a thematic event, with its own timezone and agenda."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=EventKind.THEMATIC.value)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registration_mode: Mapped[str] = mapped_column(
+        String(20), default=RegistrationMode.MODERATED.value
+    )
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # Approved registrations, kept by the registration services with conditional
+    # UPDATEs so that concurrent approvals can never exceed ``capacity``.
+    approved_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    privacy_notice_url: Mapped[str] = mapped_column(String(500), default="")
+    privacy_notice_version: Mapped[str] = mapped_column(String(40), default="1")
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on every change to the agenda, so caches of feeds and pages keyed
+    # on it are never stale.
+    agenda_version: Mapped[int] = mapped_column(Integer, default=1)
+    agenda_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    staff: Mapped[list[EventStaff]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def kind_label(self) -> str:
+        return EventKind(self.kind).label
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + timedelta(days=i) for i in range(count)]
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventStaff(db.Model):
+    """A per-event role: organiser or door staff."""
+
+    __tablename__ = "event_staff"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="staff")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

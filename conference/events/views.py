@@ -1,0 +1,157 @@
+"""Public event pages and the organisers' event settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference import permissions
+from conference.accounts.services import get_user, get_user_by_email
+from conference.errors import DomainError, EventError
+from conference.events import forms, services
+from conference.events.models import Event, StaffRole
+from conference.extensions import db
+from conference.formfields import as_choices
+
+bp = Blueprint("events", __name__)
+
+
+def load_visible_event(slug: str) -> Event:
+    """The event, or 404 if it does not exist or is a draft the user may not see."""
+    event = services.get_event(slug)
+    if event is None or not permissions.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def load_managed_event(slug: str) -> Event:
+    event = load_visible_event(slug)
+    permissions.require(permissions.can_manage_event(current_user, event))
+    return event
+
+
+@bp.route("/")
+def home():
+    """Published events, upcoming first."""
+    events = services.list_public_events()
+    staffed = services.list_events_staffed_by(current_user) if current_user.is_authenticated else []
+    return render_template("events/home.html", events=events, staffed=staffed)
+
+
+@bp.route("/events/<slug>/")
+def event_detail(slug: str):
+    """An event's public page."""
+    event = load_visible_event(slug)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        registration_open=services.registration_is_open(event),
+    )
+
+
+@bp.route("/events/<slug>/manage/", methods=["GET", "POST"])
+@login_required
+def manage(slug: str):
+    """Edit an event's settings and publish it."""
+    event = load_managed_event(slug)
+    form = forms.EventForm(obj=event)
+    form.fill_local_times(event)
+    if form.submit.data and form.validate_on_submit():
+        try:
+            services.update_event(event, form.to_details(), actor=current_user)
+        except EventError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("The event is saved.", "success")
+            return redirect(url_for("events.manage", slug=event.slug))
+    from conference.feeds.models import FeedKind
+    from conference.feeds.services import feed_addresses, find_token_of
+
+    # Organisers get their staff feed address with the role; others create one by a POST.
+    staff_token = find_token_of(current_user, FeedKind.STAFF, event)
+    return (
+        render_template(
+            "events/manage.html",
+            event=event,
+            form=form,
+            publish_form=forms.PublishForm(),
+            staff_calendar_urls=feed_addresses(staff_token, event) if staff_token else None,
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/events/<slug>/manage/publish", methods=["POST"])
+@login_required
+def set_published(slug: str):
+    """Publish the event, or take it back to draft."""
+    event = load_managed_event(slug)
+    form = forms.PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_published(event, not event.is_published, actor=current_user)
+    db.session.commit()
+    flash(
+        "The event is published." if event.is_published else "The event is a draft again.",
+        "success",
+    )
+    return redirect(url_for("events.manage", slug=event.slug))
+
+
+@bp.route("/events/<slug>/manage/staff", methods=["GET", "POST"])
+@login_required
+def staff(slug: str):
+    """Grant and remove organiser and door-staff roles."""
+    event = load_visible_event(slug)
+    permissions.require(
+        any(permissions.can_grant_role(current_user, event, r.value) for r in StaffRole)
+    )
+    form = forms.GrantRoleForm()
+    form.role.choices = as_choices(
+        (r.value, r.label) for r in StaffRole if permissions.can_grant_role(current_user, event, r)
+    )
+    if form.validate_on_submit():
+        user = get_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(
+                "No account uses this address. Ask the person to sign up first."
+            )
+        else:
+            try:
+                services.grant_role(event, user, form.role.data, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                form.role.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(f"{user.name} is now {StaffRole(form.role.data).label.lower()}.", "success")
+                return redirect(url_for("events.staff", slug=event.slug))
+    return (
+        render_template(
+            "events/staff.html",
+            event=event,
+            form=form,
+            staff=services.list_staff(event),
+            revoke_form=forms.RevokeRoleForm(),
+        ),
+        422 if form.errors else 200,
+    )
+
+
+@bp.route("/events/<slug>/manage/staff/remove", methods=["POST"])
+@login_required
+def remove_staff(slug: str):
+    """Remove a staff role."""
+    event = load_visible_event(slug)
+    form = forms.RevokeRoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    permissions.require(permissions.can_grant_role(current_user, event, form.role.data))
+    user = get_user(form.user_id.data)
+    if user is None or not services.revoke_role(event, user, form.role.data, actor=current_user):
+        abort(404)
+    db.session.commit()
+    flash(f"{user.name} is no longer {StaffRole(form.role.data).label.lower()}.", "success")
+    return redirect(url_for("events.staff", slug=event.slug))

@@ -1,0 +1,151 @@
+"""Feed endpoints: conditional GET/HEAD with strong ETags, built once per agenda version."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from conference import permissions
+from conference.accounts.forms import EmptyForm
+from conference.accounts.models import User
+from conference.agenda.models import AgendaSession, Room, Track
+from conference.events.services import get_event
+from conference.extensions import db
+from conference.feeds import services
+from conference.feeds.cache import BuiltFeed
+from conference.feeds.links import add_to_calendar_links
+from conference.feeds.models import FeedKind
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.app_context_processor
+def calendar_link_helpers() -> dict[str, object]:
+    return {"add_to_calendar_links": add_to_calendar_links}
+
+
+# Calendar apps poll; five minutes keeps them fresh without hammering us.
+MAX_AGE = 300
+
+
+def _respond(feed: BuiltFeed, *, private: bool) -> Response:
+    response = Response(feed.body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+def _visible_event(slug: str):
+    event = get_event(slug)
+    if event is None or not permissions.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def _viewer_feed(event, **scope) -> Response:
+    view_class = services.visibility_class(current_user, event)
+    # Whatever a logged-in viewer gets stays out of shared caches.
+    private = view_class != services.PUBLIC_CLASS or current_user.is_authenticated
+    response = _respond(services.event_feed(event, view_class, **scope), private=private)
+    # The same address answers differently once logged in.
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.route("/events/<slug>/calendar.ics")
+def event_calendar(slug: str):
+    """Every session the viewer may see (the public programme for calendar apps)."""
+    return _viewer_feed(_visible_event(slug))
+
+
+def _owned(model, event, object_id: int):
+    """A room, track or session of this event, or 404."""
+    found = db.session.get(model, object_id)
+    if found is None or found.event_id != event.id:
+        abort(404)
+    return found
+
+
+@bp.route("/events/<slug>/tracks/<int:track_id>/calendar.ics")
+def track_calendar(slug: str, track_id: int):
+    """One track's sessions."""
+    event = _visible_event(slug)
+    return _viewer_feed(event, track_id=_owned(Track, event, track_id).id)
+
+
+@bp.route("/events/<slug>/rooms/<int:room_id>/calendar.ics")
+def room_calendar(slug: str, room_id: int):
+    """One room's sessions."""
+    event = _visible_event(slug)
+    return _viewer_feed(event, room_id=_owned(Room, event, room_id).id)
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/calendar.ics")
+def session_calendar(slug: str, session_id: int):
+    """One session, for "add to calendar"; a hidden session is as absent as a missing one."""
+    event = _visible_event(slug)
+    session = _owned(AgendaSession, event, session_id)
+    visibility = permissions.session_visibility(current_user, session)
+    if visibility == permissions.SESSION_INVISIBLE:
+        abort(404)
+    response = _respond(services.single_session_feed(session, event, visibility), private=True)
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.route("/calendar/<token>.ics")
+def personal_calendar(token: str):
+    """The holder's booked sessions; the secret address stands in for a login."""
+    found = services.find_token(token, FeedKind.PERSONAL)
+    if found is None:
+        abort(404)
+    user = db.session.get(User, found.user_id)
+    if user is None or not user.is_active:
+        abort(404)
+    return _respond(services.personal_feed(user), private=True)
+
+
+@bp.route("/events/<slug>/calendar/staff/<token>.ics")
+def staff_calendar(slug: str, token: str):
+    """Everything of the event, hidden sessions included, for its organisers."""
+    event = get_event(slug)
+    found = services.find_token(token, FeedKind.STAFF)
+    if event is None or found is None or found.event_id != event.id:
+        abort(404)
+    user = db.session.get(User, found.user_id)
+    # Losing the role ends the feed, whatever the token.
+    if user is None or not user.is_active or not permissions.can_manage_event(user, event):
+        abort(404)
+    return _respond(services.staff_feed(event), private=True)
+
+
+@bp.route("/account/calendar/rotate", methods=["POST"])
+@login_required
+def rotate_personal():
+    """Give the personal feed a new address; the old one answers 404 from now on."""
+    if EmptyForm().validate_on_submit():
+        services.rotate_token(current_user, FeedKind.PERSONAL)
+        db.session.commit()
+        flash("Your calendar address is changed. Subscribe again with the new one.", "success")
+    return redirect(url_for("accounts.profile") + "#calendar")
+
+
+@bp.route("/events/<slug>/manage/calendar/rotate", methods=["POST"])
+@login_required
+def rotate_staff(slug: str):
+    """Give the staff feed of the event a new address."""
+    event = _visible_event(slug)
+    permissions.require(permissions.can_manage_event(current_user, event))
+    if EmptyForm().validate_on_submit():
+        services.rotate_token(current_user, FeedKind.STAFF, event)
+        db.session.commit()
+        flash("The staff calendar address is changed.", "success")
+    return redirect(url_for("events.manage", slug=event.slug) + "#calendar")

@@ -1,0 +1,161 @@
+"""Queue mail in the database, then deliver it; a dead mail server never loses an action."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from conference.db_types import utcnow
+from conference.extensions import db
+from conference.mail.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def queue_mail(
+    recipient: str, subject: str, text_body: str, html_body: str | None = None
+) -> OutboxMessage:
+    """Store a message for delivery; the caller's commit makes it durable with the action."""
+    message = OutboxMessage(
+        recipient=recipient, subject=subject, text_body=text_body, html_body=html_body
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def queue_templated_mail(
+    recipient: str, subject: str, template: str, **context: Any
+) -> OutboxMessage:
+    """Render ``mail/<template>.txt`` and ``.html`` and queue them as one message."""
+    context.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"])
+    text = render_template(f"mail/{template}.txt", subject=subject, **context)
+    html = render_template(f"mail/{template}.html", subject=subject, **context)
+    return queue_mail(recipient, subject, text, html)
+
+
+def _build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def _open_smtp(config: dict[str, Any]) -> smtplib.SMTP:
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return smtp
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def deliver_outbox(limit: int = 100, *, include_not_due: bool = False) -> tuple[int, int]:
+    """Send queued messages that are due; returns (sent, failed). Commits per message."""
+    config = current_app.config
+    now = utcnow()
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < config["MAIL_MAX_ATTEMPTS"],
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if not include_not_due:
+        query = query.where(OutboxMessage.next_attempt_at <= now)
+    messages = list(db.session.scalars(query))
+    if not messages:
+        return 0, 0
+    sent = failed = 0
+    if config["MAIL_BACKEND"] == "console":
+        for message in messages:
+            log.warning(
+                "Mail (console backend) to %s: %s\n%s",
+                message.recipient,
+                message.subject,
+                message.text_body,
+            )
+            message.sent_at = utcnow()
+            message.attempts += 1
+            sent += 1
+        db.session.commit()
+        return sent, failed
+    try:
+        smtp = _open_smtp(config)
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            _record_failure(message, error)
+        db.session.commit()
+        return 0, len(messages)
+    try:
+        for message in messages:
+            try:
+                smtp.send_message(_build_email(message, config["MAIL_SENDER"]))
+            except (OSError, smtplib.SMTPException) as error:
+                _record_failure(message, error)
+                failed += 1
+            else:
+                message.sent_at = utcnow()
+                message.attempts += 1
+                sent += 1
+            db.session.commit()
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            log.info("SMTP connection did not close cleanly", exc_info=True)
+    return sent, failed
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.next_attempt_at = utcnow() + _retry_delay(message.attempts)
+    log.warning("Mail to %s not sent (attempt %d): %s", message.recipient, message.attempts, error)
+
+
+def deliver_after_request() -> None:
+    """Best-effort delivery right after a view committed; failures stay queued."""
+    if not current_app.config["MAIL_DELIVER_AFTER_REQUEST"]:
+        return
+    try:
+        deliver_outbox(limit=20)
+    except Exception:  # the action is committed; mail waits for `flask send-mail`
+        db.session.rollback()
+        log.exception("Delivering queued mail failed; it stays queued")
+
+
+def pending_count() -> int:
+    from sqlalchemy import func
+
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        )
+        or 0
+    )

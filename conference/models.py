@@ -1,0 +1,39 @@
+"""Imports every model so that the metadata (and Alembic) sees every table."""
+
+from conference.accounts.models import User
+from conference.agenda.models import (
+    AgendaChange,
+    AgendaSession,
+    Room,
+    SessionSpeaker,
+    Speaker,
+    Track,
+    session_speakers,
+)
+from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
+from conference.events.models import Event, EventStaff
+from conference.feeds.models import CalendarToken
+from conference.mail.models import OutboxMessage
+from conference.registration.models import AuditEntry, Booking, Registration
+
+__all__ = [
+    "AgendaChange",
+    "AgendaSession",
+    "Badge",
+    "EventSigningKey",
+    "Scan",
+    "ScanDevice",
+    "AuditEntry",
+    "Booking",
+    "CalendarToken",
+    "Event",
+    "EventStaff",
+    "OutboxMessage",
+    "Registration",
+    "Room",
+    "SessionSpeaker",
+    "Speaker",
+    "Track",
+    "User",
+    "session_speakers",
+]

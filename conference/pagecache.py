@@ -1,0 +1,74 @@
+"""Public agenda pages served from memory for anonymous visitors.
+
+An anonymous visitor's agenda page, JSON or XML depends only on the agenda
+(which bumps ``Event.agenda_version`` on every change) and the query string;
+keyed on both, a cached copy is never stale. Logged-in viewers, requests with
+pending flash messages and anything but GET/HEAD are rendered as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Response, current_app, make_response, request, session
+from flask_login import current_user
+
+from conference.events.services import get_event
+from conference.feeds.cache import FeedCache
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    status: int
+    headers: tuple[tuple[str, str], ...]
+
+
+def _cache() -> FeedCache:
+    return current_app.extensions.setdefault("public_page_cache", FeedCache(max_entries=256))
+
+
+def cached_for_anonymous(view: Callable) -> Callable:
+    """Serve ``view``'s anonymous answer from memory until the agenda changes."""
+
+    @wraps(view)
+    def wrapper(slug: str, **kwargs):
+        if (
+            request.method not in {"GET", "HEAD"}
+            or current_user.is_authenticated
+            or session.get("_flashes")
+        ):
+            return view(slug, **kwargs)
+        event = get_event(slug)
+        if event is None or not event.is_published:
+            return view(slug, **kwargs)
+        key = (request.endpoint, event.id, event.agenda_version, request.query_string)
+        rendered: dict = {}
+
+        def build() -> CachedPage:
+            response = make_response(view(slug, **kwargs))
+            rendered["response"] = response
+            if response.status_code != 200 or response.headers.get("Set-Cookie"):
+                raise _NotCacheable
+            headers = tuple(
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in {"content-length", "date"}
+            )
+            return CachedPage(response.get_data(), response.status_code, headers)
+
+        try:
+            page = _cache().get_or_build(key, build)
+        except _NotCacheable:
+            return rendered["response"]
+        if "response" in rendered:
+            return rendered["response"]
+        return Response(page.body, status=page.status, headers=list(page.headers))
+
+    return wrapper
+
+
+class _NotCacheable(Exception):
+    pass

@@ -1,0 +1,297 @@
+"""Every authorisation question, answered in one place.
+
+Views, templates (through a context processor) and services ask these
+predicates; ``require`` turns a "no" into 403, or 404 where the object's very
+existence must stay secret.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from flask import abort, g
+from sqlalchemy import select
+
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.agenda.models import AgendaSession
+    from conference.events.models import Event
+    from conference.registration.models import Registration
+
+
+def _request_cache(name: str) -> dict:
+    """A per-application-context memo (one request, or one CLI command)."""
+    caches = g.setdefault("_permission_caches", {})
+    return caches.setdefault(name, {})
+
+
+def is_authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_site_admin(user: Any) -> bool:
+    """A site administrator may do anything."""
+    return is_authenticated(user) and bool(getattr(user, "is_admin", False))
+
+
+def staff_roles(user: Any, event: Event) -> frozenset[str]:
+    """The per-event roles the user holds (cached on the user for the request)."""
+    if not is_authenticated(user) or event.id is None:
+        return frozenset()
+    cache: dict[tuple[int, int], frozenset[str]] = _request_cache("staff_roles")
+    key = (user.id, event.id)
+    if key not in cache:
+        from conference.events.models import EventStaff
+
+        rows = db.session.scalars(
+            select(EventStaff.role).where(
+                EventStaff.event_id == event.id, EventStaff.user_id == user.id
+            )
+        )
+        cache[key] = frozenset(rows)
+    return cache[key]
+
+
+def forget_cached_roles(user: Any) -> None:
+    """Drop the role cache after roles change within the same request."""
+    cache = _request_cache("staff_roles")
+    for key in [k for k in cache if k[0] == getattr(user, "id", None)]:
+        del cache[key]
+
+
+def is_organiser(user: Any, event: Event) -> bool:
+    from conference.events.models import StaffRole
+
+    return StaffRole.ORGANISER.value in staff_roles(user, event)
+
+
+def is_door_staff(user: Any, event: Event) -> bool:
+    from conference.events.models import StaffRole
+
+    return StaffRole.DOOR_STAFF.value in staff_roles(user, event)
+
+
+def is_event_staff(user: Any, event: Event) -> bool:
+    """Organisers, door staff and administrators see everything of an event."""
+    return is_site_admin(user) or bool(staff_roles(user, event))
+
+
+def can_create_event(user: Any) -> bool:
+    return is_site_admin(user)
+
+
+def can_view_event(user: Any, event: Event) -> bool:
+    """Published events are public; drafts are seen by their staff only."""
+    return event.is_published or is_event_staff(user, event)
+
+
+def can_manage_event(user: Any, event: Event) -> bool:
+    """Edit the event, its agenda and registrations."""
+    return is_site_admin(user) or is_organiser(user, event)
+
+
+def can_grant_role(user: Any, event: Event, role: str) -> bool:
+    """Administrators grant any role; an event's organisers may add door staff."""
+    from conference.events.models import StaffRole
+
+    if is_site_admin(user):
+        return True
+    return role == StaffRole.DOOR_STAFF.value and is_organiser(user, event)
+
+
+def can_scan(user: Any, event: Event) -> bool:
+    """Check attendees in at the doors of the event."""
+    return is_site_admin(user) or is_organiser(user, event) or is_door_staff(user, event)
+
+
+def can_verify_categories(user: Any, event: Event) -> bool:
+    return can_manage_event(user, event)
+
+
+def can_access_admin(user: Any) -> bool:
+    return is_site_admin(user)
+
+
+# --- Restricted sessions -------------------------------------------------------
+# A restricted session admits only approved registrants whose category is on
+# its list *and verified by an organiser*. Those who may not attend see a
+# "listed" session as a generic closed block and a "hidden" one not at all.
+
+SESSION_FULL = "full"
+SESSION_CLOSED_BLOCK = "closed"
+SESSION_INVISIBLE = "none"
+
+
+def registration_for(user: Any, event: Event) -> Registration | None:
+    """The user's registration for the event (cached on the user for the request)."""
+    if not is_authenticated(user) or event.id is None:
+        return None
+    cache: dict[tuple[int, int], Any] = _request_cache("registrations")
+    key = (user.id, event.id)
+    if key not in cache:
+        from conference.registration.models import Registration
+
+        cache[key] = db.session.scalar(
+            select(Registration).where(
+                Registration.event_id == event.id, Registration.user_id == user.id
+            )
+        )
+    return cache[key]
+
+
+def forget_cached_registration(user: Any) -> None:
+    cache = _request_cache("registrations")
+    for key in [k for k in cache if k[0] == getattr(user, "id", None)]:
+        del cache[key]
+
+
+def is_verified_for(registration: Registration | None, categories: list[str]) -> bool:
+    """Approved, with a verified category that is one of ``categories``."""
+    return (
+        registration is not None
+        and registration.is_approved
+        and registration.category_verified
+        and registration.category in categories
+    )
+
+
+def may_attend_session(registration: Registration | None, session: AgendaSession) -> bool:
+    """Whether this registration's holder may be in the session at all (not capacity)."""
+    if registration is None or not registration.is_approved:
+        return False
+    if not session.restricted_to:
+        return True
+    return is_verified_for(registration, list(session.restricted_to))
+
+
+def visibility_for(session: AgendaSession, *, staff: bool, verified_category: str | None) -> str:
+    """The visibility rule itself, for a viewer described by staff status and verified category."""
+    if staff or not session.restricted_to:
+        return SESSION_FULL
+    if verified_category is not None and verified_category in session.restricted_to:
+        return SESSION_FULL
+    from conference.agenda.models import RestrictedVisibility
+
+    if session.restricted_visibility == RestrictedVisibility.HIDDEN.value:
+        return SESSION_INVISIBLE
+    return SESSION_CLOSED_BLOCK
+
+
+def verified_category(registration: Registration | None) -> str | None:
+    """The category an approved registration holds verified, if any."""
+    if registration is not None and registration.is_approved and registration.category_verified:
+        return registration.category
+    return None
+
+
+def session_visibility(
+    user: Any, session: AgendaSession, registration: Registration | None = None
+) -> str:
+    """How much of a session the user may see: full, a closed block, or nothing.
+
+    Pass ``registration`` when the caller already has it (lists, feeds);
+    otherwise it is looked up.
+    """
+    if not session.restricted_to:
+        return SESSION_FULL
+    if is_event_staff(user, session.event):
+        return SESSION_FULL
+    if registration is None:
+        registration = registration_for(user, session.event)
+    return visibility_for(session, staff=False, verified_category=verified_category(registration))
+
+
+def can_view_session(user: Any, session: AgendaSession) -> bool:
+    """Whether the session's own page exists for the user (hidden ones 404)."""
+    return can_view_event(user, session.event) and (
+        session_visibility(user, session) != SESSION_INVISIBLE
+    )
+
+
+def can_see_session_details(user: Any, session: AgendaSession) -> bool:
+    """Title, abstract, speakers: only for those the restriction admits, and staff."""
+    return session_visibility(user, session) == SESSION_FULL
+
+
+# --- Badges and check-in (issue #6) ----------------------------------------------
+# Scanners are people (can_scan) or device tokens an organiser issued for one
+# event; the badge pages and the check-in log belong to the organisers.
+
+
+def can_manage_badges(user: Any, event: Event) -> bool:
+    """Print and reissue badges, rotate the event's keys, issue scanning devices."""
+    return can_manage_event(user, event)
+
+
+def can_view_checkins(user: Any, event: Event) -> bool:
+    """Live counts, who is in, and the scan log with its refusals."""
+    return can_manage_event(user, event)
+
+
+def can_use_device_token(device: Any, event: Event) -> bool:
+    """A scanning device's token works for its own event only, until revoked."""
+    return (
+        device is not None
+        and device.event_id == event.id
+        and getattr(device, "revoked_at", None) is None
+    )
+
+
+def can_scan_as(actor: Any, event: Event) -> bool:
+    """A person who may scan, or a live device token of this event."""
+    from conference.badges.models import ScanDevice
+
+    if isinstance(actor, ScanDevice):
+        return can_use_device_token(actor, event)
+    return can_scan(actor, event)
+
+
+def can_download_badge(user: Any, event: Event) -> bool:
+    """Attendees download their own badge once their registration is approved."""
+    registration = registration_for(user, event)
+    return registration is not None and registration.is_approved
+
+
+# --- Registration, booking and moderation ---------------------------------------
+
+
+def can_register(user: Any, event: Event) -> bool:
+    """Signed-in people may register for a published event (the dates are a service rule)."""
+    return is_authenticated(user) and event.is_published
+
+
+def can_moderate_registrations(user: Any, event: Event) -> bool:
+    """See registrants, approve or reject them, verify categories, read the audit log."""
+    return can_manage_event(user, event) or can_verify_categories(user, event)
+
+
+def can_book(registration: Registration | None, session: AgendaSession) -> bool:
+    """An approved registration whose holder may be in the session (seats aside)."""
+    return may_attend_session(registration, session) and not session.is_cancelled
+
+
+def is_own_registration(user: Any, registration: Registration | None) -> bool:
+    return (
+        registration is not None
+        and is_authenticated(user)
+        and registration.user_id == getattr(user, "id", None)
+    )
+
+
+def deny(*, hide: bool = False) -> NoReturn:
+    """403, or 404 when even saying "forbidden" would reveal that the object exists."""
+    abort(404 if hide else 403)
+
+
+def require(allowed: bool, *, hide: bool = False) -> None:
+    """Stop the request unless ``allowed``."""
+    if not allowed:
+        deny(hide=hide)
+
+
+TEMPLATE_PREDICATES = {
+    name: obj
+    for name, obj in list(globals().items())
+    if callable(obj) and (name.startswith("can_") or name.startswith("is_"))
+}

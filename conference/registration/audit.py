@@ -1,0 +1,54 @@
+"""The audit trail of registrations and bookings: who changed what, from which state, when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conference.extensions import db
+from conference.registration.models import AuditEntry, Registration
+
+ACTION_LABELS = {
+    "registered": "Registered",
+    "approved": "Approved",
+    "waitlisted": "Put on the event's waiting list (event full)",
+    "promoted": "Promoted from the event's waiting list",
+    "rejected": "Rejected",
+    "cancelled": "Cancelled",
+    "category_verified": "Category verified",
+    "category_unverified": "Category verification withdrawn",
+    "imported": "Imported (approved, category verified)",
+    "booked": "Booked a seat",
+    "booking_waitlisted": "Joined a session's waiting list",
+    "booking_promoted": "Promoted from a session's waiting list",
+    "unbooked": "Cancelled a booking",
+    "account_deleted": "Account deleted; personal data erased",
+}
+
+
+def record(
+    registration: Registration,
+    action: str,
+    *,
+    actor: Any,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    session: Any = None,
+    detail: str = "",
+) -> AuditEntry:
+    """Add one audit entry; ``actor`` None means the system (import, automatic rules)."""
+    entry = AuditEntry(
+        event_id=registration.event_id,
+        registration_id=registration.id,
+        session_id=getattr(session, "id", None),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=getattr(actor, "id", None),
+        detail=detail,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())

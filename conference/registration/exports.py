@@ -1,0 +1,104 @@
+"""Organisers' CSV exports: the registrant list and each session's attendance list."""
+
+from __future__ import annotations
+
+from conference.agenda.models import AgendaSession
+from conference.countries import country_name
+from conference.csv_export import to_csv
+from conference.events.models import Event
+from conference.extensions import db
+from conference.registration.models import Registration
+from conference.registration.queries import (
+    RegistrantFilters,
+    registrants_query,
+    session_bookings,
+)
+from conference.templating import category_label
+
+REGISTRANT_HEADER = [
+    "Registration id",
+    "Name",
+    "Email",
+    "Organisation",
+    "Job title",
+    "Country",
+    "Stakeholder category",
+    "Category verified",
+    "Status",
+    "Event waiting-list position",
+    "Registered at (UTC)",
+    "Accessibility needs",
+    "Dietary needs",
+    "CERIS mailing list",
+    "Privacy notice version",
+    "Consented at (UTC)",
+]
+
+
+def registrants_csv(event: Event, filters: RegistrantFilters | None = None) -> bytes:
+    """Every registration of the event (or those matching the filters)."""
+    rows = db.session.scalars(registrants_query(event, filters or RegistrantFilters())).unique()
+    return to_csv(
+        REGISTRANT_HEADER,
+        (
+            [
+                r.id,
+                r.user.name,
+                r.user.email,
+                r.organisation,
+                r.job_title,
+                country_name(r.country),
+                category_label(r.category),
+                r.category_verified,
+                r.status,
+                r.waitlist_position,
+                r.created_at,
+                r.accessibility_needs,
+                r.dietary_needs,
+                r.mailing_list_opt_in,
+                r.privacy_consent_version,
+                r.privacy_consented_at,
+            ]
+            for r in rows
+        ),
+    )
+
+
+ATTENDANCE_HEADER = [
+    "Session",
+    "Booking",
+    "Waiting-list position",
+    "Name",
+    "Email",
+    "Organisation",
+    "Country",
+    "Stakeholder category",
+    "Category verified",
+    "Accessibility needs",
+    "Dietary needs",
+]
+
+
+def attendance_csv(session: AgendaSession) -> bytes:
+    """Seat holders, then the waiting list in order, of one session."""
+    rows = []
+    rank = 0
+    for booking in session_bookings(session):
+        r: Registration = booking.registration
+        rank += booking.is_waitlisted
+        rows.append(
+            [
+                session.title,
+                "confirmed" if booking.is_confirmed else "waiting list",
+                rank if booking.is_waitlisted else None,
+                r.user.name,
+                r.user.email,
+                r.organisation,
+                country_name(r.country),
+                category_label(r.category),
+                r.category_verified,
+                r.accessibility_needs,
+                r.dietary_needs,
+            ]
+        )
+    return to_csv(ATTENDANCE_HEADER, rows)

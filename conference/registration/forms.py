@@ -1,0 +1,143 @@
+"""Registration forms: shape only; the rules live in the services."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from conference.categories import CATEGORY_CHOICES
+from conference.countries import country_choices
+from conference.formfields import as_choices, db_int
+from conference.registration.models import REGISTRATION_STATUS_LABELS
+from conference.registration.moderation import BULK_ACTIONS
+from conference.registration.services import RegistrationDetails
+
+
+class RegistrationForm(FlaskForm):
+    category = SelectField(
+        "Stakeholder category",
+        choices=as_choices([("", "— Choose your category —"), *CATEGORY_CHOICES]),
+        validators=[DataRequired(message="Choose your stakeholder category.")],
+        description="Organisers verify it before sessions restricted to a category open to you.",
+    )
+    organisation = StringField(
+        "Organisation",
+        validators=[DataRequired(message="Give the organisation you work for."), Length(max=200)],
+    )
+    country = SelectField(
+        "Country",
+        choices=lambda: as_choices([("", "— Choose a country —"), *country_choices()]),
+        validators=[DataRequired(message="Choose a country from the list.")],
+    )
+    job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
+    accessibility_needs = TextAreaField(
+        "Accessibility needs (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="For example step-free access, sign-language interpretation, a hearing loop.",
+    )
+    dietary_needs = TextAreaField(
+        "Dietary needs (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    privacy_consent = BooleanField(
+        "I have read and agree to the event's privacy notice",
+        validators=[InputRequired(message="You must agree to the privacy notice to register.")],
+    )
+    mailing_list_opt_in = BooleanField(
+        "Also subscribe me to the CERIS mailing list (optional, separate from this registration)",
+        default=False,
+    )
+    submit = SubmitField("Register")
+
+    def to_details(self) -> RegistrationDetails:
+        return RegistrationDetails(
+            category=self.category.data or "",
+            organisation=self.organisation.data or "",
+            country=self.country.data or "",
+            job_title=self.job_title.data or "",
+            accessibility_needs=self.accessibility_needs.data or "",
+            dietary_needs=self.dietary_needs.data or "",
+            privacy_consent=bool(self.privacy_consent.data),
+            mailing_list_opt_in=bool(self.mailing_list_opt_in.data),
+        )
+
+
+class ReturnForm(FlaskForm):
+    """A button that POSTs and comes back to the page it was on."""
+
+    next = HiddenField()
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (shown to the attendee, optional)", validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Reject")
+
+
+class BulkForm(FlaskForm):
+    ids = SelectMultipleField(
+        "Selected registrations", coerce=int, validate_choice=False, validators=[db_int]
+    )
+    action = SelectField(
+        "Action on the selected registrations",
+        choices=as_choices([("", "— Choose an action —"), *BULK_ACTIONS.items()]),
+        validators=[DataRequired(message="Choose an action.")],
+    )
+    reason = StringField(
+        "Reason for a rejection (shown to the attendees, optional)",
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField("Apply to selected")
+
+
+class PromoteForm(FlaskForm):
+    booking_id = IntegerField(validators=[Optional(), db_int])
+
+
+class FilterForm(FlaskForm):
+    """The registrant list's search and filters (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search name, email or organisation", validators=[Optional(), Length(max=200)])
+    status = SelectField(
+        "State",
+        choices=as_choices([("", "Any state"), *REGISTRATION_STATUS_LABELS.items()]),
+        validators=[Optional()],
+    )
+    category = SelectField(
+        "Category",
+        choices=as_choices([("", "Any category"), *CATEGORY_CHOICES]),
+        validators=[Optional()],
+    )
+    verified = SelectField(
+        "Verification",
+        choices=as_choices([("", "Verified or not"), ("yes", "Verified"), ("no", "Not verified")]),
+        validators=[Optional()],
+    )
+    country = SelectField("Country", validators=[Optional()])
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(message="Enter your password to confirm.")],
+        description="Deleting your account cannot be undone.",
+    )
+    confirm = BooleanField(
+        "I understand that my account and personal data will be erased",
+        validators=[InputRequired(message="Tick the box to confirm.")],
+    )
+    submit = SubmitField("Delete my account")

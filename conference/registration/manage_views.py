@@ -1,0 +1,288 @@
+"""Organisers' pages: registrant list, moderation, waiting lists, CSV exports, audit log."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from conference import permissions
+from conference.countries import country_choices, country_name
+from conference.errors import DomainError
+from conference.events.models import Event
+from conference.events.views import load_visible_event
+from conference.extensions import db
+from conference.formfields import as_choices
+from conference.mail.services import deliver_after_request
+from conference.registration import booking as booking_services
+from conference.registration import exports, forms, moderation, queries, services
+from conference.registration.models import Booking, Registration
+from conference.registration.views import _refused, bp
+
+PER_PAGE = 50
+
+
+def _load_moderated(slug: str) -> Event:
+    event = load_visible_event(slug)
+    permissions.require(permissions.can_moderate_registrations(current_user, event))
+    return event
+
+
+def _load_registration(event: Event, registration_id: int) -> Registration:
+    registration = queries.registration_in_event(event, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _filters() -> tuple[forms.FilterForm, queries.RegistrantFilters]:
+    form = forms.FilterForm(formdata=request.args)
+    form.country.choices = as_choices([("", "Any country"), *country_choices()])
+    form.validate()
+    values = {
+        name: (form[name].data or "") if not form[name].errors else ""
+        for name in ("q", "status", "category", "verified", "country")
+    }
+    return form, queries.RegistrantFilters(**values)
+
+
+def _page() -> int:
+    try:
+        return min(max(1, int(request.args.get("page", 1))), 1_000_000)
+    except ValueError:
+        return 1
+
+
+@bp.route("/events/<slug>/manage/registrations")
+@login_required
+def manage_list(slug: str):
+    """Registrants with search, filters, counts per state and category, and bulk actions."""
+    event = _load_moderated(slug)
+    filter_form, filters = _filters()
+    page = _page()
+    registrations, total = queries.list_registrants(event, filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "registration/manage_list.html",
+        event=event,
+        filter_form=filter_form,
+        registrations=registrations,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        by_status=queries.counts_by(event, Registration.status),
+        by_category=queries.counts_by(event, Registration.category),
+        bulk_form=forms.BulkForm(),
+        export_args={k: v for k, v in request.args.items() if k != "page" and v},
+        country_name=country_name,
+    )
+
+
+@bp.route("/events/<slug>/manage/registrations/bulk", methods=["POST"])
+@login_required
+def manage_bulk(slug: str):
+    """Approve, reject, verify or un-verify many registrations at once."""
+    event = _load_moderated(slug)
+    form = forms.BulkForm()
+    back = url_for("registration.manage_list", slug=event.slug)
+    if not form.validate_on_submit():
+        return _refused(DomainError(" ".join(sum(form.errors.values(), []))), back)
+    try:
+        changed, problems = moderation.bulk_moderate(
+            event,
+            form.ids.data or [],
+            form.action.data,
+            actor=current_user,
+            reason=form.reason.data or "",
+        )
+    except DomainError as error:
+        return _refused(error, back)
+    db.session.commit()
+    deliver_after_request()
+    flash(
+        f"{moderation.BULK_ACTIONS[form.action.data]}: {changed} registration(s) changed.",
+        "success",
+    )
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(back, code=303)
+
+
+@bp.route("/events/<slug>/manage/registrations/<int:registration_id>")
+@login_required
+def manage_detail(slug: str, registration_id: int):
+    """One registration with its details, bookings and full history."""
+    event = _load_moderated(slug)
+    registration = _load_registration(event, registration_id)
+    return render_template(
+        "registration/manage_detail.html",
+        event=event,
+        registration=registration,
+        bookings=booking_services.active_bookings(registration),
+        history=queries.history(registration),
+        form=forms.ReturnForm(),
+        reject_form=forms.RejectForm(),
+        country_name=country_name,
+    )
+
+
+_ACTIONS = {
+    "approve": (lambda r, actor: moderation.approve(r, actor=actor), "Decision recorded."),
+    "reject": (
+        lambda r, actor: moderation.reject(r, actor=actor, reason=request.form.get("reason", "")),
+        "The registration is rejected.",
+    ),
+    "verify": (lambda r, actor: moderation.verify_category(r, actor=actor), "Category verified."),
+    "unverify": (
+        lambda r, actor: moderation.unverify_category(r, actor=actor),
+        "Verification withdrawn; bookings in sessions no longer open to the attendee are cancelled.",
+    ),
+    "cancel": (
+        lambda r, actor: services.cancel_registration(r, actor=actor),
+        "The registration is cancelled.",
+    ),
+}
+
+
+@bp.route("/events/<slug>/manage/registrations/<int:registration_id>/<action>", methods=["POST"])
+@login_required
+def manage_action(slug: str, registration_id: int, action: str):
+    """Approve, reject (with a reason), verify, un-verify or cancel one registration."""
+    if action not in _ACTIONS:
+        abort(404)
+    event = _load_moderated(slug)
+    registration = _load_registration(event, registration_id)
+    back = url_for("registration.manage_detail", slug=event.slug, registration_id=registration.id)
+    form = forms.RejectForm() if action == "reject" else forms.ReturnForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _refused(DomainError("The reason is too long: 2,000 characters at most."), back)
+    change, done = _ACTIONS[action]
+    try:
+        change(registration, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    db.session.commit()
+    deliver_after_request()
+    if action == "approve" and not registration.is_approved:
+        done = "The event is full: the registration is on the waiting list."
+    flash(done, "success")
+    return redirect(back, code=303)
+
+
+@bp.route("/events/<slug>/manage/registrations/promote", methods=["POST"])
+@login_required
+def manage_fill_places(slug: str):
+    """Give free event places to the waiting registrations, in order."""
+    event = _load_moderated(slug)
+    if not forms.ReturnForm().validate_on_submit():
+        abort(400)
+    promoted = services.fill_event_places(event, actor=current_user)
+    db.session.commit()
+    deliver_after_request()
+    flash(f"{promoted} registration(s) promoted from the waiting list.", "success")
+    return redirect(url_for("registration.manage_list", slug=event.slug), code=303)
+
+
+def _csv_response(content: bytes, name: str) -> Response:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "export"
+    return Response(
+        content,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/events/<slug>/manage/registrations.csv")
+@login_required
+def manage_csv(slug: str):
+    """The registrants (filters apply) as CSV for spreadsheets."""
+    event = _load_moderated(slug)
+    _, filters = _filters()
+    return _csv_response(exports.registrants_csv(event, filters), f"{event.slug}-registrations")
+
+
+def _load_managed_session(event: Event, session_id: int):
+    session = queries.session_in_event(event, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.route("/events/<slug>/manage/sessions/<int:session_id>/attendance.csv")
+@login_required
+def attendance_csv(slug: str, session_id: int):
+    """One session's seat holders and waiting list as CSV."""
+    event = _load_moderated(slug)
+    session = _load_managed_session(event, session_id)
+    return _csv_response(
+        exports.attendance_csv(session), f"{event.slug}-session-{session.id}-attendance"
+    )
+
+
+@bp.route("/events/<slug>/manage/bookings")
+@login_required
+def manage_sessions(slug: str):
+    """Seats taken, capacity and waiting-list length of every session."""
+    event = _load_moderated(slug)
+    return render_template(
+        "registration/manage_sessions.html", event=event, rows=queries.session_seat_overview(event)
+    )
+
+
+@bp.route("/events/<slug>/manage/sessions/<int:session_id>/waitlist", methods=["GET", "POST"])
+@login_required
+def manage_waitlist(slug: str, session_id: int):
+    """A session's seat holders and waiting list in order; promote one, or fill free seats."""
+    event = _load_moderated(slug)
+    session = _load_managed_session(event, session_id)
+    back = url_for("registration.manage_waitlist", slug=event.slug, session_id=session.id)
+    form = forms.PromoteForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            if form.booking_id.data:
+                booking = db.session.get(Booking, form.booking_id.data)
+                if booking is None or booking.session_id != session.id:
+                    abort(404)
+                booking_services.promote_booking(booking, actor=current_user)
+                message = f"{booking.registration.user.name} now has a seat."
+            else:
+                promoted = booking_services.fill_session_seats(session, actor=current_user)
+                message = f"{len(promoted)} booking(s) promoted from the waiting list."
+        except DomainError as error:
+            return _refused(error, back)
+        db.session.commit()
+        deliver_after_request()
+        flash(message, "success")
+        return redirect(back, code=303)
+    bookings = queries.session_bookings(session)
+    return render_template(
+        "registration/manage_waitlist.html",
+        event=event,
+        session=session,
+        confirmed=[b for b in bookings if b.is_confirmed],
+        waiting=[b for b in bookings if b.is_waitlisted],
+        form=form,
+    )
+
+
+@bp.route("/events/<slug>/manage/audit")
+@login_required
+def manage_audit(slug: str):
+    """Every recorded change to the event's registrations and bookings, newest first."""
+    event = _load_moderated(slug)
+    page = _page()
+    entries, total = queries.audit_log(event, page=page)
+    return render_template(
+        "registration/manage_audit.html",
+        event=event,
+        entries=entries,
+        page=page,
+        pages=max(1, -(-total // 100)),
+    )

@@ -1,0 +1,165 @@
+"""Registrations of people for events, with their claimed and verified category."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.db_types import UTCDateTime, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.accounts.models import User
+    from conference.agenda.models import AgendaSession
+    from conference.events.models import Event
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+INACTIVE_STATUSES = frozenset(
+    {RegistrationStatus.REJECTED.value, RegistrationStatus.CANCELLED.value}
+)
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.PENDING.value: "Pending approval",
+    RegistrationStatus.APPROVED.value: "Approved",
+    RegistrationStatus.REJECTED.value: "Rejected",
+    RegistrationStatus.WAITLISTED.value: "On the waiting list (event full)",
+    RegistrationStatus.CANCELLED.value: "Cancelled",
+}
+
+
+class Registration(db.Model):
+    """One person's registration for one event."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        Index("ix_registrations_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(12), default=RegistrationStatus.PENDING.value)
+    category: Mapped[str] = mapped_column(String(40))
+    category_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    category_verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="", server_default="")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The version of the event's privacy notice the attendee agreed to, and when.
+    privacy_consent_version: Mapped[str | None] = mapped_column(String(40))
+    privacy_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Opt-in to the CERIS mailing list: separate from the registration, never assumed.
+    mailing_list_opt_in: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # Shown to the attendee when an organiser rejects the registration.
+    rejection_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Order in the event's waiting list (event full): lower goes first.
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    category_verified_by: Mapped[User | None] = relationship(foreign_keys=[category_verified_by_id])
+    bookings: Mapped[list[Booking]] = relationship(
+        back_populates="registration", order_by="Booking.id", passive_deletes=True
+    )
+
+    @property
+    def category_verified(self) -> bool:
+        return self.category_verified_at is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == RegistrationStatus.APPROVED.value
+
+    @property
+    def is_active(self) -> bool:
+        """Still in play: not rejected and not cancelled."""
+        return self.status not in INACTIVE_STATUSES
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Booking(db.Model):
+    """A registrant's seat (or place in the waiting list) in one session."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "session_id"),
+        Index("ix_bookings_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default=BookingStatus.CONFIRMED.value)
+    # Order in the waiting list: lower goes first.
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="bookings")
+    session: Mapped[AgendaSession] = relationship()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == BookingStatus.CONFIRMED.value
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == BookingStatus.WAITLISTED.value
+
+
+class AuditEntry(db.Model):
+    """One recorded change to a registration or a booking: what, from, to, who, when.
+
+    Rows outlive the people they mention: a deleted account is anonymised, not
+    removed, so ``registration`` and ``actor`` still resolve (to "Deleted user").
+    """
+
+    __tablename__ = "registration_audit"
+    __table_args__ = (Index("ix_registration_audit_event_at", "event_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    # None: the system (an import, an automatic approval or promotion).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    registration: Mapped[Registration | None] = relationship()
+    session: Mapped[AgendaSession | None] = relationship()
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,173 @@
+"""Read-only questions about registrations: organisers' lists, counts, history, attendance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from conference.accounts.models import User
+from conference.agenda.models import AgendaSession
+from conference.events.models import Event
+from conference.extensions import db
+from conference.registration.models import AuditEntry, Booking, BookingStatus, Registration
+
+
+@dataclass
+class RegistrantFilters:
+    """The organisers' search box and filters; empty means "any"."""
+
+    q: str = ""
+    status: str = ""
+    category: str = ""
+    verified: str = ""  # "yes", "no" or ""
+    country: str = ""
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def registrants_query(event: Event, filters: RegistrantFilters) -> Select:
+    """Registrations of the event matching the filters, by name."""
+    query = (
+        select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event.id)
+        .options(joinedload(Registration.user))
+    )
+    if filters.q.strip():
+        pattern = f"%{_escape_like(filters.q.strip().lower())}%"
+        query = query.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(Registration.organisation).like(pattern, escape="\\"),
+            )
+        )
+    if filters.status:
+        query = query.where(Registration.status == filters.status)
+    if filters.category:
+        query = query.where(Registration.category == filters.category)
+    if filters.verified == "yes":
+        query = query.where(Registration.category_verified_at.is_not(None))
+    elif filters.verified == "no":
+        query = query.where(Registration.category_verified_at.is_(None))
+    if filters.country:
+        query = query.where(Registration.country == filters.country.upper())
+    return query.order_by(func.lower(User.name), Registration.id)
+
+
+def list_registrants(
+    event: Event, filters: RegistrantFilters, *, page: int = 1, per_page: int = 50
+) -> tuple[list[Registration], int]:
+    """One page of matching registrations and the number that match in all."""
+    query = registrants_query(event, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((max(page, 1) - 1) * per_page))
+    return list(rows.unique()), total or 0
+
+
+def counts_by(event: Event, column) -> dict[str, int]:
+    """How many registrations of the event have each value of ``column``."""
+    rows = db.session.execute(
+        select(column, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(column)
+        .order_by(column)
+    )
+    return {value: count for value, count in rows}
+
+
+def registrant_countries(event: Event) -> list[str]:
+    return sorted(
+        c
+        for c in db.session.scalars(
+            select(Registration.country).where(Registration.event_id == event.id).distinct()
+        )
+        if c
+    )
+
+
+def registration_in_event(event: Event, registration_id: int) -> Registration | None:
+    """The registration, if it belongs to this event (ids from forms are not trusted)."""
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.id == registration_id, Registration.event_id == event.id
+        )
+    )
+
+
+def session_in_event(event: Event, session_id: int) -> AgendaSession | None:
+    return db.session.scalar(
+        select(AgendaSession).where(
+            AgendaSession.id == session_id, AgendaSession.event_id == event.id
+        )
+    )
+
+
+def history(registration: Registration) -> list[AuditEntry]:
+    """Everything recorded about one registration, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.registration_id == registration.id)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+
+
+def audit_log(event: Event, *, page: int = 1, per_page: int = 100) -> tuple[list[AuditEntry], int]:
+    """The event's audit trail, newest first."""
+    base = select(AuditEntry).where(AuditEntry.event_id == event.id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = db.session.scalars(
+        base.options(
+            joinedload(AuditEntry.registration).joinedload(Registration.user),
+            joinedload(AuditEntry.actor),
+            joinedload(AuditEntry.session),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    return list(rows.unique()), total or 0
+
+
+def session_bookings(session: AgendaSession) -> list[Booking]:
+    """Confirmed seats (by name), then the waiting list in order."""
+    rows = db.session.scalars(
+        select(Booking)
+        .join(Registration, Registration.id == Booking.registration_id)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Booking.session_id == session.id,
+            Booking.status.in_([BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED.value]),
+        )
+        .options(joinedload(Booking.registration).joinedload(Registration.user))
+        .order_by(
+            (Booking.status == BookingStatus.WAITLISTED.value),
+            Booking.waitlist_position,
+            func.lower(User.name),
+        )
+    )
+    return list(rows.unique())
+
+
+def session_seat_overview(event: Event) -> list[tuple[AgendaSession, int]]:
+    """Every session of the event with its waiting-list length, in programme order."""
+    waiting = (
+        select(Booking.session_id, func.count().label("n"))
+        .where(Booking.status == BookingStatus.WAITLISTED.value)
+        .group_by(Booking.session_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(AgendaSession, func.coalesce(waiting.c.n, 0))
+        .outerjoin(waiting, waiting.c.session_id == AgendaSession.id)
+        .where(AgendaSession.event_id == event.id)
+        .options(joinedload(AgendaSession.room))
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    )
+    return [(session, count) for session, count in rows]

@@ -1,0 +1,122 @@
+"""Row locks and seat counters: what keeps concurrent bookings from overfilling anything.
+
+Every change of a registration or a booking takes its locks in one order, so
+two transactions never wait for each other in a circle:
+
+    event  ->  own registration(s) (ascending id)  ->  sessions (ascending id)
+
+and only then touches bookings and other people's registrations. A lock is a
+no-op UPDATE of the row: on PostgreSQL it holds the row lock until commit (and
+a later statement, under READ COMMITTED, sees everything committed before);
+on SQLite the first write of a transaction takes the database's write lock, so
+the rest of the transaction runs alone and never hits SQLITE_BUSY_SNAPSHOT.
+
+Seats themselves are claimed with conditional UPDATEs of a counter
+(``... SET confirmed_count = confirmed_count + 1 WHERE confirmed_count < capacity``)
+whose row count says whether a seat was free: never check-then-insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from conference.agenda.models import AgendaSession, Room
+from conference.events.models import Event
+from conference.extensions import db
+from conference.registration.models import Registration
+
+# A column each lockable table can set to itself.
+_LOCK_COLUMN = {
+    Event: "approved_count",
+    Registration: "status",
+    AgendaSession: "confirmed_count",
+}
+
+
+def lock_ids(model: type, ids: Iterable[int]) -> None:
+    """Hold the write locks of these rows until commit, taken in ascending id order."""
+    table = model.__table__
+    column = table.c[_LOCK_COLUMN[model]]
+    for row_id in sorted(set(ids)):
+        db.session.execute(update(table).where(table.c.id == row_id).values({column: column}))
+
+
+def lock(obj: Any) -> Any:
+    """Lock ``obj``'s row until commit and reload it as it is now."""
+    lock_ids(type(obj), [obj.id])
+    db.session.refresh(obj)
+    return obj
+
+
+def fresh(statement):
+    """A select whose ORM results overwrite stale copies already in the session."""
+    return statement.execution_options(populate_existing=True)
+
+
+def _session_capacity():
+    sessions = AgendaSession.__table__
+    rooms = Room.__table__
+    room_capacity = (
+        select(rooms.c.capacity).where(rooms.c.id == sessions.c.room_id).scalar_subquery()
+    )
+    return func.coalesce(sessions.c.capacity, room_capacity)
+
+
+def claim_session_seat(session: AgendaSession) -> bool:
+    """Take one seat if one is free; False when the session is full."""
+    table = AgendaSession.__table__
+    capacity = _session_capacity()
+    result = db.session.execute(
+        update(table)
+        .where(
+            table.c.id == session.id, or_(capacity.is_(None), table.c.confirmed_count < capacity)
+        )
+        .values(confirmed_count=table.c.confirmed_count + 1)
+    )
+    db.session.expire(session, ["confirmed_count"])
+    return result.rowcount == 1
+
+
+def release_session_seat(session: AgendaSession) -> None:
+    """Give one seat back."""
+    table = AgendaSession.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == session.id, table.c.confirmed_count > 0)
+        .values(confirmed_count=table.c.confirmed_count - 1)
+    )
+    db.session.expire(session, ["confirmed_count"])
+
+
+def claim_event_place(event: Event) -> bool:
+    """Take one place among the event's approved registrations; False when it is full."""
+    table = Event.__table__
+    result = db.session.execute(
+        update(table)
+        .where(
+            table.c.id == event.id,
+            or_(table.c.capacity.is_(None), table.c.approved_count < table.c.capacity),
+        )
+        .values(approved_count=table.c.approved_count + 1)
+    )
+    db.session.expire(event, ["approved_count"])
+    return result.rowcount == 1
+
+
+def release_event_place(event: Event) -> None:
+    """Give one place back."""
+    table = Event.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == event.id, table.c.approved_count > 0)
+        .values(approved_count=table.c.approved_count - 1)
+    )
+    db.session.expire(event, ["approved_count"])
+
+
+def session_capacity(session: AgendaSession) -> int | None:
+    """Seats in the session: its own limit, else its room's, else none."""
+    return session.effective_capacity

@@ -1,0 +1,213 @@
+"""Attendee pages: register, my registration, book and unbook, data export, account deletion."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
+from werkzeug.routing import BuildError
+
+from conference import permissions
+from conference.accounts.views import safe_next_url
+from conference.errors import BookingForbidden, DomainError
+from conference.events.services import registration_is_open
+from conference.events.views import load_visible_event
+from conference.extensions import db
+from conference.mail.services import deliver_after_request
+from conference.registration import audit, forms, panel, privacy, services
+from conference.registration import booking as booking_services
+from conference.registration.queries import session_in_event
+
+bp = Blueprint("registration", __name__)
+bp.add_app_template_global(panel.booking_panel, "booking_panel")
+bp.add_app_template_global(audit.action_label, "audit_label")
+bp.add_app_template_global(permissions.registration_for, "registration_for")
+
+
+@bp.app_template_global()
+def session_url(event, session) -> str | None:
+    """The agenda's page of a session, when the agenda blueprint provides one."""
+    try:
+        return url_for("agenda.session_detail", slug=event.slug, session_id=session.id)
+    except BuildError:
+        return None
+
+
+def _refused(error: DomainError, back: str):
+    """A refused action: the reason in words, a way back, and a 4xx status."""
+    db.session.rollback()
+    return (
+        render_template("registration/refused.html", message=error.message, back=back),
+        error.status_code,
+    )
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@login_required
+def register(slug: str):
+    """The registration form: category, organisation, needs, consent."""
+    event = load_visible_event(slug)
+    existing = services.get_registration(event, current_user)
+    if existing is not None and existing.status != "cancelled" and request.method == "GET":
+        flash("You are already registered for this event.", "info")
+        return redirect(url_for("registration.my_registration", slug=event.slug))
+    is_open = registration_is_open(event)
+    form = forms.RegistrationForm(
+        data={
+            "category": current_user.claimed_category or "",
+            "organisation": current_user.organisation,
+            "country": current_user.country,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if is_open and form.validate_on_submit():
+        try:
+            services.register(event, current_user, form.to_details())
+        except DomainError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors.append(error.message)
+            else:
+                return _refused(error, url_for("events.event_detail", slug=event.slug))
+        else:
+            db.session.commit()
+            deliver_after_request()
+            flash("Thank you: your registration is received.", "success")
+            return redirect(url_for("registration.my_registration", slug=event.slug))
+    status = 422 if form.errors else (200 if is_open else 403)
+    return (
+        render_template("registration/register.html", event=event, form=form, is_open=is_open),
+        status,
+    )
+
+
+@bp.route("/events/<slug>/registration")
+@login_required
+def my_registration(slug: str):
+    """The attendee's registration: status, bookings, waiting lists, cancel."""
+    event = load_visible_event(slug)
+    registration = services.get_registration(event, current_user)
+    if registration is None:
+        return redirect(url_for("registration.register", slug=event.slug))
+    bookings = booking_services.active_bookings(registration)
+    return render_template(
+        "registration/mine.html",
+        event=event,
+        registration=registration,
+        bookings=bookings,
+        ranks={b.id: booking_services.waitlist_rank(b) for b in bookings if b.is_waitlisted},
+        event_rank=services.event_waitlist_rank(registration),
+        form=forms.ReturnForm(),
+    )
+
+
+@bp.route("/events/<slug>/registration/cancel", methods=["POST"])
+@login_required
+def cancel(slug: str):
+    """Cancel one's own registration; every seat is freed."""
+    event = load_visible_event(slug)
+    registration = services.get_registration(event, current_user)
+    if registration is None or not forms.ReturnForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_registration(registration, actor=current_user)
+    except DomainError as error:
+        return _refused(error, url_for("registration.my_registration", slug=event.slug))
+    db.session.commit()
+    deliver_after_request()
+    flash("Your registration is cancelled and your seats are freed.", "success")
+    return redirect(url_for("registration.my_registration", slug=event.slug))
+
+
+def _load_bookable(slug: str, session_id: int):
+    """The event and session; a session the user may not see answers 404 like a missing one."""
+    event = load_visible_event(slug)
+    session = session_in_event(event, session_id)
+    if session is None or not permissions.can_view_session(current_user, session):
+        abort(404)
+    return event, session
+
+
+def _change_booking(slug: str, session_id: int, change, done: str):
+    event, session = _load_bookable(slug, session_id)
+    form = forms.ReturnForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = safe_next_url(form.next.data) or url_for("registration.my_registration", slug=slug)
+    registration = services.get_registration(event, current_user)
+    try:
+        if registration is None:
+            raise BookingForbidden("Register for the event before booking sessions.")
+        booking = change(registration, session, actor=current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    db.session.commit()
+    deliver_after_request()
+    flash(done(booking), "success")
+    return redirect(back, code=303)
+
+
+def _booked_message(booking) -> str:
+    if booking.is_confirmed:
+        return "Your seat is booked."
+    rank = booking_services.waitlist_rank(booking)
+    return f"The session is full: you are number {rank} on its waiting list."
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/book", methods=["POST"])
+@login_required
+def book(slug: str, session_id: int):
+    """Book a seat, or join the waiting list of a full session."""
+    return _change_booking(slug, session_id, booking_services.book_session, _booked_message)
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/unbook", methods=["POST"])
+@login_required
+def unbook(slug: str, session_id: int):
+    """Give up a seat or leave a waiting list."""
+    return _change_booking(
+        slug,
+        session_id,
+        booking_services.unbook_session,
+        lambda booking: "Your booking is cancelled.",
+    )
+
+
+@bp.route("/account/data-export")
+@login_required
+def data_export():
+    """Download everything held about oneself as JSON."""
+    data = privacy.export_user_data(current_user)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-ceris-events-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Erase one's account after confirming with the password."""
+    form = forms.DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.check_password(current_user, form.password.data)
+            privacy.delete_account(current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field or "password"].errors.append(error.message)
+        else:
+            db.session.commit()
+            deliver_after_request()
+            logout_user()
+            flash("Your account is deleted and your personal data erased.", "success")
+            return redirect(url_for("events.home"))
+    return render_template("registration/delete_account.html", form=form), (
+        422 if form.errors else 200
+    )

@@ -1,0 +1,24 @@
+// Refreshes the check-in counts table every 10 seconds while the page is visible.
+(() => {
+  const section = document.getElementById("live-counts");
+  if (!section) return;
+  const status = document.getElementById("counts-status");
+  async function refresh() {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(section.dataset.stats, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const body = await response.json();
+      for (const row of body.checkpoints) {
+        const line = section.querySelector(`tr[data-checkpoint="${row.checkpoint}"]`);
+        if (!line) continue;
+        line.querySelector('[data-field="checked_in"]').textContent = row.checked_in;
+        line.querySelector('[data-field="refused"]').textContent = row.refused;
+      }
+      status.textContent = `Counts as of ${new Date(body.generated_at).toLocaleTimeString()}, refreshed every 10 seconds.`;
+    } catch {
+      status.textContent = "Counts could not be refreshed (offline?). Retrying.";
+    }
+  }
+  setInterval(refresh, 10000);
+})();

@@ -1,0 +1,333 @@
+// The door scanner: camera (BarcodeDetector, else our own copy of jsQR), or a typed /
+// keyboard-scanner code; online answers from the API, offline decisions from cached
+// keys and lists, and a queue that syncs when the network returns.
+import { decideOffline, importPublicKey } from "./badge-token.js";
+
+const root = document.getElementById("scanner");
+const form = document.getElementById("scan-form");
+const codeInput = document.getElementById("code");
+const checkpointSelect = document.getElementById("checkpoint");
+const overlay = document.getElementById("scan-overlay");
+const syncStatus = document.getElementById("sync-status");
+const conflictBox = document.getElementById("sync-conflicts");
+const conflictList = document.getElementById("sync-conflict-list");
+const cfg = root.dataset;
+const store = `scanner:${cfg.eventSlug}:`;
+const REQUEST_TIMEOUT_MS = 4000;
+const CAMERA_REPEAT_MS = 2500;
+
+const state = { data: null, keys: {}, lastCode: "", lastSeenAt: 0, syncing: false, camera: null };
+
+function load(name, fallback) {
+  try {
+    return JSON.parse(localStorage.getItem(store + name)) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function save(name, value) {
+  try {
+    localStorage.setItem(store + name, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the scanner still works online.
+  }
+}
+
+function newScanId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16)).join("");
+}
+
+function localDay() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function fetchJson(url, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    return await fetch(url, { credentials: "same-origin", signal: controller.signal, ...options });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function refreshOfflineData() {
+  try {
+    const urls = [cfg.keysUrl, cfg.revocationsUrl, cfg.attendeesUrl, cfg.checkpointsUrl];
+    const responses = await Promise.all(urls.map((url) => fetchJson(url)));
+    if (responses.some((r) => !r.ok)) throw new Error("refused");
+    const [keys, revocations, attendees, checkpoints] = await Promise.all(
+      responses.map((r) => r.json()),
+    );
+    state.data = {
+      keys: keys.keys,
+      revocations: revocations.badges,
+      attendees: attendees.attendees,
+      checkpoints: checkpoints.checkpoints,
+      loadedAt: new Date().toISOString(),
+    };
+    save("data", state.data);
+  } catch {
+    state.data = state.data || load("data", null);
+  }
+  await importKeys();
+  updateStatus();
+}
+
+async function importKeys() {
+  state.keys = {};
+  for (const key of state.data?.keys || []) {
+    try {
+      state.keys[key.key_id] = { cryptoKey: await importPublicKey(key.public_key), status: key.status };
+    } catch {
+      // A browser without Ed25519 in WebCrypto cannot verify offline; online still works.
+    }
+  }
+}
+
+function offlineContext() {
+  const data = state.data || { revocations: [], attendees: [], checkpoints: [] };
+  const checkpoint = data.checkpoints.find((c) => c.key === checkpointSelect.value) || {
+    key: checkpointSelect.value,
+  };
+  return {
+    eventId: Number(cfg.eventId),
+    keys: state.keys,
+    revocations: Object.fromEntries(data.revocations.map((r) => [r.badge, r])),
+    attendees: Object.fromEntries(data.attendees.filter((a) => a.badge).map((a) => [a.badge, a])),
+    checkpoint,
+    day: checkpoint.key === "entrance" ? localDay() : "",
+    seen: new Set(load("seen", [])),
+  };
+}
+
+function updateStatus() {
+  const queued = load("queue", []).length;
+  const online = navigator.onLine ? "Online" : "Offline: scans are checked on this device";
+  const loaded = state.data ? `lists from ${new Date(state.data.loadedAt).toLocaleTimeString()}` : "no lists cached";
+  syncStatus.textContent = `${online} · ${queued} scan(s) waiting to be sent · ${loaded}`;
+}
+
+function setText(id, text) {
+  document.getElementById(id).textContent = text || "";
+}
+
+function show(answer) {
+  const accepted = answer.result === "accepted";
+  overlay.classList.toggle("scan-overlay-accepted", accepted);
+  overlay.classList.toggle("scan-overlay-refused", !accepted);
+  let verdict = accepted ? "ACCEPTED" : "REFUSED";
+  if (answer.offline) verdict += " (offline check)";
+  if (answer.repeat) verdict += " (same scan again)";
+  setText("overlay-verdict", verdict);
+  setText("overlay-message", answer.message);
+  const person = answer.attendee;
+  setText("overlay-name", person ? person.name : "");
+  setText(
+    "overlay-details",
+    person
+      ? [person.organisation, person.country, `${person.category_label} (${person.category_verified ? "verified" : "not verified"})`]
+          .filter(Boolean)
+          .join(" · ")
+      : "",
+  );
+  const previous = answer.previous_check_in;
+  setText(
+    "overlay-previous",
+    previous ? `Previous check-in: ${previous.local_time}, ${previous.checkpoint_label}, by ${previous.by}` : "",
+  );
+  overlay.hidden = false;
+  clearTimeout(state.hideTimer);
+  state.hideTimer = setTimeout(hide, accepted ? 2500 : 5000);
+}
+
+function hide() {
+  overlay.hidden = true;
+  codeInput.focus();
+}
+
+function queueScan(item) {
+  const queue = load("queue", []);
+  queue.push(item);
+  save("queue", queue);
+}
+
+async function handleCode(code, fromCamera = false) {
+  code = code.trim();
+  if (!code) return;
+  const now = Date.now();
+  if (fromCamera) {
+    // A badge held in front of the camera is read many times a second: it counts once, until
+    // it has been out of view for CAMERA_REPEAT_MS (or another badge was read).
+    const stillInView = code === state.lastCode && now - state.lastSeenAt < CAMERA_REPEAT_MS;
+    state.lastCode = code;
+    state.lastSeenAt = now;
+    if (stillInView) return;
+  } else {
+    state.lastCode = "";
+  }
+  const item = {
+    code,
+    checkpoint: checkpointSelect.value,
+    client_scan_id: newScanId(),
+    scanned_at: new Date().toISOString(),
+  };
+  try {
+    const response = await fetchJson(cfg.checkinsUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify(item),
+    });
+    const body = await response.json();
+    if (response.ok) {
+      if (body.result === "accepted" && body.badge) {
+        const day = item.checkpoint === "entrance" ? localDay() : "";
+        save("seen", [...load("seen", []), `${body.badge}|${item.checkpoint}|${day}`]);
+      }
+      return show(body);
+    }
+    if (response.status >= 500) throw new Error("server");
+    return show({ result: "refused", reason: "error", message: body.error?.message || "The server refused the request." });
+  } catch {
+    const context = offlineContext();
+    const decision = await decideOffline(code, context);
+    if (decision.seenKey) save("seen", [...context.seen, decision.seenKey]);
+    queueScan({ ...item, local_result: decision.result, name: decision.attendee?.name || "" });
+    updateStatus();
+    show(decision);
+  }
+}
+
+async function sync() {
+  const queue = load("queue", []);
+  if (state.syncing || !queue.length || !navigator.onLine) return updateStatus();
+  state.syncing = true;
+  try {
+    const batch = queue.slice(0, 100);
+    const response = await fetchJson(cfg.batchUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf },
+      body: JSON.stringify({ scans: batch.map(({ local_result, name, ...scan }) => scan) }),
+    });
+    if (!response.ok) return;
+    const { results } = await response.json();
+    results.forEach((result, index) => reportConflict(batch[index], result));
+    save("queue", load("queue", []).filter((q) => !batch.some((b) => b.client_scan_id === q.client_scan_id)));
+  } catch {
+    // Still offline; try again later.
+  } finally {
+    state.syncing = false;
+    updateStatus();
+  }
+}
+
+function reportConflict(sent, result) {
+  const serverResult = result.result || "error";
+  if (serverResult === sent.local_result) return;
+  const item = document.createElement("li");
+  const who = result.attendee?.name || sent.name || "Unknown badge";
+  const why = result.message || result.error?.message || "";
+  item.textContent = `${who}: ${sent.local_result} offline at ${new Date(sent.scanned_at).toLocaleTimeString()}, ${serverResult} by the server. ${why}`;
+  conflictList.prepend(item);
+  conflictBox.hidden = false;
+}
+
+async function loadDecoder() {
+  if ("BarcodeDetector" in window) {
+    const formats = await window.BarcodeDetector.getSupportedFormats();
+    if (formats.includes("qr_code")) {
+      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return async (video) => (await detector.detect(video))[0]?.rawValue;
+    }
+  }
+  if (!window.jsQR) {
+    await new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = cfg.decoder;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error("no decoder"));
+      document.head.append(script);
+    });
+  }
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  return async (video) => {
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    if (!canvas.width) return undefined;
+    context.drawImage(video, 0, 0);
+    const image = context.getImageData(0, 0, canvas.width, canvas.height);
+    return window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" })?.data;
+  };
+}
+
+async function toggleCamera() {
+  const button = document.getElementById("camera-toggle");
+  const video = document.getElementById("camera-video");
+  const status = document.getElementById("camera-status");
+  if (state.camera) {
+    state.camera.getTracks().forEach((track) => track.stop());
+    state.camera = null;
+    video.hidden = true;
+    button.textContent = "Start the camera";
+    status.textContent = "Camera stopped.";
+    return;
+  }
+  try {
+    const decode = await loadDecoder();
+    state.camera = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    video.srcObject = state.camera;
+    video.hidden = false;
+    await video.play();
+    button.textContent = "Stop the camera";
+    status.textContent = "Point the camera at a badge's QR code.";
+    const loop = async () => {
+      if (!state.camera) return;
+      try {
+        const text = await decode(video);
+        if (text) await handleCode(text, true);
+      } catch {
+        // A frame that cannot be read: try the next one.
+      }
+      setTimeout(loop, 120);
+    };
+    loop();
+  } catch (error) {
+    status.textContent = `The camera cannot be used (${error.message}). Type the code or use a scanner.`;
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = codeInput.value;
+  codeInput.value = "";
+  handleCode(code);
+  codeInput.focus();
+});
+checkpointSelect.addEventListener("change", () => {
+  document.getElementById("search-checkpoint").value = checkpointSelect.value;
+  save("checkpoint", checkpointSelect.value);
+});
+overlay.addEventListener("click", hide);
+document.addEventListener("keydown", () => {
+  if (!overlay.hidden) overlay.hidden = true;
+});
+window.addEventListener("online", sync);
+window.addEventListener("offline", updateStatus);
+
+const savedCheckpoint = load("checkpoint", null);
+if (savedCheckpoint && !new URLSearchParams(location.search).has("checkpoint")) {
+  if ([...checkpointSelect.options].some((o) => o.value === savedCheckpoint)) {
+    checkpointSelect.value = savedCheckpoint;
+    document.getElementById("search-checkpoint").value = savedCheckpoint;
+  }
+}
+document.getElementById("camera").hidden = !navigator.mediaDevices?.getUserMedia;
+document.getElementById("camera-toggle").addEventListener("click", toggleCamera);
+document.getElementById("sync").hidden = false;
+codeInput.focus();
+refreshOfflineData().then(sync);
+setInterval(sync, 15000);
+setInterval(refreshOfflineData, 5 * 60 * 1000);

@@ -1,0 +1,153 @@
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL via DATABASE_URL),
+a loopback SMTP server, clients and logins per role."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from conference import create_app
+from conference.config import normalise_database_url
+from conference.extensions import db
+from tests.smtp import LoopbackSMTP
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    return normalise_database_url(url) if url and url.startswith("postgres") else None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One schema per test run, created from the models; tests empty it between them."""
+    url = _postgres_url() or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    # Import every model so the metadata is complete.
+    import conference.models  # noqa: F401
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Also clears tables left by an older schema of an earlier run.
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.metadata.create_all(connection)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[LoopbackSMTP]:
+    server = LoopbackSMTP()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+def make_test_app(database_url: str, smtp: LoopbackSMTP, **overrides) -> Flask:
+    config = {
+        "ENV": "test",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_TIMEOUT": 5,
+        "PUBLIC_BASE_URL": "http://conference.test",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(overrides)
+    application = create_app(config)
+
+    # Tests keep one application context open around many requests, so `g`
+    # (Flask-Login's user, the permission caches) would outlive a request;
+    # start and end each request with an empty `g`, as production does.
+    def fresh_g(*_args):
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    application.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+    application.teardown_request_funcs.setdefault(None, []).append(fresh_g)
+    return application
+
+
+@pytest.fixture
+def app_factory(database_url: str, smtp_server: LoopbackSMTP, tmp_path: Path):
+    """Build apps with extra settings; every app shares the test database."""
+    made: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        overrides.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+        application = make_test_app(database_url, smtp_server, **overrides)
+        made.append(application)
+        return application
+
+    yield factory
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory, smtp_server: LoopbackSMTP) -> Iterator[Flask]:
+    application = app_factory()
+    with application.app_context():
+        _empty_tables()
+        smtp_server.clear()
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[..., FlaskClient]:
+    """``login(user)`` gives a test client logged in as ``user`` (a fresh client each call)."""
+
+    def do_login(user, client: FlaskClient | None = None) -> FlaskClient:
+        client = client or app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.session_token
+            session["_fresh"] = True
+        return client
+
+    return do_login
+
+
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)

@@ -1,0 +1,70 @@
+"""The migrations build the same schema as the models, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from conference import create_app
+from conference.extensions import db
+from tests.conftest import _postgres_url
+
+
+def _schema_differences(app) -> list:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _run_migrations(url: str) -> None:
+    app = create_app({"ENV": "test", "DATABASE_URL": url, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {
+            "users",
+            "events",
+            "sessions",
+            "event_staff",
+            "registrations",
+            "outbox_messages",
+        } <= tables
+    assert _schema_differences(app) == []
+    with app.app_context():
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        db.engine.dispose()
+
+
+def test_migrations_upgrade_an_empty_sqlite_database(tmp_path):
+    _run_migrations(f"sqlite:///{tmp_path}/migrated.sqlite3")
+
+
+@pytest.fixture
+def empty_postgres_database():
+    url = _postgres_url()
+    if url is None:
+        pytest.skip(
+            "set DATABASE_URL to a PostgreSQL server to test migrations there (.ci/run does)"
+        )
+    name = f"conference_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_migrations_upgrade_an_empty_postgresql_database(empty_postgres_database):
+    _run_migrations(empty_postgres_database)

@@ -1,0 +1,194 @@
+"""Journey 1: a new attendee, from sign-up to a booked restricted session, a badge and a
+calendar link; once with the mouse and once with the keyboard only."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pypdfium2
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.driver import Person, login, logout, wait_for_mail
+from tests.e2e.seed import ORGANISER, PASSWORD
+
+FLAGSHIP = "/events/flagship-2027/"
+RESTRICTED = "Threat briefing on state actors targeting research"
+OPEN = "Due diligence for international partnerships"
+NEW_PASSWORD = "a long enough passphrase 2027"
+
+
+def _sign_up(person: Person, name: str, email: str) -> None:
+    page = person.page
+    person.goto("/")
+    person.click(page.get_by_role("link", name="Sign up"))
+    # A mistake first: the errors are announced and tied to their fields.
+    person.fill(page.get_by_label("Full name"), name)
+    person.fill(page.get_by_label("Email address"), email)
+    person.fill(page.get_by_label("Password", exact=True), NEW_PASSWORD)
+    person.fill(page.get_by_label("Repeat the password"), "something else entirely")
+    person.click(page.get_by_role("button", name="Create account"))
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_contain_text("The two passwords differ.")
+    confirm = page.get_by_label("Repeat the password")
+    expect(confirm).to_have_attribute("aria-invalid", "true")
+    expect(confirm).to_have_accessible_description(re.compile("The two passwords differ"))
+    # Then right.
+    person.fill(page.get_by_label("Password", exact=True), NEW_PASSWORD)
+    person.fill(page.get_by_label("Repeat the password"), NEW_PASSWORD)
+    person.fill(page.get_by_label("Organisation"), "Federal Ministry of Research")
+    person.select(page.get_by_label("Country"), "Austria")
+    person.select(page.get_by_label("Stakeholder category"), "Member State expert")
+    person.click(page.get_by_role("button", name="Create account"))
+    expect(page.locator(".flash-success")).to_contain_text(
+        f"We sent a confirmation link to {email}"
+    )
+
+
+def _verify_email(person: Person, mail, email: str) -> None:
+    message = wait_for_mail(mail, email)
+    link = re.search(r"https?://\S+/account/verify/\S+", mail.text_of(message)).group(0)
+    person.goto(link)
+    expect(person.page.locator(".flash-success")).to_contain_text(f"{email} is confirmed")
+    expect(person.page.locator("main")).to_contain_text("(confirmed)")
+
+
+def _register(person: Person) -> None:
+    page = person.page
+    person.click(page.get_by_role("link", name="Events", exact=True))
+    person.click(
+        page.get_by_role("link", name="European Flagship Conference on Research Security 2027")
+    )
+    person.click(page.get_by_role("link", name="Register", exact=True))
+    # The category claimed at sign-up is preselected.
+    expect(page.get_by_label("Stakeholder category")).to_have_value("member_state_expert")
+    person.fill(page.get_by_label("Job title"), "Senior policy officer")
+    person.check(page.get_by_label("I have read and agree to the event's privacy notice"))
+    person.click(page.get_by_role("button", name="Register", exact=True))
+    expect(page.locator(".flash-success")).to_contain_text("your registration is received")
+    expect(page.locator("main")).to_contain_text("Pending")
+    expect(page.locator("main")).to_contain_text("Member State expert: awaiting verification")
+
+
+def _restricted_sessions_are_closed(person: Person) -> None:
+    page = person.page
+    person.click(
+        page.get_by_role("link", name="European Flagship Conference on Research Security 2027")
+    )
+    person.click(page.get_by_role("link", name="See the agenda"))
+    main = page.locator("main")
+    expect(main).not_to_contain_text(RESTRICTED)
+    expect(main.get_by_role("link", name="Closed session").first).to_be_visible()
+    person.click(main.get_by_role("link", name="Closed session").first)
+    expect(page.locator("main")).to_contain_text("This is a closed session")
+    expect(page.get_by_role("button", name="Book a seat")).to_have_count(0)
+    # Open sessions wait for the organisers' approval.
+    person.click(page.get_by_role("link", name="Agenda", exact=True).first)
+    person.click(page.get_by_role("link", name=OPEN))
+    expect(page.locator(".booking-panel")).to_contain_text("awaiting approval by the organisers")
+    expect(page.get_by_role("button", name="Book a seat")).to_have_count(0)
+
+
+def _organiser_approves_and_verifies(organiser: Person, name: str) -> None:
+    page = organiser.page
+    login(organiser, ORGANISER, PASSWORD)
+    organiser.click(
+        page.get_by_role(
+            "link", name="European Flagship Conference on Research Security 2027"
+        ).first
+    )
+    organiser.click(page.get_by_role("link", name="Manage this event"))
+    organiser.click(page.get_by_role("link", name="Registrations", exact=True))
+    organiser.click(page.get_by_role("link", name=name))
+    organiser.click(page.get_by_role("button", name="Approve"))
+    expect(page.locator(".flash-success")).to_contain_text("Decision recorded")
+    organiser.click(page.get_by_role("button", name="Verify category (Member State expert)"))
+    expect(page.locator(".flash-success")).to_contain_text("Category verified")
+    expect(page.locator("main")).to_contain_text("Member State expert: verified")
+    logout(organiser)
+
+
+def _book(person: Person, title: str) -> None:
+    page = person.page
+    person.click(page.get_by_role("link", name=title))
+    expect(page.locator("h1")).to_contain_text(title)
+    person.click(page.get_by_role("button", name="Book a seat"))
+    expect(page.locator(".booking-panel")).to_contain_text("You have a seat in this session")
+
+
+def _badge(person: Person, name: str, tmp_path) -> None:
+    page = person.page
+    person.click(
+        page.get_by_role(
+            "link", name="European Flagship Conference on Research Security 2027"
+        ).first
+    )
+    person.click(page.get_by_role("link", name="Your badge"))
+    # The category band says the category in words: colour is never the only signal.
+    expect(page.locator(".category-band")).to_have_text("Member State expert")
+    with page.expect_download() as download:
+        person.click(page.get_by_role("link", name="Download the badge (PDF, A6)"), navigates=False)
+    path = tmp_path / "badge.pdf"
+    download.value.save_as(path)
+    pdf = pypdfium2.PdfDocument(path)
+    text = pdf[0].get_textpage().get_text_range()
+    pdf.close()
+    assert name in text and "MEMBER STATE EXPERT" in text.upper()
+
+
+def _calendar_link(person: Person, site) -> str:
+    page = person.page
+    person.click(page.get_by_role("link", name=person.label))  # the header link to the profile
+    field = page.locator("#calendar-https")
+    address = field.input_value()
+    assert address.startswith(site.url + "/calendar/") and address.endswith(".ics")
+    webcal = page.get_by_role("link", name="Subscribe in your calendar app")
+    expect(webcal).to_have_attribute("href", "webcal://" + address.removeprefix("http://"))
+    # Copy it as a person does: focus the field, select all, copy.
+    person.focus(field) if person.keyboard else field.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Control+C")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == address
+    return copied
+
+
+@pytest.mark.parametrize("mode", ["mouse", "keyboard"])
+def test_new_attendee_signs_up_registers_books_and_gets_badge_and_calendar(
+    mode, new_context, site, screenshot, tmp_path
+):
+    keyboard = mode == "keyboard"
+    name = "Maria Keyboard" if keyboard else "Maria Mouse"
+    email = f"maria.{mode}@e2e.example.org"
+    attendee_context = new_context(permissions=["clipboard-read", "clipboard-write"])
+    attendee = Person(attendee_context.new_page(), keyboard=keyboard, label=name, role="attendee")
+    organiser = Person(new_context().new_page(), keyboard=keyboard, label="organiser")
+
+    _sign_up(attendee, name, email)
+    _verify_email(attendee, site.mail, email)
+    _register(attendee)
+    _restricted_sessions_are_closed(attendee)
+
+    _organiser_approves_and_verifies(organiser, name)
+
+    attendee.click(attendee.page.get_by_role("link", name="Agenda", exact=True).first)
+    _book(attendee, RESTRICTED)
+    attendee.click(attendee.page.get_by_role("link", name="Agenda", exact=True).first)
+    _book(attendee, OPEN)
+    attendee.click(attendee.page.get_by_role("link", name="Agenda", exact=True).first)
+    attendee.click(attendee.page.get_by_role("link", name="My agenda"))
+    agenda = attendee.page.locator(".my-agenda")
+    expect(agenda.locator("li")).to_have_count(2)
+    expect(agenda).to_contain_text(RESTRICTED)
+    expect(agenda).to_contain_text(OPEN)
+    expect(agenda.locator(".tag-confirmed")).to_have_text(["Booked", "Booked"])
+
+    _badge(attendee, name, tmp_path)
+    address = _calendar_link(attendee, site)
+    with urllib.request.urlopen(address, timeout=10) as response:  # noqa: S310 (loopback)
+        feed = response.read().decode()
+    assert RESTRICTED in feed and OPEN in feed
+    screenshot(attendee.page, "profile-with-calendar-link")

@@ -1,0 +1,152 @@
+"""Journey 2: a thematic event is created, staffed, filled with rooms, tracks, speakers and
+sessions (one clashing, and the clash is explained), published, and seen by the public."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.driver import Person, login, logout
+from tests.e2e.seed import ADMIN, ORGANISER, PASSWORD
+
+ROOMS = [("Auditorium Spinelli", "150"), ("Meeting room Weiss", "24")]
+TRACK = "Crisis management"
+SPEAKERS = [("Ines Ferreira", "Civil Protection Authority"), ("Jonas Berg", "Swedish Police")]
+SESSIONS = [
+    # title, kind, start, end, room, speaker
+    ("Opening: lessons from the 2026 floods", "Plenary", "09:30", "10:30", 0, 0),
+    ("Drones in search and rescue", "Talk", "11:00", "12:00", 1, 1),
+]
+CLASH = ("Community alert systems", "Workshop", "11:30", "12:30", 1, 0)
+
+
+def _create_event(admin: Person, title: str, slug: str) -> None:
+    page = admin.page
+    login(admin, ADMIN, PASSWORD)
+    admin.click(page.get_by_role("link", name="Administration"))
+    admin.click(page.get_by_role("link", name="Create an event"))
+    admin.fill(page.get_by_label("Title", exact=True), title)
+    admin.fill(page.get_by_label("Short name (in addresses)"), slug)
+    admin.select(page.get_by_label("Kind of event"), "CERIS thematic event")
+    admin.fill(page.get_by_label("Venue"), "Ljubljana")
+    admin.select(page.get_by_label("Timezone"), "Europe/Ljubljana")
+    admin.fill(page.get_by_label("First day"), "2027-10-12")
+    admin.fill(page.get_by_label("Last day"), "2027-10-12")
+    admin.select(
+        page.get_by_label("Approving registrations"), "Automatic: approved on registration"
+    )
+    admin.click(page.get_by_role("button", name="Save event"))
+    expect(page.locator(".flash-success")).to_contain_text(f"“{title}” is created as a draft")
+    admin.fill(page.get_by_label("Email address of the person"), ORGANISER)
+    admin.select(page.get_by_label("Role", exact=True), "Organiser")
+    admin.click(page.get_by_role("button", name="Grant role"))
+    expect(page.locator(".flash-success")).to_contain_text("Olga Organiser is now organiser")
+    logout(admin)
+
+
+def _add_catalogue(organiser: Person, title: str) -> None:
+    page = organiser.page
+    login(organiser, ORGANISER, PASSWORD)
+    # The draft is listed among the events the organiser helps run.
+    organiser.click(page.get_by_role("link", name=f"Manage {title}"))
+    organiser.click(page.get_by_role("link", name="Agenda", exact=True))
+    expect(page.locator("main")).to_contain_text("The event is a draft")
+    organiser.click(page.get_by_role("link", name="Rooms", exact=True))
+    for name, seats in ROOMS:
+        organiser.fill(page.get_by_label("Name", exact=True), name)
+        organiser.fill(page.get_by_label("Seats"), seats)
+        organiser.click(page.get_by_role("button", name="Save room"))
+        expect(page.locator(".flash-success")).to_contain_text(f"The room “{name}” is saved")
+    organiser.click(page.get_by_role("link", name="Tracks", exact=True))
+    organiser.fill(page.get_by_label("Name", exact=True), TRACK)
+    organiser.click(page.get_by_role("button", name="Save track"))
+    expect(page.locator(".flash-success")).to_contain_text(f"The track “{TRACK}” is saved")
+    organiser.click(page.get_by_role("link", name="Speakers", exact=True))
+    for name, organisation in SPEAKERS:
+        organiser.fill(page.get_by_label("Name", exact=True), name)
+        organiser.fill(page.get_by_label("Organisation"), organisation)
+        organiser.click(page.get_by_role("button", name="Save speaker"))
+        expect(page.locator(".flash-success")).to_contain_text(f"The speaker “{name}” is saved")
+
+
+def _fill_session(organiser: Person, session: tuple) -> None:
+    page = organiser.page
+    title, kind, start, end, room, speaker = session
+    organiser.fill(page.get_by_label("Title", exact=True), title)
+    organiser.select(page.get_by_label("Kind of session"), kind)
+    organiser.fill(page.get_by_label("Starts at"), start)
+    organiser.fill(page.get_by_label("Ends at"), end)
+    name, seats = ROOMS[room]
+    organiser.select(page.get_by_label("Room", exact=True), f"{name} ({seats} seats)")
+    organiser.select(page.get_by_label("Track"), TRACK)
+    speaker_name, organisation = SPEAKERS[speaker]
+    organiser.choose(page.get_by_label("Speakers"), f"{speaker_name}, {organisation}")
+
+
+def _add_sessions(organiser: Person) -> None:
+    page = organiser.page
+    for session in SESSIONS:
+        organiser.click(page.get_by_role("link", name="Add a session", exact=True))
+        _fill_session(organiser, session)
+        organiser.click(page.get_by_role("button", name="Save session"))
+        expect(page.locator(".flash-success")).to_contain_text(f"“{session[0]}” is saved")
+    # The clash: same room, overlapping time. Refused, explained, focus on the explanation.
+    organiser.click(page.get_by_role("link", name="Add a session", exact=True))
+    _fill_session(organiser, CLASH)
+    organiser.click(page.get_by_role("button", name="Save session"))
+    summary = page.locator(".conflict-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("This session clashes with others")
+    expect(summary).to_contain_text("Meeting room Weiss")
+    expect(summary).to_contain_text("Drones in search and rescue")
+    override = page.get_by_label("Save despite the conflicts")
+    expect(override).to_have_accessible_description(
+        re.compile(r"^Error: Move the session, or tick this box to save it anyway")
+    )
+    organiser.check(override)
+    organiser.click(page.get_by_role("button", name="Save session"))
+    expect(page.locator(".flash-error")).to_contain_text("saved despite 1 conflict(s)")
+    expect(page.locator("main")).to_contain_text("2 sessions with conflicts")
+    expect(page.locator(".has-conflict")).to_have_count(2)
+
+
+def _publish(organiser: Person) -> None:
+    page = organiser.page
+    organiser.click(page.get_by_role("link", name="Settings", exact=True))
+    organiser.click(page.get_by_role("button", name="Publish the event"))
+    expect(page.locator(".flash-success")).to_contain_text("The event is published.")
+    logout(organiser)
+
+
+def _public_sees_it(visitor: Person, title: str) -> None:
+    page = visitor.page
+    visitor.goto("/")
+    visitor.click(page.get_by_role("link", name=title))
+    visitor.click(page.get_by_role("link", name="See the agenda"))
+    main = page.locator("main")
+    for session in [*SESSIONS, CLASH]:
+        expect(main.get_by_role("link", name=session[0])).to_be_visible()
+    expect(main).to_contain_text("3 sessions")
+    visitor.click(main.get_by_role("link", name=CLASH[0]))
+    expect(page.locator("main")).to_contain_text("Meeting room Weiss")
+    expect(page.locator("main")).to_contain_text(SPEAKERS[0][0])
+
+
+@pytest.mark.parametrize("mode", ["mouse", "keyboard"])
+def test_organiser_builds_and_publishes_a_thematic_event(mode, new_context, site, screenshot):
+    keyboard = mode == "keyboard"
+    title = f"CERIS thematic event: Civil protection ({mode})"
+    slug = f"ceris-civil-protection-{mode}"
+    admin = Person(new_context().new_page(), keyboard=keyboard, label="administrator")
+    organiser = Person(new_context().new_page(), keyboard=keyboard, label="organiser")
+    visitor = Person(new_context().new_page(), keyboard=keyboard, label="anonymous")
+
+    _create_event(admin, title, slug)
+    _add_catalogue(organiser, title)
+    _add_sessions(organiser)
+    screenshot(organiser.page, "timetable-with-conflict")
+    _publish(organiser)
+    _public_sees_it(visitor, title)
+    screenshot(visitor.page, "public-session-page")

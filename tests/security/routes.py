@@ -1,0 +1,262 @@
+"""The authorisation matrix: for every endpoint and method, what each actor gets.
+
+One row per endpoint: ``"blueprint.view": Row(GET=PROFILE, POST=PROFILE, ...)``. A profile maps
+every actor (tests/security/world.py) to an outcome class; start from a named profile and
+override with ``|``, e.g. ``ORGANISERS | {DOOR: OK}``. URL arguments come from the world by
+their name (``DEFAULT_ARGS``) unless the row gives ``args``; POSTs send ``data`` (a form) or
+``json``. test_authorisation_matrix.py fails for any route of the app without a row here.
+
+Adding a route is one line, e.g. for the calendar feeds:
+
+    "feeds.track_calendar": Row(GET=PUBLIC),
+    "feeds.personal_calendar": Row(GET=PUBLIC | {...}, args={"token": lambda w: w.extra["feed"]}),
+
+(a URL argument the world does not have yet: create the object in world.build_world and put
+its value in ``extra``). The same rows drive the hostile-input and XSS tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.factories import PASSWORD
+from tests.security.world import (
+    ACTORS,
+    ADMIN,
+    APPROVED,
+    DEVICE,
+    DEVICE_OTHER,
+    DOOR,
+    EXPERT,
+    LOGGED_IN,
+    LOGGED_OUT,
+    ORGANISER,
+    PENDING,
+    World,
+)
+
+# --- Outcome classes ------------------------------------------------------------------------
+OK = "ok"  # 2xx, or a redirect anywhere but the login page
+REFUSED = "refused"  # 400/409/422: allowed in, but this request breaks a rule (said in words)
+LOGIN = "login"  # redirected to the login page
+UNAUTHORISED = "401"
+FORBIDDEN = "403"
+HIDDEN = "404"  # answered exactly like a missing page
+
+
+def _all(outcome: str) -> dict[str, str]:
+    return dict.fromkeys(ACTORS, outcome)
+
+
+# --- Profiles -------------------------------------------------------------------------------
+PUBLIC = _all(OK)
+SIGNED_IN = _all(OK) | dict.fromkeys(LOGGED_OUT, LOGIN)
+ORGANISERS = (
+    SIGNED_IN | dict.fromkeys(LOGGED_IN, FORBIDDEN) | {ORGANISER: OK, ADMIN: OK}
+)  # this event's organisers and site administrators
+SCANNERS = ORGANISERS | {DOOR: OK}  # ... and this event's door staff
+ADMINS = ORGANISERS | {ORGANISER: FORBIDDEN}
+# An attendee's own badge: approved registrations only; anyone else is told it does not exist.
+OWN_BADGE = SIGNED_IN | dict.fromkeys(LOGGED_IN, HIDDEN) | {APPROVED: OK, EXPERT: OK}
+# The hidden session restricted to verified Member State experts: the experts and the event's
+# staff see it; to everyone else it does not exist.
+HIDDEN_SESSION = _all(HIDDEN) | {EXPERT: OK, ORGANISER: OK, DOOR: OK, ADMIN: OK}
+# Booking it: experts may; the event's staff see it but hold no registration (403 in words).
+BOOK_HIDDEN = (
+    HIDDEN_SESSION
+    | dict.fromkeys(LOGGED_OUT, LOGIN)
+    | {ORGANISER: FORBIDDEN, DOOR: FORBIDDEN, ADMIN: FORBIDDEN}
+)
+# The check-in API: this event's device tokens and scanning staff; other logged-in people 403;
+# no credentials 401; another event's device token 403.
+API_SCANNERS = (
+    dict.fromkeys(LOGGED_IN, FORBIDDEN)
+    | {ORGANISER: OK, DOOR: OK, ADMIN: OK}
+    | {"anonymous": UNAUTHORISED, DEVICE: OK, DEVICE_OTHER: FORBIDDEN}
+)
+API_ORGANISERS = API_SCANNERS | {DOOR: FORBIDDEN, DEVICE: FORBIDDEN}
+REGISTERED = SIGNED_IN | dict.fromkeys(LOGGED_IN, REFUSED) | {PENDING: OK, APPROVED: OK, EXPERT: OK}
+
+
+@dataclass(frozen=True)
+class Row:
+    """What each actor gets, per method, and what to send."""
+
+    GET: dict[str, str] | None = None
+    POST: dict[str, str] | None = None
+    args: dict[str, Callable[[World], Any]] = field(default_factory=dict)
+    data: Callable[[World], dict] | None = None
+    json: Callable[[World], Any] | None = None
+    query: dict[str, str] = field(default_factory=dict)
+
+    def methods(self) -> dict[str, dict[str, str]]:
+        return {m: p for m, p in (("GET", self.GET), ("POST", self.POST)) if p is not None}
+
+
+DEFAULT_ARGS: dict[str, Callable[[World], Any]] = {
+    "slug": lambda w: w.event.slug,
+    "session_id": lambda w: w.restricted_session.id,
+    "speaker_id": lambda w: w.speaker.id,
+    "registration_id": lambda w: w.approved.id,
+    "kind": lambda w: "rooms",
+    "item_id": lambda w: w.room.id,
+    "public_id": lambda w: w.badge.public_id,
+    "device_id": lambda w: w.spare_device_id,
+    "key_id": lambda w: w.key_id,
+    "action": lambda w: "verify",
+    "filename": lambda w: "css/site.css",
+    "track_id": lambda w: w.track.id,
+    "room_id": lambda w: w.room.id,
+}
+
+
+def _feed_token(w: World, actor: str, *, staff: bool) -> str:
+    """The actor's current personal (or this event's staff) calendar token."""
+    from conference.accounts.models import User
+    from conference.events.models import Event
+    from conference.extensions import db
+    from conference.feeds.models import FeedKind
+    from conference.feeds.services import get_or_create_token
+
+    user = db.session.get(User, w.users[actor].id)
+    event = db.session.get(Event, w.event.id) if staff else None
+    token = get_or_create_token(user, FeedKind.STAFF if staff else FeedKind.PERSONAL, event).token
+    db.session.commit()
+    return token
+
+
+def _event_form(w: World) -> dict:
+    e = w.event
+    return {
+        "title": "Renamed event",
+        "slug": e.slug,
+        "kind": e.kind,
+        "timezone": e.timezone,
+        "start_date": e.start_date.isoformat(),
+        "end_date": e.end_date.isoformat(),
+        "registration_mode": e.registration_mode,
+        "privacy_notice_version": "1",
+        "submit": "Save event",
+    }
+
+
+def _session_form(w: World) -> dict:
+    return {
+        "title": "Edited briefing",
+        "kind": "talk",
+        "day": w.event.start_date.isoformat(),
+        "start_time": "16:00",
+        "end_time": "17:00",
+        "room": str(w.room.id),
+        "track": "",
+        "restricted_to": "member_state_expert",
+        "restricted_visibility": "hidden",
+        "status": "scheduled",
+        "submit": "Save session",
+    }
+
+
+def _scan(w: World) -> dict:
+    return {"code": w.badge.token, "checkpoint": "entrance"}
+
+
+ROUTES: dict[str, Row] = {
+    # Public pages and exports
+    "static": Row(GET=PUBLIC),
+    "events.home": Row(GET=PUBLIC),
+    # Calendar feeds: a secret address is the capability (calendar apps cannot log in).
+    "feeds.event_calendar": Row(GET=PUBLIC),
+    "feeds.track_calendar": Row(GET=PUBLIC, args={"track_id": lambda w: w.track.id}),
+    "feeds.room_calendar": Row(GET=PUBLIC, args={"room_id": lambda w: w.room.id}),
+    "feeds.session_calendar": Row(GET=HIDDEN_SESSION),
+    "feeds.personal_calendar": Row(GET=PUBLIC, args={"token": lambda w: _feed_token(w, EXPERT, staff=False)}),
+    "feeds.staff_calendar": Row(GET=PUBLIC, args={"token": lambda w: _feed_token(w, ORGANISER, staff=True)}),
+    "feeds.rotate_personal": Row(POST=SIGNED_IN),
+    "feeds.rotate_staff": Row(POST=ORGANISERS),
+    "events.event_detail": Row(GET=PUBLIC),
+    "agenda.agenda": Row(GET=PUBLIC),
+    "agenda.agenda_json": Row(GET=PUBLIC),
+    "agenda.schedule_xml": Row(GET=PUBLIC),
+    "agenda.speakers": Row(GET=PUBLIC),
+    "agenda.speaker_detail": Row(GET=PUBLIC),
+    "agenda.session_detail": Row(GET=HIDDEN_SESSION),
+    # Accounts
+    "accounts.signup": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"name": "New Person", "email": "new@example.org", "password": "a long enough password", "confirm": "a long enough password"}),
+    "accounts.login": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"email": "pending@example.org", "password": PASSWORD}),
+    "accounts.logout": Row(POST=PUBLIC),
+    "accounts.verify_email": Row(GET=PUBLIC, args={"token": lambda w: w.verify_token}),
+    "accounts.resend_verification": Row(POST=SIGNED_IN),
+    "accounts.request_reset": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"email": "pending@example.org"}),
+    "accounts.reset_password": Row(GET=PUBLIC, POST=PUBLIC, args={"token": lambda w: w.reset_token}, data=lambda w: {"password": "a brand new password", "confirm": "a brand new password"}),
+    "accounts.profile": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"name": "Renamed Person", "submit": "Save profile"}),
+    "accounts.change_password": Row(POST=SIGNED_IN, data=lambda w: {"pw-current_password": PASSWORD, "pw-password": "another long password", "pw-confirm": "another long password"}),
+    "registration.data_export": Row(GET=SIGNED_IN),
+    "registration.delete_account": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"password": PASSWORD, "confirm": "y"}),
+    # Site administration
+    "admin.index": Row(GET=ADMINS),
+    "admin.create_event": Row(GET=ADMINS, POST=ADMINS, data=lambda w: _event_form(w) | {"slug": "brand-new"}),
+    # Attendees: registration, bookings, badges, own agenda
+    "registration.register": Row(GET=SIGNED_IN, POST=SIGNED_IN | {PENDING: REFUSED, APPROVED: REFUSED, EXPERT: REFUSED}, data=lambda w: {"category": "academia", "organisation": "Uni", "country": "BE", "privacy_consent": "y"}),
+    "registration.my_registration": Row(GET=SIGNED_IN),
+    "registration.cancel": Row(POST=REGISTERED),
+    "registration.book": Row(POST=BOOK_HIDDEN | {EXPERT: REFUSED}),  # the expert holds its seat already
+    "registration.unbook": Row(POST=BOOK_HIDDEN),
+    "agenda.my_agenda": Row(GET=SIGNED_IN),
+    "badges.my_badge": Row(GET=OWN_BADGE),
+    "badges.my_badge_pdf": Row(GET=OWN_BADGE),
+    "badges.my_badge_png": Row(GET=OWN_BADGE),
+    "badges.my_badge_svg": Row(GET=OWN_BADGE),
+    # Organisers: the event and its staff
+    "events.manage": Row(GET=ORGANISERS, POST=ORGANISERS, data=_event_form),
+    "events.set_published": Row(POST=ORGANISERS),
+    "events.staff": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"email": "pending@example.org", "role": "door_staff"}),
+    "events.remove_staff": Row(POST=ORGANISERS, data=lambda w: {"user_id": str(w.users[DOOR].id), "role": "door_staff"}),
+    # Organisers: the agenda
+    "agenda_manage.timetable": Row(GET=ORGANISERS),
+    "agenda_manage.changes": Row(GET=ORGANISERS),
+    "agenda_manage.session_new": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
+    "agenda_manage.session_edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
+    "agenda_manage.session_cancel": Row(POST=ORGANISERS),
+    "agenda_catalogue.listing": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Room B", "capacity": "30"}),
+    "agenda_catalogue.edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Room A2", "capacity": "45"}),
+    "agenda_catalogue.delete": Row(POST=ORGANISERS, args={"kind": lambda w: "tracks", "item_id": lambda w: w.track.id}),
+    # Organisers: registrations, seats, exports, audit
+    "registration.manage_list": Row(GET=ORGANISERS),
+    "registration.manage_csv": Row(GET=ORGANISERS),
+    "registration.manage_detail": Row(GET=ORGANISERS),
+    "registration.manage_action": Row(POST=ORGANISERS),
+    "registration.manage_bulk": Row(POST=ORGANISERS, data=lambda w: {"ids": str(w.pending.id), "action": "approve"}),
+    "registration.manage_fill_places": Row(POST=ORGANISERS),
+    "registration.manage_sessions": Row(GET=ORGANISERS),
+    "registration.manage_waitlist": Row(GET=ORGANISERS, POST=ORGANISERS),
+    "registration.attendance_csv": Row(GET=ORGANISERS),
+    "registration.manage_audit": Row(GET=ORGANISERS),
+    # Organisers: badges, keys, devices, check-in log
+    "badges.manage_badges": Row(GET=ORGANISERS),
+    "badges.issue_badges": Row(POST=ORGANISERS),
+    "badges.print_badges": Row(GET=ORGANISERS),
+    "badges.badge_pdf": Row(GET=ORGANISERS),
+    "badges.reissue_badge": Row(POST=ORGANISERS),
+    "badges.revoke_badge": Row(POST=ORGANISERS),
+    "badges.keys": Row(GET=ORGANISERS),
+    "badges.rotate_key": Row(POST=ORGANISERS),
+    "badges.revoke_key": Row(POST=ORGANISERS),
+    "badges.devices": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Door 2"}),
+    "badges.revoke_device": Row(POST=ORGANISERS),
+    "checkin.checkins": Row(GET=ORGANISERS),
+    "checkin.checkins_csv": Row(GET=ORGANISERS),
+    # Door staff: the scanner page
+    "checkin.scanner": Row(GET=SCANNERS, POST=SCANNERS, data=_scan),
+    "checkin.manual_check_in": Row(POST=SCANNERS, data=lambda w: {"checkpoint": "entrance", "registration": str(w.approved.id)}),
+    # The check-in JSON API (device tokens, or a scanning staff login)
+    "badges_api.create_checkin": Row(POST=API_SCANNERS, json=_scan),
+    "badges_api.create_checkins_batch": Row(POST=API_SCANNERS, json=lambda w: {"scans": [_scan(w)]}),
+    "badges_api.create_manual_checkin": Row(POST=API_SCANNERS, json=lambda w: {"registration": w.approved.id, "checkpoint": "entrance"}),
+    "badges_api.list_checkpoints": Row(GET=API_SCANNERS),
+    "badges_api.list_keys": Row(GET=API_SCANNERS),
+    "badges_api.list_revocations": Row(GET=API_SCANNERS),
+    "badges_api.list_attendees": Row(GET=API_SCANNERS),
+    "badges_api.checkin_stats": Row(GET=API_ORGANISERS),
+}  # fmt: skip

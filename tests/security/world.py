@@ -1,0 +1,292 @@
+"""A small, complete world for the security tests: two events, one person per actor, and an
+object of every kind the routes take in their URLs (session, speaker, badge, device, key...).
+
+``build_world()`` writes it through the services and factories (so counters, keys and audit
+rows are right) and commits; the matrix rebuilds it after any request that changed something.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+
+from conference.accounts import tokens as account_tokens
+from conference.badges import services as badge_services
+from conference.badges import signing
+from conference.events.models import Event
+from conference.extensions import db
+from conference.registration import booking as booking_services
+from tests.factories import (
+    make_attendee,
+    make_open_event,
+    make_registration,
+    make_room,
+    make_session,
+    make_speaker,
+    make_staff,
+    make_track,
+    make_user,
+)
+
+# --- The actors --------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+PENDING = "attendee_pending"  # registered, waiting for the organisers' decision
+APPROVED = "attendee_approved"  # approved, category (academia) not verified
+EXPERT = "verified_expert"  # approved, verified Member State expert
+ORGANISER = "organiser"  # organiser of this event
+ORGANISER_OTHER = "organiser_other"  # organiser of another event
+DOOR = "door_staff"  # door staff of this event
+DOOR_OTHER = "door_staff_other"  # door staff of another event
+DEVICE = "device"  # a scanning device token of this event (no login)
+DEVICE_OTHER = "device_other"  # a scanning device token of another event
+ADMIN = "site_admin"
+
+ACTORS = (
+    ANONYMOUS,
+    PENDING,
+    APPROVED,
+    EXPERT,
+    ORGANISER,
+    ORGANISER_OTHER,
+    DOOR,
+    DOOR_OTHER,
+    DEVICE,
+    DEVICE_OTHER,
+    ADMIN,
+)
+DEVICE_ACTORS = (DEVICE, DEVICE_OTHER)
+LOGGED_OUT = (ANONYMOUS, *DEVICE_ACTORS)
+LOGGED_IN = tuple(a for a in ACTORS if a not in LOGGED_OUT)
+
+
+@dataclass(frozen=True)
+class Obj:
+    """What the tests need of a row: its id and a few attributes, readable without a session."""
+
+    id: int
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.attrs[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _obj(row: Any, *names: str) -> Obj:
+    return Obj(row.id, {name: getattr(row, name) for name in names})
+
+
+@dataclass
+class World:
+    """Plain values (ids, slugs, tokens) of the world's rows: valid for as long as the rows
+    are, whatever happens to the ORM session (the matrix restores the rows between actors)."""
+
+    event: Obj  # published, registration open, automatic approval
+    other: Obj  # another published event with its own staff and devices
+    users: dict[str, Obj]  # per actor: id, email, session_token
+    device_tokens: dict[str, str]
+    room: Obj
+    track: Obj
+    speaker: Obj
+    public_session: Obj
+    # Restricted to verified Member State experts and *hidden* from everyone else.
+    restricted_session: Obj
+    other_session: Obj
+    pending: Obj
+    approved: Obj
+    expert: Obj
+    other_registration: Obj  # the approved attendee's registration at the other event
+    badge: Obj  # the approved attendee's badge (public_id, token)
+    other_badge: Obj
+    spare_device_id: int  # a device of this event that a request may revoke
+    other_device_id: int
+    key_id: str
+    other_key_id: str
+    verify_token: str  # a new account's email-verification link token
+    reset_token: str  # the approved attendee's password-reset link token
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def client_for(self, app: Flask, actor: str) -> FlaskClient:
+        """A test client acting as ``actor``: a login session, a device token, or neither."""
+        client = app.test_client()
+        user = self.users.get(actor)
+        if user is not None:
+            with client.session_transaction() as session:
+                session["_user_id"] = user.session_token
+                session["_fresh"] = True
+        if actor in self.device_tokens:
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.device_tokens[actor]}"
+        return client
+
+
+def _nine_o_clock(event: Event, day: int = 0, hour: int = 9) -> datetime:
+    start = datetime.combine(event.start_date, datetime.min.time(), UTC)
+    return start + timedelta(days=day, hours=hour - 1)
+
+
+def build_world() -> World:
+    """Create every actor and object, committed."""
+    event = make_open_event("this-event", mode="automatic", title="This event")
+    other = make_open_event("other-event", mode="automatic", title="Another event")
+    users = {
+        ADMIN: make_user("admin@example.org", name="Site Admin", admin=True),
+        ORGANISER: make_staff(event, "organiser", email="org@example.org", name="Org This"),
+        ORGANISER_OTHER: make_staff(
+            other, "organiser", email="org-other@example.org", name="Org Other"
+        ),
+        DOOR: make_staff(event, "door_staff", email="door@example.org", name="Door This"),
+        DOOR_OTHER: make_staff(
+            other, "door_staff", email="door-other@example.org", name="Door Other"
+        ),
+    }
+    pending = make_registration(
+        event, make_user("pending@example.org", name="Pia Pending"), status="pending"
+    )
+    approved = make_attendee(event, category="academia", name="Anna Approved")
+    expert = make_attendee(event, category="member_state_expert", verified=True, name="Ed Expert")
+    users[PENDING], users[APPROVED], users[EXPERT] = pending.user, approved.user, expert.user
+    other_registration = make_registration(other, approved.user)
+
+    room = make_room(event, "Room A", capacity=40)
+    track = make_track(event, "Track 1")
+    speaker = make_speaker(event, "Sam Speaker")
+    public_session = make_session(
+        event, title="Open plenary", room=room, starts_at=_nine_o_clock(event), speakers=[speaker]
+    )
+    restricted_session = make_session(
+        event,
+        title="Closed briefing",
+        room=room,
+        starts_at=_nine_o_clock(event, hour=14),
+        restricted_to=["member_state_expert"],
+        visibility="hidden",
+    )
+    other_session = make_session(other, title="Other plenary", starts_at=_nine_o_clock(other))
+    booking_services.book_session(expert, restricted_session, actor=None)
+    booking_services.book_session(approved, public_session, actor=None)
+
+    badge = badge_services.ensure_badge(approved)
+    badge_services.ensure_badge(expert)
+    other_badge = badge_services.ensure_badge(other_registration)
+    device, device_token = badge_services.create_device(event, "Entrance phone", actor=None)
+    _, other_token = badge_services.create_device(other, "Other phone", actor=None)
+    spare, _ = badge_services.create_device(event, "Spare tablet", actor=None)
+    other_spare, _ = badge_services.create_device(other, "Other spare", actor=None)
+    db.session.commit()
+    event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
+    return World(
+        event=_obj(event, *event_attrs),
+        other=_obj(other, *event_attrs),
+        users={a: _obj(u, "email", "session_token", "name") for a, u in users.items()},
+        device_tokens={DEVICE: device_token, DEVICE_OTHER: other_token},
+        room=_obj(room, "name"),
+        track=_obj(track, "name"),
+        speaker=_obj(speaker, "name"),
+        public_session=_obj(public_session, "title"),
+        restricted_session=_obj(restricted_session, "title"),
+        other_session=_obj(other_session, "title"),
+        pending=_obj(pending, "user_id"),
+        approved=_obj(approved, "user_id"),
+        expert=_obj(expert, "user_id"),
+        other_registration=_obj(other_registration, "user_id"),
+        badge=_obj(badge, "public_id", "token"),
+        other_badge=_obj(other_badge, "public_id", "token"),
+        spare_device_id=spare.id,
+        other_device_id=other_spare.id,
+        key_id=signing.active_key(event).key_id,
+        other_key_id=signing.active_key(other).key_id,
+        verify_token=account_tokens.make_verification_token(
+            make_user("unconfirmed@example.org", name="Una Unconfirmed", verified=False)
+        ),
+        reset_token=account_tokens.make_reset_token(approved.user),
+    )
+
+
+# --- Snapshots: put the world back in a few milliseconds ---------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every row of every table, as written by ``build_world``."""
+
+    rows: dict[str, list[dict[str, Any]]]
+
+
+def take_snapshot() -> Snapshot:
+    db.session.commit()
+    with db.engine.connect() as connection:
+        return Snapshot(
+            {
+                table.name: [
+                    dict(r)
+                    for r in connection.execute(
+                        # In key order: PostgreSQL moves a row that was updated, even to itself.
+                        table.select().order_by(*table.primary_key.columns)
+                    ).mappings()
+                ]
+                for table in db.metadata.sorted_tables
+            }
+        )
+
+
+def restore_snapshot(snapshot: Snapshot) -> None:
+    """Empty every table and put the snapshot's rows back (ids included)."""
+    db.session.remove()
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        # DELETE, not TRUNCATE: on a few dozen rows it is many times faster on PostgreSQL.
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        for table in tables:
+            if snapshot.rows[table.name]:
+                connection.execute(table.insert(), snapshot.rows[table.name])
+        if connection.dialect.name == "postgresql":
+            # New rows must get ids above the restored ones (table names: our own metadata).
+            calls = [
+                f"setval(pg_get_serial_sequence('\"{t.name}\"', 'id'), "  # noqa: S608
+                f'(SELECT max(id) FROM "{t.name}"))'
+                for t in tables
+                if "id" in t.c and snapshot.rows[t.name]
+            ]
+            connection.execute(text("SELECT " + ", ".join(calls)))
+
+
+class WriteCounter:
+    """Counts INSERT/UPDATE/DELETE statements sent to the database while it is active."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG002
+        if statement.lstrip()[:6].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            self.count += 1
+
+    def __enter__(self) -> WriteCounter:
+        sa_event.listen(db.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa_event.remove(db.engine, "before_cursor_execute", self._seen)
+
+
+_CACHE: dict[str, tuple[World, Snapshot]] = {}
+
+
+def world_with_snapshot() -> tuple[World, Snapshot]:
+    """The world, built once per test run and restored from its snapshot afterwards."""
+    if "world" in _CACHE:
+        world, snapshot = _CACHE["world"]
+        restore_snapshot(snapshot)
+    else:
+        world = build_world()
+        snapshot = take_snapshot()
+        _CACHE["world"] = (world, snapshot)
+    return world, snapshot
