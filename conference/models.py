@@ -14,7 +14,15 @@ from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
 from conference.events.models import Event, EventStaff
 from conference.feeds.models import CalendarToken
 from conference.mail.models import OutboxMessage
-from conference.registration.models import AuditEntry, Booking, Registration
+
+# Keeps registration_search_terms in step with names and organisations on every flush.
+from conference.registration import search as _search  # noqa: F401
+from conference.registration.models import (
+    AuditEntry,
+    Booking,
+    Registration,
+    RegistrationSearchTerm,
+)
 
 __all__ = [
     "AgendaChange",
@@ -30,6 +38,7 @@ __all__ = [
     "EventStaff",
     "OutboxMessage",
     "Registration",
+    "RegistrationSearchTerm",
     "Room",
     "SessionSpeaker",
     "Speaker",

@@ -66,11 +66,12 @@ def _batch_limit() -> str:
 def _load(slug: str) -> tuple[Event, Any]:
     """The event and the scanner acting on it; 401/403/404 as JSON otherwise."""
     token = _bearer_token()
-    event = get_event(slug)
     if token is not None:
         device = services.device_for_token(token)
         if device is None or device.is_revoked:
             raise Unauthorised("This device token is unknown or was revoked.", code="unauthorised")
+        # The device's own event came with it: one query where a slug lookup would be another.
+        event = device.event if device.event.slug == slug else None
         if event is None or not permissions.can_use_device_token(device, event):
             raise PermissionDenied("This device token is for another event.", code="forbidden")
         now = utcnow()
@@ -78,6 +79,7 @@ def _load(slug: str) -> tuple[Event, Any]:
         if device.last_used_at is None or now - device.last_used_at > timedelta(minutes=1):
             device.last_used_at = now
         return event, device
+    event = get_event(slug)
     if not current_user.is_authenticated:
         raise Unauthorised(
             "Log in as door staff, or send a device token as 'Authorization: Bearer <token>'.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from conference.accounts.models import User
 from conference.badges import signing
@@ -21,6 +21,7 @@ from conference.badges.models import Badge, EventSigningKey, KeyStatus
 from conference.db_types import is_db_int, utcnow
 from conference.events.models import Event
 from conference.extensions import db
+from conference.registration import search
 from conference.registration.models import (
     Booking,
     BookingStatus,
@@ -141,27 +142,22 @@ def attendees_json(event: Event) -> dict[str, Any]:
 
 
 def search_registrations(event: Event, query: str) -> list[tuple[Registration, Badge | None]]:
-    """Registrations whose name or organisation contains ``query`` (forgotten badges)."""
-    query = query.strip()
-    if len(query) < 2:
+    """Registrations whose name or organisation has words beginning with every word typed.
+
+    Accents and case do not matter ("muller" finds Müller); see ``registration.search``.
+    """
+    matching = search.matching_registrations(event.id, query)
+    if matching is None:
         return []
-    pattern = f"%{query}%"
-    rows = (
-        db.session.execute(
-            select(Registration, Badge)
-            .join(User, Registration.user_id == User.id)
-            .outerjoin(Badge, Badge.registration_id == Registration.id)
-            .options(joinedload(Registration.user))
-            .where(
-                Registration.event_id == event.id,
-                or_(User.name.ilike(pattern), Registration.organisation.ilike(pattern)),
-            )
-            .order_by(User.name)
-            .limit(SEARCH_LIMIT)
-        )
-        .unique()
-        .all()
-    )
+    rows = db.session.execute(
+        select(Registration, Badge)
+        .join(User, Registration.user_id == User.id)
+        .outerjoin(Badge, Badge.registration_id == Registration.id)
+        .options(contains_eager(Registration.user))
+        .where(Registration.event_id == event.id, Registration.id.in_(matching))
+        .order_by(User.name, Registration.id)
+        .limit(SEARCH_LIMIT)
+    ).all()
     return [(registration, badge) for registration, badge in rows]
 
 

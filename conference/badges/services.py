@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
@@ -215,11 +216,25 @@ def get_device(event: Event, device_id: int) -> ScanDevice | None:
     return device if device is not None and device.event_id == event.id else None
 
 
+@cache
+def _device_by_token() -> Select:
+    # Built once (on first use, when every model is mapped): on the scan path, building
+    # the expression costs as much as running it.
+    return (
+        select(ScanDevice)
+        .where(ScanDevice.token_hash == bindparam("token_hash"))
+        .options(joinedload(ScanDevice.event))
+    )
+
+
 def device_for_token(token: str) -> ScanDevice | None:
-    """The device holding ``token`` (revoked ones too: the caller refuses them)."""
+    """The device holding ``token`` (revoked ones too: the caller refuses them).
+
+    Its event comes in the same query: a scan needs both, and nothing else first.
+    """
     if not token.startswith(DEVICE_TOKEN_PREFIX) or len(token) > 100:
         return None
-    return db.session.scalar(select(ScanDevice).where(ScanDevice.token_hash == _hash_token(token)))
+    return db.session.scalar(_device_by_token(), {"token_hash": _hash_token(token)})
 
 
 def badge_card(badge: Badge) -> BadgeCard:

@@ -94,7 +94,11 @@ def public_key_of(key: EventSigningKey) -> Ed25519PublicKey:
 
 
 def public_key_raw(key: EventSigningKey) -> bytes:
-    return base64.urlsafe_b64decode(key.public_key + "=" * (-len(key.public_key) % 4))
+    return _unb64(key.public_key)
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def public_key_pem(key: EventSigningKey) -> str:
@@ -131,6 +135,33 @@ def list_keys(event: Event) -> list[EventSigningKey]:
             .order_by(EventSigningKey.created_at.desc(), EventSigningKey.id.desc())
         )
     )
+
+
+_VERIFYING_KEYS_MAX = 256
+_verifying_keys: dict[tuple[int, str], Ed25519PublicKey] = {}
+
+
+def verifying_key(event_id: int, key_id: str) -> Ed25519PublicKey | None:
+    """The public key ``key_id`` of the event, memoised per process.
+
+    A key's public half never changes, so a scan needs no query to check a
+    signature; whether the key was revoked is read with the badge.
+    """
+    cached = _verifying_keys.get((event_id, key_id))
+    if cached is not None:
+        return cached
+    public = db.session.scalar(
+        select(EventSigningKey.public_key).where(
+            EventSigningKey.event_id == event_id, EventSigningKey.key_id == key_id
+        )
+    )
+    if public is None:
+        return None  # not remembered: the key may be created later
+    if len(_verifying_keys) >= _VERIFYING_KEYS_MAX:
+        _verifying_keys.clear()
+    key = Ed25519PublicKey.from_public_bytes(_unb64(public))
+    _verifying_keys[(event_id, key_id)] = key
+    return key
 
 
 def get_key(event: Event, key_id: str) -> EventSigningKey | None:

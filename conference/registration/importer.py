@@ -27,7 +27,7 @@ from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration import rules, seats
+from conference.registration import rules, search, seats
 from conference.registration.models import (
     AuditEntry,
     Booking,
@@ -267,6 +267,8 @@ def _registrations(
         )
         for (registration, _), (registration_id,) in zip(chunk, ids, strict=True):
             registration.id = registration_id
+    # Core inserts skip the flush hook that keeps the search terms.
+    search.reindex(db.session.connection(), registration_ids=[r.id for r, _ in new])
     db.session.flush()
     waiting = sum(1 for r in result.values() if r.status == WAITLISTED)
     if waiting:

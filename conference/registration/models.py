@@ -104,6 +104,23 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Search terms compare code point by code point: prefix ranges must not meet a locale's rules.
+SEARCH_TERM_TYPE = String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class RegistrationSearchTerm(db.Model):
+    """One folded word of a registrant's name or organisation (``registration.search``)."""
+
+    __tablename__ = "registration_search_terms"
+    __table_args__ = (Index("ix_registration_search_terms_event_term", "event_id", "term"),)
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(SEARCH_TERM_TYPE, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+
+
 class Booking(db.Model):
     """A registrant's seat (or place in the waiting list) in one session."""
 

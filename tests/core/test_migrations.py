@@ -68,3 +68,48 @@ def empty_postgres_database():
 
 def test_migrations_upgrade_an_empty_postgresql_database(empty_postgres_database):
     _run_migrations(empty_postgres_database)
+
+
+def test_search_terms_are_filled_for_registrations_made_before_them(tmp_path):
+    """0007 indexes the names of people who registered before the search terms existed."""
+    app = create_app(
+        {"ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/old.sqlite3", "SECRET_KEY": "x"}
+    )
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, organisation, country, is_admin,"
+                    " is_active_account, session_token, created_at)"
+                    " VALUES (1, 'a@example.org', 'Zoë Ångström', 'Europol', 'SE', 0, 1, 't',"
+                    " '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO events (id, slug, kind, title, description, venue, timezone,"
+                    " start_date, end_date, registration_mode, is_published, agenda_version,"
+                    " agenda_updated_at, approved_count, privacy_notice_url,"
+                    " privacy_notice_version, created_at)"
+                    " VALUES (1, 'e', 'thematic', 'E', '', '', 'Europe/Brussels', '2027-01-01',"
+                    " '2027-01-02', 'automatic', 1, 1, '2026-01-01 00:00:00', 1, '', '1',"
+                    " '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO registrations (id, event_id, user_id, status, category,"
+                    " organisation, country, job_title, accessibility_needs, dietary_needs,"
+                    " mailing_list_opt_in, rejection_reason, created_at, updated_at)"
+                    " VALUES (1, 1, 1, 'approved', 'academia', '', 'SE', '', '', '', 0, '',"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            terms = connection.execute(
+                text("SELECT term FROM registration_search_terms ORDER BY term")
+            ).scalars()
+            assert list(terms) == ["angstrom", "europol", "zoe"]
+        db.engine.dispose()
