@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import g
 
-from conference import permissions
-from conference.accounts.models import User
 from conference.agenda.models import AgendaSession, Room, Speaker, Track
 from conference.events.models import Event
 from conference.extensions import db
@@ -29,22 +26,6 @@ START = date(2027, 3, 23)
 ACTORS = ["anonymous", "attendee", "claimed", "verified", "organiser", "door_staff"]
 # Those who see restricted sessions in full: the verified category and the event's staff.
 SEES_ALL = {"verified", "organiser", "door_staff"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_login_per_request(app):
-    """The test app context (and its database session) outlives requests: Flask-Login
-    caches the user in ``g`` and permissions cache roles on user objects. Forget both
-    before each request, as a real request starts afresh."""
-
-    def forget_user() -> None:
-        g.pop("_login_user", None)
-        for obj in list(db.session.identity_map.values()):
-            if isinstance(obj, User):
-                permissions.forget_cached_roles(obj)
-                permissions.forget_cached_registration(obj)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
 
 
 def at(hour: int, minute: int = 0, day: int = 0) -> datetime:
