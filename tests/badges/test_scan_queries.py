@@ -1,4 +1,4 @@
-"""A scan costs the same number of SQL statements whatever the size of the event."""
+"""A scan and a name search cost the same number of SQL statements whatever the size of the event."""
 
 from __future__ import annotations
 
@@ -62,4 +62,21 @@ def test_scan_query_count_does_not_grow_with_the_event(app, scanners):
 
     assert counts["small"] == counts["large"], counts
     assert [result for _, result in counts["large"]] == ["accepted", "accepted", "refused"]
-    assert counts["large"][0][0] <= 10
+    # Device and event, badge lock, badge with holder and key status, scan history, insert.
+    assert counts["large"][0][0] <= 5
+
+
+def test_name_search_query_count_does_not_grow_with_the_event(app, scanners):
+    client = app.test_client()
+    counts = {}
+    for name, (slug, token, _) in scanners.items():
+        db.session.expire_all()
+        with count_queries(db.engine) as log:
+            response = client.get(
+                f"/api/v1/events/{slug}/attendees?q=rossi",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        assert response.status_code == 200 and response.get_json()["attendees"]
+        counts[name] = log.count
+
+    assert counts["small"] == counts["large"] <= 2, counts
