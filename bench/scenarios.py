@@ -333,8 +333,9 @@ class BenchRun:
             "CONFERENCE_MAIL_DELIVER_AFTER_REQUEST": "false",
             "CONFERENCE_RATELIMIT_ENABLED": "false",
         }
-        with Gunicorn(env) as server:
-            for keep_alive in (False, True):
+        peak = 0
+        for keep_alive, worker_class in ((False, "sync"), (True, "gthread")):
+            with Gunicorn(env, worker_class=worker_class) as server:
                 layer = "http keep-alive" if keep_alive else "http new conn"
                 client = Client(server.port, keep_alive=keep_alive)
                 for scenario in self.scenarios:
@@ -362,7 +363,7 @@ class BenchRun:
                         size = len(reply.body)
                     self.results.append(Result(scenario.metric, self.name, layer, samples, size))
                 client.close()
-            peak = server.peak_memory_kib()
+                peak = max(peak, server.peak_memory_kib())
         self.results.append(
             Result("server peak memory (RSS)", self.name, "http", [peak / 1024], unit="MiB")
         )

@@ -22,13 +22,16 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """One worker, as the budgets are stated: gthread with one thread behaves like a
-    sync worker but also keeps connections alive, so both client modes can be measured."""
+    """Gunicorn on a free port. The budgets are stated for one sync worker, as the peers
+    were measured; a sync worker closes every connection, so keep-alive is measured on a
+    gthread worker with one thread (one request at a time, like a sync worker)."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 1, worker_class: str = "sync") -> None:
         self.port = free_port()
-        self.env = {**os.environ, **env}
+        # A crashing worker prints its Python stack (faulthandler) instead of dying silently.
+        self.env = {**os.environ, "PYTHONFAULTHANDLER": "1", **env}
         self.workers = workers
+        self.worker_class = worker_class
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
@@ -39,7 +42,7 @@ class Gunicorn:
                 "--workers",
                 str(self.workers),
                 "--worker-class",
-                "gthread",
+                self.worker_class,
                 "--threads",
                 "1",
                 "--keep-alive",

@@ -49,7 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms left open for hours still work
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Pre-ping (for servers that drop idle connections) is added below for network databases.
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     # Badges and check-in.
     # The same badge at the same door from the same scanner within this many seconds is
     # the scanner re-reading it: answered as the first scan, logged as a repeat (0: off).
@@ -159,4 +160,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         url = "sqlite:///" + str(Path(app.instance_path) / "conference.sqlite3")
     app.config["DATABASE_URL"] = normalise_database_url(url)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        # A server may drop idle connections; a file on disk cannot, so SQLite skips the ping.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
