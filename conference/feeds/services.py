@@ -9,10 +9,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from conference import permissions
 from conference.agenda.models import AgendaSession
+from conference.agenda.queries import attach_speakers
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
@@ -43,17 +44,22 @@ def visibility_class(user: Any, event: Event) -> str:
     return f"verified:{category}" if category else PUBLIC_CLASS
 
 
-def _sessions_query(event: Event):
-    return (
-        select(AgendaSession)
-        .where(AgendaSession.event_id == event.id)
-        .options(
-            joinedload(AgendaSession.room),
-            joinedload(AgendaSession.track),
-            selectinload(AgendaSession.speakers),
+def _load_sessions(*conditions: Any) -> list[AgendaSession]:
+    """The sessions matching ``conditions``, with rooms, tracks and speakers, in time order."""
+    sessions = list(
+        db.session.scalars(
+            select(AgendaSession)
+            .where(*conditions)
+            .options(
+                joinedload(AgendaSession.room),
+                joinedload(AgendaSession.track),
+                lazyload(AgendaSession.speakers),
+            )
+            .order_by(AgendaSession.starts_at, AgendaSession.id)
         )
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
     )
+    attach_speakers(sessions, *conditions)
+    return sessions
 
 
 def _visibility(session: AgendaSession, view_class: str) -> str:
@@ -142,15 +148,15 @@ def event_feed(
     key = ("event", event.id, event.agenda_version, view_class, track_id, room_id)
 
     def build() -> BuiltFeed:
-        query = _sessions_query(event)
+        conditions = [AgendaSession.event_id == event.id]
         suffix, slug_suffix = "", ""
         if track_id is not None:
-            query = query.where(AgendaSession.track_id == track_id)
+            conditions.append(AgendaSession.track_id == track_id)
             slug_suffix = f"-track-{track_id}"
         if room_id is not None:
-            query = query.where(AgendaSession.room_id == room_id)
+            conditions.append(AgendaSession.room_id == room_id)
             slug_suffix = f"-room-{room_id}"
-        sessions = list(db.session.scalars(query))
+        sessions = _load_sessions(*conditions)
         if track_id is not None or room_id is not None:
             from conference.agenda.models import Room, Track
 
