@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,14 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the only address this load test ever talks to
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 # --- A database of its own -------------------------------------------------------------------

@@ -112,8 +112,8 @@ class BenchRun:
         return self.results
 
     def _import(self) -> None:
-        from conference.agenda.importer import import_event
         from conference.extensions import db
+        from conference.workload.importer import import_event
 
         started = time.perf_counter()
         report = import_event(self.document)

@@ -53,6 +53,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds_bp)
 
     from conference import cli, errors, security, templating
+    from conference.feeds import receivers as feed_receivers
+
+    feed_receivers.connect()
 
     errors.register_error_handlers(app)
     security.register_security_headers(app)

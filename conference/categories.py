@@ -51,3 +51,13 @@ def parse_categories(values: list[str]) -> list[StakeholderCategory]:
     """Turn stored or imported category names into members, in a stable order."""
     wanted = {StakeholderCategory(v) for v in values}
     return [c for c in StakeholderCategory if c in wanted]
+
+
+def category_label(value: str | None) -> str:
+    """The label of a category value; an unknown value is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return CATEGORY_LABELS[StakeholderCategory(value)]
+    except ValueError:
+        return value

@@ -38,7 +38,7 @@ def demo_command(force: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_event_command(path: Path) -> None:
     """Create or update an event from a workload JSON file; prints its slug."""
-    from conference.agenda.importer import import_event
+    from conference.workload.importer import import_event
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from conference.accounts import services as accounts
-from conference.agenda.importer import import_event
 from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.events import services as events
 from conference.events.models import Event, RegistrationMode, StaffRole
 from conference.extensions import db
 from conference.registration.moderation import enrol
+from conference.workload.importer import import_event
 
 DEMO_PASSWORD = "demo-password-2027"  # noqa: S105  (printed to the person running the demo)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -31,3 +31,24 @@ def to_instant(local: datetime, zone: ZoneInfo) -> datetime:
 def to_local(instant: datetime, zone: ZoneInfo) -> datetime:
     """An instant as naive wall-clock time in ``zone``."""
     return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def format_local(
+    value: datetime | None, tz: str | ZoneInfo, fmt: str = "%a %d %b %Y, %H:%M"
+) -> str:
+    """An instant shown as wall-clock time in the event's timezone."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return value.astimezone(zone).strftime(fmt)
+
+
+def format_date_range(start: date, end: date) -> str:
+    """An event's days as people write them: 23–25 March 2027."""
+    if start == end:
+        return start.strftime("%d %B %Y")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.strftime('%d %B %Y')}"
+    if start.year == end.year:
+        return f"{start.strftime('%d %B')} – {end.strftime('%d %B %Y')}"
+    return f"{start.strftime('%d %B %Y')} – {end.strftime('%d %B %Y')}"

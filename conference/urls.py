@@ -23,6 +23,16 @@ def external_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site paths are followed after login; anything else is an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` in routes: a number no INTEGER column can hold matches no route (404),
     instead of reaching the database, which would refuse it with an error."""

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from conference import signals
 from conference.accounts import tokens
 from conference.accounts.models import User, new_session_token
 from conference.categories import StakeholderCategory
@@ -82,11 +83,7 @@ def create_user(
         set_password(user, password)
     db.session.add(user)
     db.session.flush()
-    # The personal calendar address exists from the start, so showing it never writes.
-    from conference.feeds.models import FeedKind
-    from conference.feeds.services import get_or_create_token
-
-    get_or_create_token(user, FeedKind.PERSONAL)
+    signals.accounts_created.send(None, user_ids=[user.id])
     return user
 
 

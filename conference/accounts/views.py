@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -20,6 +18,7 @@ from conference.accounts import forms, services
 from conference.errors import AccountError, InvalidToken
 from conference.extensions import db, limiter, login_manager
 from conference.mail.services import deliver_after_request
+from conference.urls import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -39,16 +38,6 @@ def _reset_limit() -> str:
 
 def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Only same-site paths are followed after login; anything else is an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _start_session(user) -> None:
@@ -257,11 +246,11 @@ def change_password():
     )
 
 
-def _calendar_urls() -> dict[str, str]:
-    """The personal feed's addresses; the token is made on the first visit."""
+def _calendar_urls() -> dict[str, str] | None:
+    """The personal feed's addresses, made with the account (a GET never writes); an account
+    from before that rule has none until the person asks for one."""
     from conference.feeds.models import FeedKind
-    from conference.feeds.services import feed_addresses, get_or_create_token
+    from conference.feeds.services import feed_addresses, find_token_of
 
-    token = get_or_create_token(current_user, FeedKind.PERSONAL)
-    db.session.commit()
-    return feed_addresses(token)
+    token = find_token_of(current_user, FeedKind.PERSONAL)
+    return feed_addresses(token) if token is not None else None

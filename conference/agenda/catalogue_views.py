@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 
 from conference.agenda import catalogue
 from conference.agenda.forms import ConfirmForm, RoomForm, SpeakerForm, TrackForm
-from conference.agenda.manage_views import load_managed_event
 from conference.agenda.models import Room, Speaker, Track
 from conference.errors import DomainError
+from conference.events.loaders import load_managed_event
 from conference.events.models import Event
 from conference.extensions import db
 

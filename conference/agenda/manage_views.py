@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from conference import permissions
 from conference.agenda import catalogue, services
 from conference.agenda.changelog import list_changes
 from conference.agenda.conflicts import timetable_conflicts
@@ -15,8 +14,8 @@ from conference.agenda.forms import SERVICE_FIELDS, ConfirmForm, SessionForm
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import AgendaSession
 from conference.agenda.queries import load_agenda, load_session
-from conference.agenda.views import load_visible_event
 from conference.errors import DomainError
+from conference.events.loaders import load_managed_event
 from conference.events.models import Event
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime
@@ -28,13 +27,6 @@ bp = Blueprint("agenda_manage", __name__, url_prefix="/events/<slug>/manage/agen
 @login_required
 def _require_login() -> None:
     """Every page here needs a login (then the organiser role, checked per view)."""
-
-
-def load_managed_event(slug: str) -> Event:
-    """The event if the user organises it: 404 if they may not see it, 403 otherwise."""
-    event = load_visible_event(slug)
-    permissions.require(permissions.can_manage_event(current_user, event))
-    return event
 
 
 @bp.route("/")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -30,7 +30,9 @@ from conference.agenda.models import (
 )
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration.models import Booking, BookingStatus, Registration
+
+if TYPE_CHECKING:  # the viewer's registration is passed in; agenda never queries it
+    from conference.registration.models import Registration
 
 CLOSED_TITLE = "Closed session"
 # What exports give as a closed block's kind, whatever the session really is.
@@ -258,38 +260,3 @@ def load_session(event: Event, session_id: int) -> AgendaSession | None:
         .options(*_session_options())
     )
     return session
-
-
-@dataclass(frozen=True)
-class MyBooking:
-    session: VisibleSession
-    status: str
-    waitlist_position: int | None
-
-    @property
-    def is_waitlisted(self) -> bool:
-        return self.status == BookingStatus.WAITLISTED.value
-
-
-def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]:
-    """The registrant's confirmed and waiting-list bookings, in time order."""
-    rows = db.session.scalars(
-        select(Booking)
-        .join(AgendaSession, AgendaSession.id == Booking.session_id)
-        .where(
-            Booking.registration_id == registration.id,
-            Booking.status != BookingStatus.CANCELLED.value,
-        )
-        .options(
-            joinedload(Booking.session).joinedload(AgendaSession.room),
-            joinedload(Booking.session).joinedload(AgendaSession.track),
-            joinedload(Booking.session).selectinload(AgendaSession.speakers),
-        )
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
-    ).unique()
-    bookings = []
-    for booking in rows:
-        shown = visible_session(viewer, booking.session, registration)
-        if shown is not None:
-            bookings.append(MyBooking(shown, booking.status, booking.waitlist_position))
-    return bookings

@@ -16,11 +16,11 @@ from conference.agenda.exports import export_agenda_json, export_frab_xml
 from conference.agenda.filters import AgendaFilters
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import SessionKind, Speaker
-from conference.agenda.queries import list_my_bookings, load_agenda, load_session, visible_session
+from conference.agenda.pagecache import cached_for_anonymous
+from conference.agenda.queries import load_agenda, load_session, visible_session
 from conference.countries import country_name
-from conference.events.models import Event
-from conference.events.services import get_event
-from conference.pagecache import cached_for_anonymous
+from conference.events.loaders import load_visible_event
+from conference.registration.queries import list_my_bookings
 
 bp = Blueprint("agenda", __name__)
 bp.add_app_template_filter(country_name, "country_name")
@@ -34,14 +34,6 @@ def _no_shared_caching(response: Response) -> Response:
         response.cache_control.private = True
         response.cache_control.no_cache = True
     return response
-
-
-def load_visible_event(slug: str) -> Event:
-    """The event, or 404 if it does not exist or is a draft the user may not see."""
-    event = get_event(slug)
-    if event is None or not permissions.can_view_event(current_user, event):
-        abort(404)
-    return event
 
 
 def _grid_day(view, filters: AgendaFilters, shown):

@@ -11,9 +11,9 @@ from typing import Any
 
 from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
 from conference.badges.models import Scan
+from conference.categories import category_label
 from conference.countries import country_name
 from conference.registration.models import Registration, RegistrationStatus
-from conference.templating import category_label
 
 REASON_MESSAGES: dict[str, str] = {
     "checked_in": "Checked in. Welcome!",

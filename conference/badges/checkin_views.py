@@ -15,8 +15,8 @@ from conference.badges.checkpoints import (
     parse_checkpoint,
 )
 from conference.badges.csvexport import scan_log_csv
+from conference.events.loaders import load_visible_event
 from conference.events.models import Event
-from conference.events.views import load_visible_event
 from conference.extensions import db
 from conference.formfields import as_choices
 

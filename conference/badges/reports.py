@@ -11,10 +11,10 @@ from conference.badges.answers import message_for
 from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
 from conference.badges.checkpoints import list_checkpoints as _checkpoints
 from conference.badges.models import Scan, ScanResult
+from conference.categories import category_label
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration.models import Registration
-from conference.templating import category_label
 
 ACCEPTED = ScanResult.ACCEPTED.value
 REFUSED = ScanResult.REFUSED.value

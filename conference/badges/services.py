@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
 from conference.badges import signing, tokens
-from conference.badges.models import Badge, ScanDevice, new_badge_public_id
+from conference.badges.models import Badge, EventSigningKey, ScanDevice, new_badge_public_id
 from conference.badges.pdf import BadgeCard
 from conference.db_types import utcnow
 from conference.errors import DomainError
@@ -110,6 +110,13 @@ def revoke_badge(badge: Badge, *, actor: Any) -> Badge:
         badge.revoked_at = utcnow()
     db.session.flush()
     return badge
+
+
+def revoke_key(event: Event, key: EventSigningKey, *, actor: Any) -> int:
+    """Revoke a key: codes it signed are refused; its badges are re-signed. Returns how many."""
+    if not signing.mark_revoked(event, key):
+        return 0
+    return resign_badges(event, key.key_id, actor=actor)
 
 
 def resign_badges(event: Event, key_id: str, *, actor: Any) -> int:
@@ -239,8 +246,9 @@ def device_for_token(token: str) -> ScanDevice | None:
 
 def badge_card(badge: Badge) -> BadgeCard:
     """What is printed on the badge (the QR holds only the signed code)."""
+    from conference.categories import category_label
     from conference.countries import country_name
-    from conference.templating import category_label, format_date_range
+    from conference.localtime import format_date_range
 
     registration = badge.registration
     event = badge.event

@@ -194,14 +194,15 @@ def rotate_key(event: Event, *, actor: Any) -> EventSigningKey:
     return _new_key(event)
 
 
-def revoke_key(event: Event, key: EventSigningKey, *, actor: Any) -> int:
-    """Revoke a key: codes it signed are refused; its badges are re-signed. Returns how many."""
-    from conference.badges.services import resign_badges
+def mark_revoked(event: Event, key: EventSigningKey) -> bool:
+    """Revoke a key (a new one becomes active if it was); False if it already was revoked.
 
+    Re-signing its badges is the caller's part (``services.revoke_key``).
+    """
     if key.event_id != event.id:
         raise SigningKeyError("This key belongs to another event.")
     if key.status == KeyStatus.REVOKED.value:
-        return 0
+        return False
     was_active = key.status == KeyStatus.ACTIVE.value
     key.status = KeyStatus.REVOKED.value
     key.revoked_at = utcnow()
@@ -209,4 +210,4 @@ def revoke_key(event: Event, key: EventSigningKey, *, actor: Any) -> int:
     db.session.flush()
     if was_active:
         _new_key(event)
-    return resign_badges(event, key.key_id, actor=actor)
+    return True

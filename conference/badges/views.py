@@ -19,8 +19,8 @@ from conference import permissions
 from conference.badges import forms, pdf, qr, services, signing
 from conference.badges.models import Badge
 from conference.errors import DomainError
+from conference.events.loaders import load_visible_event
 from conference.events.models import Event
-from conference.events.views import load_visible_event
 from conference.extensions import db
 
 bp = Blueprint("badges", __name__)
@@ -233,7 +233,7 @@ def revoke_key(slug: str, key_id: str):
         abort(404)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
-    count = signing.revoke_key(event, key, actor=current_user)
+    count = services.revoke_key(event, key, actor=current_user)
     db.session.commit()
     flash(
         f"Key {key.key_id} revoked. {count} badge(s) were signed again and must be "

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import case, select
 
-from conference import permissions
+from conference import permissions, signals
 from conference.accounts.models import User
 from conference.db_types import utcnow
 from conference.errors import EventError, PermissionDenied
@@ -178,11 +178,7 @@ def grant_role(event: Event, user: User, role: str, *, actor: Any) -> EventStaff
     db.session.add(grant)
     db.session.flush()
     permissions.forget_cached_roles(user)
-    if role == StaffRole.ORGANISER.value:
-        from conference.feeds.models import FeedKind
-        from conference.feeds.services import get_or_create_token
-
-        get_or_create_token(user, FeedKind.STAFF, event)
+    signals.staff_role_granted.send(None, event=event, user=user, role=role)
     return grant
 
 

@@ -9,25 +9,12 @@ from conference import permissions
 from conference.accounts.services import get_user, get_user_by_email
 from conference.errors import DomainError, EventError
 from conference.events import forms, services
-from conference.events.models import Event, StaffRole
+from conference.events.loaders import load_managed_event, load_visible_event
+from conference.events.models import StaffRole
 from conference.extensions import db
 from conference.formfields import as_choices
 
 bp = Blueprint("events", __name__)
-
-
-def load_visible_event(slug: str) -> Event:
-    """The event, or 404 if it does not exist or is a draft the user may not see."""
-    event = services.get_event(slug)
-    if event is None or not permissions.can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
-def load_managed_event(slug: str) -> Event:
-    event = load_visible_event(slug)
-    permissions.require(permissions.can_manage_event(current_user, event))
-    return event
 
 
 @bp.route("/")

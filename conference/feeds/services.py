@@ -17,9 +17,9 @@ from conference.agenda.queries import attach_speakers
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
-from conference.feeds.cache import BuiltFeed, FeedCache, FragmentCache
 from conference.feeds.ical import FeedEntry, FeedMeta, render_calendar
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
+from conference.outputcache import BuiltFeed, FeedCache, FragmentCache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
 

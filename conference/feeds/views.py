@@ -9,12 +9,13 @@ from conference import permissions
 from conference.accounts.forms import EmptyForm
 from conference.accounts.models import User
 from conference.agenda.models import AgendaSession, Room, Track
+from conference.events.loaders import load_visible_event
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.feeds import services
-from conference.feeds.cache import BuiltFeed
 from conference.feeds.links import add_to_calendar_links
 from conference.feeds.models import FeedKind
+from conference.outputcache import BuiltFeed
 
 bp = Blueprint("feeds", __name__)
 
@@ -43,13 +44,6 @@ def _respond(feed: BuiltFeed, *, private: bool) -> Response:
     return response.make_conditional(request)
 
 
-def _visible_event(slug: str):
-    event = get_event(slug)
-    if event is None or not permissions.can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 def _viewer_feed(event, **scope) -> Response:
     view_class = services.visibility_class(current_user, event)
     # Whatever a logged-in viewer gets stays out of shared caches.
@@ -63,7 +57,7 @@ def _viewer_feed(event, **scope) -> Response:
 @bp.route("/events/<slug>/calendar.ics")
 def event_calendar(slug: str):
     """Every session the viewer may see (the public programme for calendar apps)."""
-    return _viewer_feed(_visible_event(slug))
+    return _viewer_feed(load_visible_event(slug))
 
 
 def _owned(model, event, object_id: int):
@@ -77,21 +71,21 @@ def _owned(model, event, object_id: int):
 @bp.route("/events/<slug>/tracks/<int:track_id>/calendar.ics")
 def track_calendar(slug: str, track_id: int):
     """One track's sessions."""
-    event = _visible_event(slug)
+    event = load_visible_event(slug)
     return _viewer_feed(event, track_id=_owned(Track, event, track_id).id)
 
 
 @bp.route("/events/<slug>/rooms/<int:room_id>/calendar.ics")
 def room_calendar(slug: str, room_id: int):
     """One room's sessions."""
-    event = _visible_event(slug)
+    event = load_visible_event(slug)
     return _viewer_feed(event, room_id=_owned(Room, event, room_id).id)
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/calendar.ics")
 def session_calendar(slug: str, session_id: int):
     """One session, for "add to calendar"; a hidden session is as absent as a missing one."""
-    event = _visible_event(slug)
+    event = load_visible_event(slug)
     session = _owned(AgendaSession, event, session_id)
     visibility = permissions.session_visibility(current_user, session)
     if visibility == permissions.SESSION_INVISIBLE:
@@ -142,7 +136,7 @@ def rotate_personal():
 @login_required
 def rotate_staff(slug: str):
     """Give the staff feed of the event a new address."""
-    event = _visible_event(slug)
+    event = load_visible_event(slug)
     permissions.require(permissions.can_manage_event(current_user, event))
     if EmptyForm().validate_on_submit():
         services.rotate_token(current_user, FeedKind.STAFF, event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conference.agenda.models import AgendaSession
+from conference.categories import category_label
 from conference.countries import country_name
 from conference.csv_export import to_csv
 from conference.events.models import Event
@@ -13,7 +14,6 @@ from conference.registration.queries import (
     registrants_query,
     session_bookings,
 )
-from conference.templating import category_label
 
 REGISTRANT_HEADER = [
     "Registration id",

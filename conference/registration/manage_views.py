@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.countries import country_choices, country_name
 from conference.errors import DomainError
+from conference.events.loaders import load_visible_event
 from conference.events.models import Event
-from conference.events.views import load_visible_event
 from conference.extensions import db
 from conference.formfields import as_choices
 from conference.mail.services import deliver_after_request

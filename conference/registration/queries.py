@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
 from conference.agenda.models import AgendaSession
+from conference.agenda.queries import VisibleSession, visible_session
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration.models import AuditEntry, Booking, BookingStatus, Registration
@@ -171,3 +173,38 @@ def session_seat_overview(event: Event) -> list[tuple[AgendaSession, int]]:
         .order_by(AgendaSession.starts_at, AgendaSession.id)
     )
     return [(session, count) for session, count in rows]
+
+
+@dataclass(frozen=True)
+class MyBooking:
+    session: VisibleSession
+    status: str
+    waitlist_position: int | None
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == BookingStatus.WAITLISTED.value
+
+
+def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]:
+    """The registrant's confirmed and waiting-list bookings, in time order."""
+    rows = db.session.scalars(
+        select(Booking)
+        .join(AgendaSession, AgendaSession.id == Booking.session_id)
+        .where(
+            Booking.registration_id == registration.id,
+            Booking.status != BookingStatus.CANCELLED.value,
+        )
+        .options(
+            joinedload(Booking.session).joinedload(AgendaSession.room),
+            joinedload(Booking.session).joinedload(AgendaSession.track),
+            joinedload(Booking.session).selectinload(AgendaSession.speakers),
+        )
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).unique()
+    bookings = []
+    for booking in rows:
+        shown = visible_session(viewer, booking.session, registration)
+        if shown is not None:
+            bookings.append(MyBooking(shown, booking.status, booking.waitlist_position))
+    return bookings

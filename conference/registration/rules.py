@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from conference import permissions
-from conference.categories import StakeholderCategory
+from conference.categories import StakeholderCategory, category_label
 from conference.registration.models import RegistrationStatus
-from conference.templating import category_label
 
 T = TypeVar("T")
 

@@ -9,15 +9,15 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.routing import BuildError
 
 from conference import permissions
-from conference.accounts.views import safe_next_url
 from conference.errors import BookingForbidden, DomainError
+from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
-from conference.events.views import load_visible_event
 from conference.extensions import db
 from conference.mail.services import deliver_after_request
 from conference.registration import audit, forms, panel, privacy, services
 from conference.registration import booking as booking_services
 from conference.registration.queries import session_in_event
+from conference.urls import safe_next_url
 
 bp = Blueprint("registration", __name__)
 bp.add_app_template_global(panel.booking_panel, "booking_panel")

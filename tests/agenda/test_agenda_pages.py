@@ -136,16 +136,20 @@ def test_session_page_shows_abstract_speakers_and_times_in_the_event_timezone(pr
     assert "30 (book a seat beforehand)" in lab
 
 
-def test_session_page_includes_the_booking_panel_with_its_context(programme, app, login):
+def test_session_page_includes_the_booking_panel_with_its_context(
+    programme, app, login, monkeypatch
+):
     event, *_, sessions = programme
     registration = make_registration(event, category="academia")
     panel = (
         "PANEL event={{ event.slug }} session={{ session.id }} registration={{ registration.id }}"
     )
-    app.jinja_loader = ChoiceLoader(
+    loader = ChoiceLoader(
         [DictLoader({"registration/_booking_panel.html": panel}), app.jinja_loader]
     )
-    app.jinja_env.loader = app.jinja_loader
+    # The app is shared by the whole run: put the real templates back afterwards.
+    monkeypatch.setattr(app, "jinja_loader", loader)
+    monkeypatch.setattr(app.jinja_env, "loader", loader)
 
     page = login(registration.user).get(f"{BASE}/sessions/{sessions['lab'].id}/")
 

@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from conference.agenda.importer import validate_document
 from conference.agenda.models import AgendaChange, AgendaSession
 from conference.events.models import Event
 from conference.extensions import db
+from conference.workload.importer import validate_document
 from tests.agenda.conftest import at
 from tests.agenda.frabxml import parse_schedule
 from tests.conftest import _empty_tables

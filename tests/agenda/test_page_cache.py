@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conference.agenda.pagecache import _cache
 from conference.agenda.services import SessionFields, apply_session_fields
 from conference.events.services import bump_agenda_version
 from conference.extensions import db
-from conference.pagecache import _cache
 from tests.factories import make_event, make_registration, make_session
 
 

@@ -125,7 +125,7 @@ def test_badge_signed_with_a_revoked_key_is_refused_and_resigned(event, door):
     _, badge = badge_for(event)
     old_code, old_key = badge.token, signing.get_key(event, badge.key_id)
 
-    count = signing.revoke_key(event, old_key, actor=door)
+    count = services.revoke_key(event, old_key, actor=door)
     db.session.commit()
 
     assert count == 1 and badge.token != old_code and badge.key_id != old_key.key_id

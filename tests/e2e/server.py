@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.ports import free_port
 from conference.config import normalise_database_url
-from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "e2e-secret-key-for-the-browser-tests"  # noqa: S105

@@ -7,12 +7,12 @@ import copy
 import pytest
 from sqlalchemy import select
 
-from conference.agenda.importer import import_event
 from conference.agenda.models import AgendaSession, Track
 from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.models import FeedKind
 from conference.feeds.services import feed_cache, get_or_create_token
+from conference.workload.importer import import_event
 from tests.factories import make_booking, make_registration, make_staff
 from tests.querycount import count_queries
 from tests.workload import build_workload

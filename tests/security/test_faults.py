@@ -19,7 +19,6 @@ from conference.extensions import db
 from conference.mail.services import pending_count
 from conference.registration.models import Booking, Registration
 from tests.badges.helpers import badge_for
-from tests.conftest import _empty_tables
 from tests.factories import (
     make_attendee,
     make_open_event,
@@ -36,14 +35,10 @@ LEAKS = ("Traceback", "injected", "IntegrityError", "OperationalError", "sqlalch
 
 
 @pytest.fixture
-def app(app_factory, smtp_server):
+def app(app):
     """The test app, but with unexpected exceptions answered as production answers them."""
-    application = app_factory(PROPAGATE_EXCEPTIONS=False)
-    with application.app_context():
-        _empty_tables()
-        smtp_server.clear()
-        yield application
-        db.session.remove()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 
+from conference import signals
 from conference.accounts.models import User, new_session_token
 from conference.accounts.services import normalise_email
 from conference.agenda.models import AgendaSession
@@ -118,7 +119,9 @@ def _ensure_users(attendees: list[dict], report) -> dict[str, int]:
     table = User.__table__
     for chunk in _chunks(new, 1000):
         rows = db.session.execute(insert(table).returning(table.c.email, table.c.id), chunk)
-        known.update({email: user_id for email, user_id in rows})
+        created = dict(rows.all())
+        known.update(created)
+        signals.accounts_created.send(None, user_ids=list(created.values()))
     report.counts["accounts created"] = len(new)
     return known
 

@@ -37,7 +37,7 @@ from conference.events.models import Event, EventKind
 from conference.events.services import SLUG_PATTERN, bump_agenda_version, is_valid_timezone
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime, to_instant
-from conference.registration.importer import ATTENDEE_SCHEMA, load_attendees, validate_attendees
+from conference.workload.attendees import ATTENDEE_SCHEMA, load_attendees, validate_attendees
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 80}
 _TEXT = {"type": "string", "maxLength": 300}

@@ -16,7 +16,7 @@ from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
 
 from conference.events.services import get_event
-from conference.feeds.cache import FeedCache
+from conference.outputcache import FeedCache
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""A small in-process cache of built feeds, keyed on the agenda's version.
+"""Bounded in-process caches of built outputs (feeds, pages), keyed on the agenda's version.
 
 A key includes ``Event.agenda_version``, which every agenda change bumps, so
 an entry is never stale: a changed agenda simply asks for a new key. Old keys

@@ -1,0 +1,19 @@
+"""Signals one capability sends when something happened that others react to.
+
+The sender owns the action; a capability higher in the layers (feeds, badges) listens, so
+lower layers never import higher ones. Receivers are connected in ``create_app``, where
+the wiring is visible, and run inside the sender's transaction (they add and flush; the
+caller commits).
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with ``user_ids``: accounts were created (sign-up, the CLI, the importer in bulk).
+accounts_created = _signals.signal("accounts-created")
+
+# Sent with ``event``, ``user`` and ``role``: a staff role was granted.
+staff_role_granted = _signals.signal("staff-role-granted")
