@@ -56,9 +56,11 @@ test: $(VENV)/.installed-test vendor tests/js/node_modules/.installed
 e2e: $(VENV)/.installed-test vendor
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
+## lint: style, format, and the direction of imports (contracts in pyproject.toml, docs/architecture.md)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

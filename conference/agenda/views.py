@@ -20,6 +20,7 @@ from conference.agenda.pagecache import cached_for_anonymous
 from conference.agenda.queries import load_agenda, load_session, visible_session
 from conference.countries import country_name
 from conference.events.loaders import load_visible_event
+from conference.registration.panel import booking_panel
 from conference.registration.queries import list_my_bookings
 
 bp = Blueprint("agenda", __name__)
@@ -91,13 +92,15 @@ def load_visible_session(slug: str, session_id: int):
 def session_detail(slug: str, session_id: int):
     """A session's page: abstract, speakers, booking; a closed block shows time and room only."""
     event, session, item, registration = load_visible_session(slug, session_id)
+    # The booking panel gets the session only when it may be seen in full.
+    shown = None if item.closed else session
     return render_template(
         "agenda/session.html",
         event=event,
         item=item,
-        # The booking panel (registration) gets the session only when it may be seen in full.
-        session=None if item.closed else session,
+        session=shown,
         registration=registration,
+        panel=booking_panel(current_user, event, shown, registration) if shown else None,
     )
 
 

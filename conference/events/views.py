@@ -33,6 +33,7 @@ def event_detail(slug: str):
         "events/detail.html",
         event=event,
         registration_open=services.registration_is_open(event),
+        my_registration=permissions.registration_for(current_user, event),
     )
 
 

@@ -14,15 +14,13 @@ from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
 from conference.extensions import db
 from conference.mail.services import deliver_after_request
-from conference.registration import audit, forms, panel, privacy, services
+from conference.registration import audit, forms, privacy, services
 from conference.registration import booking as booking_services
 from conference.registration.queries import session_in_event
 from conference.urls import safe_next_url
 
 bp = Blueprint("registration", __name__)
-bp.add_app_template_global(panel.booking_panel, "booking_panel")
 bp.add_app_template_global(audit.action_label, "audit_label")
-bp.add_app_template_global(permissions.registration_for, "registration_for")
 
 
 @bp.app_template_global()

@@ -14,6 +14,7 @@ from conference.categories import StakeholderCategory
 from conference.errors import BookingForbidden
 from conference.extensions import db
 from conference.registration import booking as bookings
+from conference.registration.panel import booking_panel
 from tests.factories import make_attendee, make_open_event, make_session, make_user, register
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -92,6 +93,8 @@ def _panel(app, user, event, session) -> str:
             event=event,
             session=session,
             registration=registration,
+            # What the session page's view composes for the partial.
+            panel=booking_panel(user, event, session, registration),
         )
         g.pop("_login_user", None)
         return html
