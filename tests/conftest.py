@@ -50,7 +50,7 @@ def smtp_server() -> Iterator[LoopbackSMTP]:
     server.stop()
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
     """Delete every row, children first.
 
     ``DELETE`` rather than ``TRUNCATE … RESTART IDENTITY``: on PostgreSQL a truncate of every
@@ -146,7 +146,7 @@ def app(shared_app: Flask, smtp_server: LoopbackSMTP) -> Iterator[Flask]:
     """
     settings = dict(shared_app.config)
     with shared_app.app_context():
-        _empty_tables()
+        empty_tables()
         reset_process_state(shared_app)
         smtp_server.clear()
         yield shared_app

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from conference.agenda import rules
 from conference.agenda.models import AgendaSession, SessionStatus
 from conference.events.models import Event
 from conference.extensions import db
@@ -116,7 +117,7 @@ def timetable_conflicts(sessions: Iterable[_Scheduled]) -> dict[int, list[str]]:
     warnings: dict[int, list[str]] = defaultdict(list)
     for session in live:
         room, capacity = getattr(session, "room", None), getattr(session, "capacity", None)
-        if room is not None and capacity is not None and capacity > room.capacity:
+        if rules.exceeds_room(capacity, room):
             warnings[session.id].append(
                 f"{capacity} seats, more than {room.name} holds ({room.capacity})."
             )

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from conference.agenda import rules
 from conference.db_types import UTCDateTime, utcnow
 from conference.extensions import db
 
@@ -187,9 +188,7 @@ class AgendaSession(db.Model):
 
     @property
     def effective_capacity(self) -> int | None:
-        if self.capacity is not None:
-            return self.capacity
-        return self.room.capacity if self.room is not None else None
+        return rules.effective_capacity(self.capacity, self.room)
 
 
 class SessionSpeaker(db.Model):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conference import permissions
+from conference.agenda import rules
 from conference.agenda.ids import derived_session_id, session_public_id
 from conference.agenda.models import (
     AgendaSession,
@@ -80,9 +81,7 @@ class VisibleSession:
 
     @property
     def effective_capacity(self) -> int | None:
-        if self.capacity is not None:
-            return self.capacity
-        return self.room.capacity if self.room is not None else None
+        return rules.effective_capacity(self.capacity, self.room)
 
     def local_day(self, event: Event) -> date:
         """The day the session starts on, in the event's timezone."""

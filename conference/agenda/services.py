@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conference import permissions
+from conference.agenda import rules
 from conference.agenda.changelog import SessionSnapshot, record_change, record_session_changes
 from conference.agenda.conflicts import ScheduleConflict, find_conflicts
 from conference.agenda.models import (
@@ -219,7 +220,7 @@ def check_session_rules(event: Event, fields: SessionFields) -> None:
     _owned(Track, fields.track_id, event, "Choose a track of this event.", "track_id")
     if any(speaker.event_id != event.id for speaker in fields.speakers):
         raise AgendaError("Choose speakers of this event.", field="speakers")
-    if room is not None and fields.capacity is not None and fields.capacity > room.capacity:
+    if rules.exceeds_room(fields.capacity, room):
         raise AgendaError(
             f"The session's capacity ({fields.capacity}) is larger than {room.name} "
             f"({room.capacity} seats). Lower it or choose a bigger room.",

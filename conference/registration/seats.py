@@ -57,6 +57,7 @@ def fresh(statement):
 
 
 def _session_capacity():
+    """``agenda.rules.effective_capacity`` in SQL, for the conditional seat updates."""
     sessions = AgendaSession.__table__
     rooms = Room.__table__
     room_capacity = (

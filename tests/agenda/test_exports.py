@@ -14,7 +14,7 @@ from conference.extensions import db
 from conference.workload.importer import validate_document
 from tests.agenda.conftest import at
 from tests.agenda.frabxml import parse_schedule
-from tests.conftest import _empty_tables
+from tests.conftest import empty_tables
 from tests.factories import make_event, make_room, make_session, make_speaker, make_track
 from tests.workload import build_workload
 
@@ -51,7 +51,7 @@ def test_import_export_import_gives_the_same_agenda_in_a_fresh_database(runner, 
     first = _export(runner, "flagship-2027")
 
     db.session.close()  # let go of the tables before emptying them (PostgreSQL locks)
-    _empty_tables()
+    empty_tables()
     _import(runner, tmp_path, first, "exported.json")
     second = _export(runner, "flagship-2027")
 

@@ -19,6 +19,7 @@ from conference.extensions import db
 from conference.mail.services import pending_count
 from conference.registration.models import Booking, Registration
 from tests.badges.helpers import badge_for
+from tests.conftest import empty_tables
 from tests.factories import (
     make_attendee,
     make_open_event,
@@ -35,10 +36,18 @@ LEAKS = ("Traceback", "injected", "IntegrityError", "OperationalError", "sqlalch
 
 
 @pytest.fixture
-def app(app):
-    """The test app, but with unexpected exceptions answered as production answers them."""
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-    return app
+def app(app_factory, smtp_server):
+    """An app of its own, with unexpected exceptions answered as production answers them.
+
+    Not the shared app: the faults kill connections, and this engine (with whatever the
+    kills left in its pool) is disposed after each test.
+    """
+    application = app_factory(PROPAGATE_EXCEPTIONS=False)
+    with application.app_context():
+        empty_tables()
+        smtp_server.clear()
+        yield application
+        db.session.remove()
 
 
 @dataclass
