@@ -1,9 +1,8 @@
-"""The scan log as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents)."""
+"""The scan log as CSV, written by ``conference.csv_export`` (UTF-8 with BOM, formula-safe)."""
 
 from __future__ import annotations
 
-import csv
-import io
+from conference.csv_export import to_csv
 
 COLUMNS = [
     ("time", "Recorded"),
@@ -20,16 +19,8 @@ COLUMNS = [
 ]
 
 
-def _cell(value: str) -> str:
-    # A leading =, +, - or @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def scan_log_csv(rows: list[dict[str, str]]) -> bytes:
-    """One line per scan, with a header line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([title for _, title in COLUMNS])
-    for row in rows:
-        writer.writerow([_cell(str(row.get(key, ""))) for key, _ in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """One line per scan, with a header line (the project's one CSV writer)."""
+    return to_csv(
+        [title for _, title in COLUMNS], ([row.get(key, "") for key, _ in COLUMNS] for row in rows)
+    )
