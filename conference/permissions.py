@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from flask import abort, g
+from flask import abort
 from sqlalchemy import select
 
 from conference.extensions import db
@@ -20,9 +20,13 @@ if TYPE_CHECKING:
     from conference.registration.models import Registration
 
 
+PERMISSION_CACHES = "permission_caches"
+
+
 def _request_cache(name: str) -> dict:
-    """A per-application-context memo (one request, or one CLI command)."""
-    caches = g.setdefault("_permission_caches", {})
+    """A memo on the database session, which lives as long as the application context (one
+    request, or one CLI command): services answer the same without a Flask request."""
+    caches = db.session.info.setdefault(PERMISSION_CACHES, {})
     return caches.setdefault(name, {})
 
 

@@ -13,7 +13,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from conference import create_app
+from conference import create_app, permissions
 from conference.config import normalise_database_url
 from conference.extensions import db, limiter
 from tests.smtp import LoopbackSMTP
@@ -96,10 +96,11 @@ def make_test_app(database_url: str, smtp: LoopbackSMTP, **overrides) -> Flask:
 
     # Tests keep one application context open around many requests, so `g`
     # (Flask-Login's user, the permission caches) would outlive a request;
-    # start and end each request with an empty `g`, as production does.
+    # start and end each request with an empty `g` and permission memo, as production does.
     def fresh_g(*_args):
         for name in list(vars(g)):
             delattr(g, name)
+        db.session.info.pop(permissions.PERMISSION_CACHES, None)
 
     application.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     application.teardown_request_funcs.setdefault(None, []).append(fresh_g)
