@@ -69,11 +69,27 @@ def _replace(text: str, old: str, new: str) -> str:
 class Nginx:
     """deploy/nginx.conf on loopback ports: same settings, only ports and paths changed."""
 
-    def __init__(self, workdir: Path, app_port: int) -> None:
-        self.dir = workdir / "nginx"
+    def __init__(self, workdir: Path, app_port: int, upstream_keepalive: str = "") -> None:
+        """``upstream_keepalive`` (e.g. "60s"): a variant for comparison, NOT the documented
+        file: nginx keeps idle connections to gunicorn open for that long and reuses them."""
+        self.dir = workdir / (
+            "nginx-keepalive-" + upstream_keepalive if upstream_keepalive else "nginx"
+        )
         self.dir.mkdir()
         self.http_port, self.https_port, self.app_port = free_port(), free_port(), app_port
+        self.upstream_keepalive = upstream_keepalive
         self.process: subprocess.Popen | None = None
+
+    def _with_upstream_keepalive(self, site: str) -> str:
+        site = _replace(
+            site,
+            "max_fails=0;",
+            f"max_fails=0;\n    keepalive 16;\n    keepalive_timeout {self.upstream_keepalive};",
+        )
+        site = _replace(site, "proxy_http_version 1.0;", "proxy_http_version 1.1;")
+        return _replace(
+            site, "proxy_set_header Connection close;", 'proxy_set_header Connection "";'
+        )
 
     def render(self) -> Path:
         cert, key = self_signed_certificate(self.dir)
@@ -90,6 +106,8 @@ class Nginx:
             ("/var/log/nginx/conference.error.log", str(self.dir / "error.log")),
         ):
             site = _replace(site, old, new)
+        if self.upstream_keepalive:
+            site = self._with_upstream_keepalive(site)
         (self.dir / "site.conf").write_text(site)
         # Debian's nginx.conf reduced to what a site needs, every path in the temporary dir.
         user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
