@@ -415,7 +415,8 @@ def report(results: dict) -> str:
         r = results[key]
         lines.append(
             f"{title}: {r['dropped']} of {r['requests']} requests dropped "
-            f"({r['connections']} connections x {r['rounds'] + 1} requests) {r['drop_kinds']}"
+            f"({r['connections']} connections, each reused {r['rounds']} times) "
+            f"{r['drop_kinds']}"
         )
     return "\n".join(lines)
 
