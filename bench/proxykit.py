@@ -136,6 +136,8 @@ http {{
     def start(self) -> None:
         conf = self.render()
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            raise SystemExit("nginx is not installed: apt-get install nginx (Debian's package)")
         command = [nginx, "-e", str(self.dir / "error.log"), "-p", str(self.dir), "-c", str(conf)]
         test = subprocess.run([*command, "-t"], capture_output=True, text=True)  # noqa: S603
         if test.returncode:
