@@ -141,17 +141,33 @@ def test_a_body_over_the_route_limit_is_refused_before_it_is_read(app, endpoint)
     _assert_json_refusal(response, range(413, 414), f"larger than {limit:,} bytes")
 
 
-@pytest.mark.parametrize(
-    ("headers", "words"),
-    [
-        ({"X-Padding": "p" * 9000}, "X-Padding header is longer than 8190 bytes"),
-        ({"Authorization": "Bearer " + "t" * 9000}, "Authorization header is longer"),
-        ({f"X-Field-{i}": "v" for i in range(101)}, "more than 100 header fields"),
-    ],
+OVERSIZED_HEADERS = [
+    ({"X-Padding": "p" * 9000}, "X-Padding header is longer than 8190 bytes"),
+    ({"Authorization": "Bearer " + "t" * 9000}, "Authorization header is longer"),
+    ({f"X-Field-{i}": "v" for i in range(101)}, "more than 100 header fields"),
+]
+JSON_GET_ENDPOINTS = sorted(
+    e
+    for e, row in ROUTES.items()
+    if row.GET and (e.startswith("badges_api.") or e == "agenda.agenda_json")
 )
+
+
+@pytest.mark.parametrize(("headers", "words"), OVERSIZED_HEADERS)
 @pytest.mark.parametrize("endpoint", JSON_ENDPOINTS)
 def test_oversized_headers_are_refused_with_431(app, endpoint, headers, words):
     response = _send(app, endpoint, headers=headers)
+
+    _assert_json_refusal(response, range(431, 432), words)
+
+
+@pytest.mark.parametrize(("headers", "words"), OVERSIZED_HEADERS)
+@pytest.mark.parametrize("endpoint", JSON_GET_ENDPOINTS)
+def test_oversized_headers_on_json_reads_are_refused_with_431(app, endpoint, headers, words):
+    world, _ = world_with_snapshot()
+    client = world.client_for(app, DEVICE)
+
+    response = client.get(url_of(world, endpoint, ROUTES[endpoint]), headers=headers)
 
     _assert_json_refusal(response, range(431, 432), words)
 
