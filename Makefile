@@ -74,9 +74,10 @@ clean-db:
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run $(if $(WORKLOAD),--workload $(WORKLOAD),)
 	$(MAKE) bench-load
+	$(MAKE) bench-proxy
 
 # --- Security and reliability (issue #9) -------------------------------------------------------
-.PHONY: bench-load audit lock
+.PHONY: bench-load bench-proxy audit lock
 LOAD_ARGS ?=
 
 ## bench-load (part of `make bench`): 1,500 attendees registering and booking in 60 s, then 2,000 entrance scans in
@@ -85,6 +86,15 @@ LOAD_ARGS ?=
 ## database is created there and dropped); LOAD_ARGS: e.g. --scan-seconds 120
 bench-load: $(VENV)/.installed-app
 	$(BIN)/python -m bench.load $(if $(DATABASE_URL),--database-url $(DATABASE_URL)) $(LOAD_ARGS)
+
+## bench-proxy (part of `make bench`): the documented production shape, gunicorn
+## (deploy/gunicorn.conf.py) behind nginx (deploy/nginx.conf, needs /usr/sbin/nginx) on loopback
+## ports: forwarded headers, 16 slow clients of each kind (a normal request must take < 1 s),
+## 40 kept-alive connections reused around gunicorn's keep-alive timeout (0 drops). Exit 1 on a
+## failure; gunicorn alone is measured too, for comparison. PROXY_ARGS: e.g. --workers 4
+PROXY_ARGS ?=
+bench-proxy: $(VENV)/.installed-app
+	$(BIN)/python -m bench.proxy_check $(PROXY_ARGS)
 
 ## audit: bandit on the code (fails on a high-severity finding) and pip-audit on the pinned
 ## runtime dependencies (needs PyPI's vulnerability data: see docs/security.md)

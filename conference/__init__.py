@@ -52,7 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
 
-    from conference import cli, errors, security, templating
+    from conference import cli, errors, proxies, request_limits, security, templating
     from conference.feeds import receivers as feed_receivers
 
     feed_receivers.connect()
@@ -60,6 +60,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     security.register_security_headers(app)
     security.register_input_guards(app)
+    request_limits.register_request_limits(app)
+    proxies.trust_forwarded_headers(app)
     templating.register_template_helpers(app)
     cli.register_commands(app)
     return app

@@ -67,6 +67,26 @@ DEFAULTS: dict[str, Any] = {
     # A TrueType font with wide Latin, Greek and Cyrillic coverage for printed badges;
     # empty: the first DejaVu Sans found on the system, else reportlab's Vera.
     "BADGE_FONT_PATH": "",
+    # A scanner's clock (scanned_at) may be this many days before the event's first day (or
+    # before now) and ahead of now; anything else is refused (conference/badges/client_time.py).
+    "SCAN_CLOCK_MARGIN_DAYS": 7,
+    # Request bounds, checked before anything parses the request (conference/request_limits.py).
+    # Bodies: 1 MiB anywhere (the app takes no uploads); the scan API has its own limits.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SCAN_BODY_MAX_BYTES": 16 * 1024,
+    "SCAN_BATCH_BODY_MAX_BYTES": 2 * 1024 * 1024,
+    "JSON_MAX_DEPTH": 32,
+    # gunicorn's own defaults (limit_request_fields, limit_request_field_size).
+    "MAX_HEADER_FIELDS": 100,
+    "MAX_HEADER_FIELD_BYTES": 8190,
+    # Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header
+    # (werkzeug's ProxyFix; 0 = ignore the header). The repository's nginx is 1 for
+    # For, Proto, Host and Port (docs/proxy.md). Off by default: a client could forge them.
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
 }
 
 _INT_KEYS = {
@@ -77,6 +97,18 @@ _INT_KEYS = {
     "RESET_TOKEN_MAX_AGE",
     "SCAN_DUPLICATE_WINDOW_SECONDS",
     "SCAN_BATCH_MAX",
+    "SCAN_CLOCK_MARGIN_DAYS",
+    "MAX_CONTENT_LENGTH",
+    "SCAN_BODY_MAX_BYTES",
+    "SCAN_BATCH_BODY_MAX_BYTES",
+    "JSON_MAX_DEPTH",
+    "MAX_HEADER_FIELDS",
+    "MAX_HEADER_FIELD_BYTES",
+    "PROXY_FIX_X_FOR",
+    "PROXY_FIX_X_PROTO",
+    "PROXY_FIX_X_HOST",
+    "PROXY_FIX_X_PORT",
+    "PROXY_FIX_X_PREFIX",
 }
 _BOOL_KEYS = {
     "MAIL_USE_TLS",

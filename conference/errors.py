@@ -95,7 +95,8 @@ class ImportValidationError(DomainError):
 
 
 def _wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    # The API, and addresses of JSON documents (agenda.json), answer errors in JSON.
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return (

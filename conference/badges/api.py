@@ -8,7 +8,7 @@ must then send the CSRF token in ``X-CSRFToken`` like any form.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -19,11 +19,13 @@ from conference import permissions
 from conference.badges import checkin, offline, services
 from conference.badges.answers import answer_json
 from conference.badges.checkpoints import is_device, parse_checkpoint
+from conference.badges.client_time import parse_scanned_at
 from conference.db_types import utcnow
 from conference.errors import DomainError, PermissionDenied
 from conference.events.models import Event
 from conference.events.services import get_event
 from conference.extensions import csrf, db, limiter
+from conference.request_limits import body_limit
 
 bp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events/<slug>")
 csrf.exempt(bp)
@@ -103,20 +105,6 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-def _client_time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ApiError("scanned_at must be an ISO 8601 time with offset.", code="bad_scanned_at")
-    if moment.tzinfo is None:
-        raise ApiError("scanned_at must include a UTC offset.", code="bad_scanned_at")
-    moment = moment.astimezone(UTC)
-    # A clock far in the future must not hide scans from the duplicate window.
-    return min(moment, utcnow())
-
-
 def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
     """Validate one scan request, run it, commit, and give the answer."""
     if not isinstance(item, dict):
@@ -130,7 +118,8 @@ def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
         not isinstance(client_scan_id, str) or not 8 <= len(client_scan_id) <= 64
     ):
         raise ApiError("client_scan_id must be a string of 8 to 64 characters.", code="bad_id")
-    scanned_at = _client_time(item.get("scanned_at"))
+    margin = timedelta(days=current_app.config["SCAN_CLOCK_MARGIN_DAYS"])
+    scanned_at = parse_scanned_at(item.get("scanned_at"), event, utcnow(), margin)
     try:
         scan = checkin.scan(
             event,
@@ -155,6 +144,7 @@ def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
 
 @bp.route("/checkins", methods=["POST"])
 @limiter.limit(_scan_limit, key_func=_rate_key)
+@body_limit("SCAN_BODY_MAX_BYTES")
 def create_checkin(slug: str):
     """Scan a code at a checkpoint: accepted or refused, with the reason and the attendee."""
     event, actor = _load(slug)
@@ -163,6 +153,7 @@ def create_checkin(slug: str):
 
 @bp.route("/checkins/batch", methods=["POST"])
 @limiter.limit(_batch_limit, key_func=_rate_key)
+@body_limit("SCAN_BATCH_BODY_MAX_BYTES")
 def create_checkins_batch(slug: str):
     """Upload scans queued offline; each is answered (or has an error) in order."""
     event, actor = _load(slug)
@@ -189,6 +180,7 @@ def create_checkins_batch(slug: str):
 
 @bp.route("/checkins/manual", methods=["POST"])
 @limiter.limit(_scan_limit, key_func=_rate_key)
+@body_limit("SCAN_BODY_MAX_BYTES")
 def create_manual_checkin(slug: str):
     """Check a person in by hand (forgotten badge): ``{"registration": id, "checkpoint": ...}``."""
     event, actor = _load(slug)
