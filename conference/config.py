@@ -67,6 +67,10 @@ DEFAULTS: dict[str, Any] = {
     # A TrueType font with wide Latin, Greek and Cyrillic coverage for printed badges;
     # empty: the first DejaVu Sans found on the system, else reportlab's Vera.
     "BADGE_FONT_PATH": "",
+    # Retention (conference/editions/retention.py): organisers are mailed this many days
+    # before an event's personal data is erased, and erasure waits at least that long
+    # after the warning.
+    "RETENTION_WARNING_DAYS": 30,
 }
 
 _INT_KEYS = {
@@ -77,6 +81,7 @@ _INT_KEYS = {
     "RESET_TOKEN_MAX_AGE",
     "SCAN_DUPLICATE_WINDOW_SECONDS",
     "SCAN_BATCH_MAX",
+    "RETENTION_WARNING_DAYS",
 }
 _BOOL_KEYS = {
     "MAIL_USE_TLS",

@@ -12,7 +12,6 @@ registrants' personal data is kept after the last day (default 12).
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0010"
 down_revision = "0007"
 branch_labels = None
