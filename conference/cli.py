@@ -206,15 +206,21 @@ def create_series_command(slug: str, title: str, events: tuple[str, ...]) -> Non
 
 
 @click.command("erase-expired")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Default: today (UTC).")
-def erase_expired_command(today) -> None:
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Act as if it were this UTC date (to check a schedule); default: now.",
+)
+def erase_expired_command(now) -> None:
     """Warn organisers, then erase registrants' personal data of events past retention."""
+    from datetime import UTC
+
     from conference.db_types import utcnow
     from conference.editions.retention import erase_expired, erasure_date, warn_before_erasure
 
-    day = today.date() if today else utcnow().date()
-    warned = warn_before_erasure(day)
-    erased = erase_expired(day)
+    moment = now.replace(tzinfo=UTC) if now else utcnow()
+    warned = warn_before_erasure(moment)
+    erased = erase_expired(moment)
     db.session.commit()
     for event in warned:
         click.echo(f"Warned organisers of {event.slug}: erasure on {erasure_date(event)}")

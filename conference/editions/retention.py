@@ -22,14 +22,13 @@ from __future__ import annotations
 import calendar
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from conference.accounts.models import User, new_session_token
 from conference.badges.models import Badge
-from conference.db_types import utcnow
 from conference.events.models import Event, EventStaff, StaffRole
 from conference.extensions import db
 from conference.mail.services import queue_templated_mail
@@ -91,15 +90,16 @@ def _recipients(event: Event) -> list[str]:
     return emails
 
 
-def warn_before_erasure(today: date) -> list[Event]:
+def warn_before_erasure(now: datetime) -> list[Event]:
     """Mail the organisers of events whose data goes within the warning period; once each."""
+    today = now.astimezone(UTC).date()
     warned = []
     for event in _pending_events():
         if event.retention_warned_at is not None or event.end_date >= today:
             continue
         if today < erase_on(event) - timedelta(days=warning_days()):
             continue
-        event.retention_warned_at = utcnow()
+        event.retention_warned_at = now
         for email in _recipients(event):
             queue_templated_mail(
                 email,
@@ -115,7 +115,7 @@ def warn_before_erasure(today: date) -> list[Event]:
     return warned
 
 
-def erase_event_personal_data(event: Event) -> int:
+def erase_event_personal_data(event: Event, now: datetime) -> int:
     """Anonymise every registrant of ``event``; returns how many registrations."""
     registrations = list(
         db.session.scalars(
@@ -142,23 +142,24 @@ def erase_event_personal_data(event: Event) -> int:
         registration.dietary_needs = ""
         registration.rejection_reason = ""
         registration.mailing_list_opt_in = False
-        registration.updated_at = utcnow()
+        registration.updated_at = now
         audit.record(registration, "personal_data_erased", actor=None)
     db.session.execute(
         update(Badge)
         .where(Badge.event_id == event.id, Badge.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
     )
-    event.personal_data_erased_at = utcnow()
+    event.personal_data_erased_at = now
     db.session.flush()
     return len(registrations)
 
 
-def erase_expired(today: date) -> list[Erasure]:
+def erase_expired(now: datetime) -> list[Erasure]:
     """Erase the personal data of every event past its retention date whose warning went out."""
+    today = now.astimezone(UTC).date()
     done = []
     for event in _pending_events():
         if event.retention_warned_at is None or today < erasure_date(event):
             continue
-        done.append(Erasure(event, erase_event_personal_data(event)))
+        done.append(Erasure(event, erase_event_personal_data(event, now)))
     return done
