@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from conference.editions.cloning import PARTS, CloneRequest
 
@@ -22,7 +22,7 @@ class CloneForm(FlaskForm):
     )
     start_date = DateField(
         "First day",
-        validators=[DataRequired()],
+        validators=[InputRequired()],
         description="Sessions move by the same number of days and keep their local times.",
     )
     end_date = DateField(

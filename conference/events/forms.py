@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
+from conference.db_types import is_db_int
 from conference.events.models import (
     DEFAULT_RETENTION_MONTHS,
     EventKind,
@@ -38,6 +39,16 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 def _timezone_select_choices():
     return as_choices(timezone_choices())
+
+
+def _series_id(value) -> int | None:
+    """The chosen series' id; a number no id can be is refused as an invalid choice."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not is_db_int(number):
+        raise ValueError("not an id")
+    return number
 
 
 class EventForm(FlaskForm):
@@ -99,7 +110,7 @@ class EventForm(FlaskForm):
         "Series",
         choices=[],
         validate_choice=False,  # the service checks the series exists
-        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        coerce=_series_id,
         description="Editions of one series link to each other and share a page.",
     )
     retention_months = IntegerField(
