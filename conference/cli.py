@@ -28,7 +28,10 @@ def demo_command(force: bool) -> None:
         _fail("the demo creates accounts with a published password; use --force in production.")
     logins = seed_demo()
     db.session.commit()
-    click.echo("Demo events: flagship-2027, ceris-border-2027, ceris-resilience-2027")
+    click.echo(
+        "Demo events: flagship-2027 (and its past edition flagship-2025), "
+        "ceris-border-2027, ceris-resilience-2027"
+    )
     click.echo(f"Logins (password for all: {logins[0].password}):")
     for login in logins:
         click.echo(f"  {login.email:<28} {login.role}")
