@@ -77,5 +77,9 @@ def group_by_series(events: list[Event]) -> list[tuple[EventSeries | None, list[
     for event in events:
         groups.setdefault(event.series_id, (event.series, []))[1].append(event)
     loose = groups.pop(None, None)
-    ordered = sorted(groups.values(), key=lambda group: group[0].title)
+    # The flagship conference's series leads, as the flagship did before series existed.
+    ordered = sorted(
+        groups.values(),
+        key=lambda group: (not any(e.kind == "flagship" for e in group[1]), group[0].title),
+    )
     return ordered + ([loose] if loose else [])
