@@ -114,7 +114,7 @@ class EventForm(FlaskForm):
         description="Editions of one series link to each other and share a page.",
     )
     retention_months = IntegerField(
-        "Keep personal data for (months after the last day)",
+        "Keep personal data for (months after the event ends)",
         default=DEFAULT_RETENTION_MONTHS,
         validators=[Optional(), NumberRange(min=1, max=120)],
         description="Then registrants are anonymised (totals kept); organisers are "
