@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.api import bp as badges_api_bp
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
+    from conference.editions.views import bp as editions_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
     from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
@@ -42,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(editions_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(agenda_manage_bp)

@@ -28,7 +28,10 @@ def demo_command(force: bool) -> None:
         _fail("the demo creates accounts with a published password; use --force in production.")
     logins = seed_demo()
     db.session.commit()
-    click.echo("Demo events: flagship-2027, ceris-border-2027, ceris-resilience-2027")
+    click.echo(
+        "Demo events: flagship-2027 (and its past edition flagship-2025), "
+        "ceris-border-2027, ceris-resilience-2027"
+    )
     click.echo(f"Logins (password for all: {logins[0].password}):")
     for login in logins:
         click.echo(f"  {login.email:<28} {login.role}")
@@ -142,6 +145,94 @@ def send_mail_command(send_all: bool) -> None:
         sys.exit(1)
 
 
+@click.command("clone-event")
+@click.argument("source_slug", metavar="SLUG")
+@click.option("--slug", "new_slug", required=True, help="Short name of the new edition.")
+@click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--end", "end", type=click.DateTime(["%Y-%m-%d"]), help="Default: same length.")
+@click.option("--title", help="Default: the title with its year changed.")
+@click.option(
+    "--skip",
+    multiple=True,
+    type=click.Choice(["settings", "rooms", "tracks", "speakers", "sessions"]),
+    help="A part not to copy (repeatable); everything else is copied.",
+)
+def clone_event_command(source_slug, new_slug, start, end, title, skip) -> None:
+    """Create the next edition of an event as a draft (docs/editions.md)."""
+    from conference.editions.cloning import PARTS, CloneRequest, clone_event
+    from conference.events.services import get_event
+
+    source = get_event(source_slug)
+    if source is None:
+        _fail(f"no event with slug {source_slug}")
+    request = CloneRequest(
+        slug=new_slug,
+        start_date=start.date(),
+        end_date=end.date() if end else None,
+        title=title,
+        parts=frozenset(PARTS) - set(skip),
+    )
+    try:
+        report = clone_event(source, request, actor=None)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(f"{error.message} Nothing was created.")
+    db.session.commit()
+    click.echo(report.event.slug)
+    details = ", ".join(f"{count} {part}" for part, count in report.counts.items())
+    click.echo(f"Cloned {source.slug} into draft {report.event.slug}: {details}", err=True)
+
+
+@click.command("create-series")
+@click.argument("slug")
+@click.option("--title", required=True, help="The series' title.")
+@click.option("--event", "events", multiple=True, help="An event to put in it (repeatable).")
+def create_series_command(slug: str, title: str, events: tuple[str, ...]) -> None:
+    """Create a series of editions (or add events to an existing one)."""
+    from conference.editions.series import create_series, get_series, set_series
+    from conference.events.services import get_event
+
+    series = get_series(slug)
+    try:
+        series = series or create_series(slug, title, actor=None)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    for event_slug in events:
+        event = get_event(event_slug)
+        if event is None:
+            db.session.rollback()
+            _fail(f"no event with slug {event_slug}; nothing was changed")
+        set_series(event, series, actor=None)
+    db.session.commit()
+    click.echo(f"Series {series.slug}: {len(events)} event(s) added")
+
+
+@click.command("erase-expired")
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Act as if it were this UTC date (to check a schedule); default: now.",
+)
+def erase_expired_command(now) -> None:
+    """Warn organisers, then erase registrants' personal data of events past retention."""
+    from datetime import UTC
+
+    from conference.db_types import utcnow
+    from conference.editions.retention import erase_expired, erasure_date, warn_before_erasure
+
+    moment = now.replace(tzinfo=UTC) if now else utcnow()
+    warned = warn_before_erasure(moment)
+    erased = erase_expired(moment)
+    db.session.commit()
+    for event in warned:
+        click.echo(f"Warned organisers of {event.slug}: erasure on {erasure_date(event)}")
+    for erasure in erased:
+        count = erasure.registrations
+        click.echo(f"Erased personal data of {erasure.event.slug}: {count} registration(s)")
+    click.echo(f"{len(warned)} event(s) warned, {len(erased)} erased")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         demo_command,
@@ -150,5 +241,8 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         grant_command,
         send_mail_command,
+        clone_event_command,
+        create_series_command,
+        erase_expired_command,
     ):
         app.cli.add_command(command)

@@ -87,6 +87,10 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_X_HOST": 0,
     "PROXY_FIX_X_PORT": 0,
     "PROXY_FIX_X_PREFIX": 0,
+    # Retention (conference/editions/retention.py): organisers are mailed this many days
+    # before an event's personal data is erased, and erasure waits at least that long
+    # after the warning.
+    "RETENTION_WARNING_DAYS": 30,
 }
 
 _INT_KEYS = {
@@ -109,6 +113,7 @@ _INT_KEYS = {
     "PROXY_FIX_X_HOST",
     "PROXY_FIX_X_PORT",
     "PROXY_FIX_X_PREFIX",
+    "RETENTION_WARNING_DAYS",
 }
 _BOOL_KEYS = {
     "MAIL_USE_TLS",

@@ -6,7 +6,7 @@ Seeding is idempotent: running it again updates the same events and users.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -22,6 +22,13 @@ from conference.workload.importer import import_event
 DEMO_PASSWORD = "demo-password-2027"  # noqa: S105  (printed to the person running the demo)
 
 FLAGSHIP = "flagship-2027"
+# The previous edition, cloned from 2027's (two years earlier, same weekdays): a past
+# edition with its programme still public.
+PAST_FLAGSHIP = "flagship-2025"
+SERIES = {
+    "flagship-conference": "European Flagship Conference on Research Security",
+    "ceris-thematic": "CERIS thematic events",
+}
 
 
 @dataclass
@@ -380,6 +387,29 @@ def _ensure_user(
     return user
 
 
+def _seed_editions(all_events: dict[str, Event], organiser, door) -> None:
+    """Put the demo events in their series and add the past 2025 flagship edition, once."""
+    from conference.editions.cloning import CloneRequest, clone_event
+    from conference.editions.series import create_series, get_series, set_series
+
+    series = {
+        slug: get_series(slug) or create_series(slug, title, actor=None)
+        for slug, title in SERIES.items()
+    }
+    for event in all_events.values():
+        if event.slug in {d["event"]["slug"] for d in _documents()}:
+            kind = "flagship-conference" if event.slug == FLAGSHIP else "ceris-thematic"
+            set_series(event, series[kind], actor=None)
+    if PAST_FLAGSHIP not in all_events:
+        request = CloneRequest(slug=PAST_FLAGSHIP, start_date=date(2025, 3, 25))
+        past = clone_event(all_events[FLAGSHIP], request, actor=None).event
+        past.description = "The 2025 edition: its programme stays online."
+        events.set_published(past, True, actor=None)
+        events.grant_role(past, organiser, StaffRole.ORGANISER.value, actor=None)
+        events.grant_role(past, door, StaffRole.DOOR_STAFF.value, actor=None)
+        all_events[PAST_FLAGSHIP] = past
+
+
 def seed_demo() -> list[DemoLogin]:
     """Create or refresh the demo events and users; returns the logins to print."""
     now = utcnow()
@@ -430,6 +460,7 @@ def seed_demo() -> list[DemoLogin]:
             continue
         events.grant_role(event, organiser, StaffRole.ORGANISER.value, actor=None)
         events.grant_role(event, door, StaffRole.DOOR_STAFF.value, actor=None)
+    _seed_editions(all_events, organiser, door)
     flagship = all_events[FLAGSHIP]
     enrol(
         flagship,

@@ -11,7 +11,7 @@ from conference.agenda.models import (
     session_speakers,
 )
 from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
-from conference.events.models import Event, EventStaff
+from conference.events.models import Event, EventSeries, EventStaff
 from conference.feeds.models import CalendarToken
 from conference.mail.models import OutboxMessage
 
@@ -35,6 +35,7 @@ __all__ = [
     "Booking",
     "CalendarToken",
     "Event",
+    "EventSeries",
     "EventStaff",
     "OutboxMessage",
     "Registration",

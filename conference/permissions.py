@@ -95,6 +95,11 @@ def can_manage_event(user: Any, event: Event) -> bool:
     return is_site_admin(user) or is_organiser(user, event)
 
 
+def can_clone_event(user: Any, event: Event) -> bool:
+    """Start the next edition from this one (the clone is a new draft they organise)."""
+    return can_manage_event(user, event)
+
+
 def can_grant_role(user: Any, event: Event, role: str) -> bool:
     """Administrators grant any role; an event's organisers may add door staff."""
     from conference.events.models import StaffRole

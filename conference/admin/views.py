@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.editions.series import list_series
 from conference.errors import EventError
 from conference.events import services
 from conference.events.forms import EventForm
@@ -30,6 +31,7 @@ def index():
 def create_event():
     """Create a draft event."""
     form = EventForm()
+    form.set_series_choices(list_series())
     if form.validate_on_submit():
         try:
             event = services.create_event(form.to_details(), actor=current_user)

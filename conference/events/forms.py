@@ -20,7 +20,13 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
-from conference.events.models import EventKind, RegistrationMode, StaffRole
+from conference.db_types import is_db_int
+from conference.events.models import (
+    DEFAULT_RETENTION_MONTHS,
+    EventKind,
+    RegistrationMode,
+    StaffRole,
+)
 from conference.events.services import EventDetails
 from conference.formfields import as_choices, db_int
 
@@ -33,6 +39,16 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 def _timezone_select_choices():
     return as_choices(timezone_choices())
+
+
+def _series_id(value) -> int | None:
+    """The chosen series' id; a number no id can be is refused as an invalid choice."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not is_db_int(number):
+        raise ValueError("not an id")
+    return number
 
 
 class EventForm(FlaskForm):
@@ -90,7 +106,24 @@ class EventForm(FlaskForm):
     privacy_notice_version = StringField(
         "Privacy notice version", default="1", validators=[DataRequired(), Length(max=40)]
     )
+    series_id = SelectField(
+        "Series",
+        choices=[],
+        validate_choice=False,  # the service checks the series exists
+        coerce=_series_id,
+        description="Editions of one series link to each other and share a page.",
+    )
+    retention_months = IntegerField(
+        "Keep personal data for (months after the event ends)",
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[Optional(), NumberRange(min=1, max=120)],
+        description="Then registrants are anonymised (totals kept); organisers are "
+        "warned by mail beforehand. Default 12.",
+    )
     submit = SubmitField("Save event")
+
+    def set_series_choices(self, series: list) -> None:
+        self.series_id.choices = [("", "No series")] + [(str(s.id), s.title) for s in series]
 
     def to_details(self) -> EventDetails:
         zone = ZoneInfo(self.timezone.data)
@@ -113,6 +146,8 @@ class EventForm(FlaskForm):
             capacity=self.capacity.data,
             privacy_notice_url=self.privacy_notice_url.data or "",
             privacy_notice_version=self.privacy_notice_version.data.strip(),
+            retention_months=self.retention_months.data or DEFAULT_RETENTION_MONTHS,
+            series_id=self.series_id.data,
         )
 
     def fill_local_times(self, event) -> None:

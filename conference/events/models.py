@@ -43,6 +43,25 @@ class StaffRole(StrEnum):
         return {StaffRole.ORGANISER: "Organiser", StaffRole.DOOR_STAFF: "Door staff"}[self]
 
 
+# Months personal data is kept after an event ends, unless the event says otherwise.
+DEFAULT_RETENTION_MONTHS = 12
+
+
+class EventSeries(db.Model):
+    """A run of editions: the biennial flagship conference, the yearly thematic events."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EventSeries {self.slug}>"
+
+
 class Event(db.Model):
     """A flagship conference or a thematic event, with its own timezone and agenda."""
 
@@ -75,7 +94,21 @@ class Event(db.Model):
     agenda_version: Mapped[int] = mapped_column(Integer, default=1)
     agenda_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
+    # The edition this one was cloned from (events.cloning), for the summary page.
+    cloned_from_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # Personal data of registrants is erased this many months after the last day
+    # (registration.retention); organisers are warned before, once.
+    retention_months: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS)
+    )
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    series: Mapped[EventSeries | None] = relationship()
+    cloned_from: Mapped[Event | None] = relationship(remote_side=[id])
     staff: Mapped[list[EventStaff]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
@@ -92,6 +125,11 @@ class Event(db.Model):
     def days(self) -> list[date]:
         count = (self.end_date - self.start_date).days + 1
         return [self.start_date + timedelta(days=i) for i in range(count)]
+
+    @property
+    def is_past(self) -> bool:
+        """Finished: the last day is over in the event's own timezone."""
+        return utcnow().astimezone(self.tz).date() > self.end_date
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

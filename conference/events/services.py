@@ -14,10 +14,19 @@ from conference import permissions, signals
 from conference.accounts.models import User
 from conference.db_types import utcnow
 from conference.errors import EventError, PermissionDenied
-from conference.events.models import Event, EventKind, EventStaff, RegistrationMode, StaffRole
+from conference.events.models import (
+    DEFAULT_RETENTION_MONTHS,
+    Event,
+    EventKind,
+    EventSeries,
+    EventStaff,
+    RegistrationMode,
+    StaffRole,
+)
 from conference.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_RETENTION_MONTHS = 120
 
 
 def is_valid_timezone(name: str) -> bool:
@@ -46,6 +55,8 @@ class EventDetails:
     capacity: int | None = None
     privacy_notice_url: str = ""
     privacy_notice_version: str = "1"
+    retention_months: int = DEFAULT_RETENTION_MONTHS
+    series_id: int | None = None
 
 
 def validate_event_details(details: EventDetails, *, existing: Event | None = None) -> None:
@@ -72,6 +83,13 @@ def validate_event_details(details: EventDetails, *, existing: Event | None = No
         raise EventError("Choose how registrations are approved.", field="registration_mode")
     if details.capacity is not None and details.capacity < 1:
         raise EventError("Capacity must be at least 1, or empty for no limit.", field="capacity")
+    if not 1 <= details.retention_months <= MAX_RETENTION_MONTHS:
+        raise EventError(
+            f"Keep personal data between 1 and {MAX_RETENTION_MONTHS} months after the event.",
+            field="retention_months",
+        )
+    if details.series_id is not None and db.session.get(EventSeries, details.series_id) is None:
+        raise EventError("Choose a series from the list.", field="series_id")
 
 
 def _apply(event: Event, details: EventDetails) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.accounts.services import get_user, get_user_by_email
+from conference.editions.series import group_by_series, list_series, neighbours
 from conference.errors import DomainError, EventError
 from conference.events import forms, services
 from conference.events.loaders import load_managed_event, load_visible_event
@@ -22,18 +23,23 @@ def home():
     """Published events, upcoming first."""
     events = services.list_public_events()
     staffed = services.list_events_staffed_by(current_user) if current_user.is_authenticated else []
-    return render_template("events/home.html", events=events, staffed=staffed)
+    return render_template(
+        "events/home.html", events=events, groups=group_by_series(events), staffed=staffed
+    )
 
 
 @bp.route("/events/<slug>/")
 def event_detail(slug: str):
     """An event's public page."""
     event = load_visible_event(slug)
+    previous, following = neighbours(event, current_user)
     return render_template(
         "events/detail.html",
         event=event,
         registration_open=services.registration_is_open(event),
         my_registration=permissions.registration_for(current_user, event),
+        previous_edition=previous,
+        next_edition=following,
     )
 
 
@@ -43,6 +49,7 @@ def manage(slug: str):
     """Edit an event's settings and publish it."""
     event = load_managed_event(slug)
     form = forms.EventForm(obj=event)
+    form.set_series_choices(list_series())
     form.fill_local_times(event)
     if form.submit.data and form.validate_on_submit():
         try:

@@ -95,7 +95,14 @@ def test_demo_command_is_idempotent_and_prints_logins(app, runner):
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
     assert {m.__name__: _count(m) for m in (Event, User, AgendaSession, Room)} == counts
-    assert counts["Event"] == 3
+    assert counts["Event"] == 4  # with the past 2025 flagship edition, cloned once
+    editions = {e.slug: e for e in db.session.scalars(select(Event))}
+    assert editions["flagship-2025"].is_published and editions["flagship-2025"].is_past
+    assert editions["flagship-2025"].series_id == editions["flagship-2027"].series_id
+    assert editions["flagship-2027"].series.title == (
+        "European Flagship Conference on Research Security"
+    )
+    assert editions["ceris-border-2027"].series.title == "CERIS thematic events"
     for email in (
         "admin@demo.ceris.eu",
         "organiser@demo.ceris.eu",

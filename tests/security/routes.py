@@ -142,6 +142,18 @@ def _event_form(w: World) -> dict:
     }
 
 
+def _clone_form(w: World) -> dict:
+    from datetime import timedelta
+
+    return {
+        "slug": "next-edition",
+        "start_date": (w.event.start_date + timedelta(days=728)).isoformat(),
+        "copy_rooms": "y",
+        "copy_sessions": "y",
+        "submit": "Create the new edition",
+    }
+
+
 def _session_form(w: World) -> dict:
     return {
         "title": "Edited briefing",
@@ -212,6 +224,9 @@ ROUTES: dict[str, Row] = {
     "events.manage": Row(GET=ORGANISERS, POST=ORGANISERS, data=_event_form),
     "events.set_published": Row(POST=ORGANISERS),
     "events.staff": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"email": "pending@example.org", "role": "door_staff"}),
+    "editions.clone": Row(GET=ORGANISERS, POST=ORGANISERS, data=_clone_form),
+    "editions.cloned": Row(GET=ORGANISERS),
+    "editions.series_detail": Row(GET=PUBLIC, args={"series_slug": lambda w: w.extra["series_slug"]}),
     "events.remove_staff": Row(POST=ORGANISERS, data=lambda w: {"user_id": str(w.users[DOOR].id), "role": "door_staff"}),
     # Organisers: the agenda
     "agenda_manage.timetable": Row(GET=ORGANISERS),

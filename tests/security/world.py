@@ -134,6 +134,8 @@ def _nine_o_clock(event: Event, day: int = 0, hour: int = 9) -> datetime:
 
 def build_world() -> World:
     """Create every actor and object, committed."""
+    from conference.editions.series import create_series, set_series
+
     event = make_open_event("this-event", mode="automatic", title="This event")
     other = make_open_event("other-event", mode="automatic", title="Another event")
     users = {
@@ -180,6 +182,8 @@ def build_world() -> World:
     _, other_token = badge_services.create_device(other, "Other phone", actor=None)
     spare, _ = badge_services.create_device(event, "Spare tablet", actor=None)
     other_spare, _ = badge_services.create_device(other, "Other spare", actor=None)
+    series = create_series("world-series", "World series", actor=None)
+    set_series(event, series, actor=None)
     db.session.commit()
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
@@ -207,6 +211,7 @@ def build_world() -> World:
             make_user("unconfirmed@example.org", name="Una Unconfirmed", verified=False)
         ),
         reset_token=account_tokens.make_reset_token(approved.user),
+        extra={"series_slug": series.slug},
     )
 
 

@@ -1,0 +1,1 @@
+"""Editions: events cloned from earlier ones, series of editions, retention of personal data."""
