@@ -5,8 +5,10 @@ Seeding is idempotent: running it again updates the same events and users.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -38,329 +40,14 @@ class DemoLogin:
     password: str
 
 
-def _abstract(topic: str) -> str:
-    return (
-        f"How research organisations, funders and public authorities handle {topic}. "
-        "Practitioners, policy makers and researchers compare approaches, good practices "
-        "and next steps."
-    )
-
-
-def _flagship_document() -> dict:
-    rooms = [
-        {"id": "plenary", "name": "Plenary hall (Charlemagne)", "capacity": 400},
-        {"id": "room-a", "name": "Room A (Schuman)", "capacity": 80},
-        {"id": "room-b", "name": "Room B (Monnet)", "capacity": 40},
-    ]
-    tracks = [
-        {"id": "interference", "name": "Foreign interference in research and innovation"},
-        {"id": "export", "name": "Export control and dual-use research"},
-        {"id": "infrastructure", "name": "Security of research infrastructures"},
-    ]
-    speakers = [
-        {"id": "sp-1", "name": "Anna Novák", "country": "CZ", "organisation": "Charles University"},
-        {
-            "id": "sp-2",
-            "name": "Pieter Jansen",
-            "country": "NL",
-            "organisation": "Dutch Research Council",
-        },
-        {
-            "id": "sp-3",
-            "name": "Sofia Rossi",
-            "country": "IT",
-            "organisation": "Ministry of University and Research",
-        },
-        {"id": "sp-4", "name": "Søren Nielsen", "country": "DK", "organisation": "Danish Police"},
-        {
-            "id": "sp-5",
-            "name": "Chloé Dupont",
-            "country": "FR",
-            "organisation": "European Commission, DG HOME",
-        },
-        {
-            "id": "sp-6",
-            "name": "Mateusz Kowalski",
-            "country": "PL",
-            "organisation": "Border Guard Headquarters",
-        },
-    ]
-    day = ["2027-03-23", "2027-03-24", "2027-03-25"]
-    sessions = [
-        (
-            "opening",
-            "Opening plenary: research security in a changing world",
-            "Plenary",
-            "interference",
-            "plenary",
-            day[0],
-            "09:00",
-            "10:30",
-            ["sp-5", "sp-3"],
-            [],
-            None,
-        ),
-        (
-            "due-diligence",
-            "Due diligence for international partnerships",
-            "Panel",
-            "interference",
-            "room-a",
-            day[0],
-            "11:00",
-            "12:30",
-            ["sp-1", "sp-2"],
-            [],
-            None,
-        ),
-        (
-            "export-101",
-            "Export control of dual-use research: a primer",
-            "Workshop",
-            "export",
-            "room-b",
-            day[0],
-            "11:00",
-            "12:30",
-            ["sp-3"],
-            [],
-            None,
-        ),
-        (
-            "threat-briefing",
-            "Threat briefing on state actors targeting research",
-            "Closed-door briefing",
-            "interference",
-            "room-b",
-            day[0],
-            "14:00",
-            "15:30",
-            ["sp-4"],
-            ["member_state_expert"],
-            "listed",
-        ),
-        (
-            "infrastructure-cyber",
-            "Cyber-security of research infrastructures",
-            "Talk",
-            "infrastructure",
-            "room-a",
-            day[1],
-            "09:30",
-            "10:15",
-            ["sp-2"],
-            [],
-            None,
-        ),
-        (
-            "border-tech",
-            "Border management technologies: lessons learnt",
-            "Panel",
-            "infrastructure",
-            "plenary",
-            day[1],
-            "11:00",
-            "12:30",
-            ["sp-6", "sp-4"],
-            [],
-            None,
-        ),
-        (
-            "ms-coordination",
-            "Member States' coordination meeting on knowledge security",
-            "Closed-door briefing",
-            "export",
-            "room-b",
-            day[1],
-            "14:00",
-            "16:00",
-            ["sp-3"],
-            ["member_state_expert"],
-            "hidden",
-        ),
-        (
-            "practitioners-lab",
-            "Practitioners' lab: protecting public spaces",
-            "Workshop",
-            "infrastructure",
-            "room-a",
-            day[1],
-            "14:00",
-            "16:00",
-            ["sp-6"],
-            ["practitioner", "member_state_expert"],
-            "listed",
-        ),
-        (
-            "funding-safeguards",
-            "Research funding safeguards: what funders ask for",
-            "Talk",
-            "interference",
-            "room-a",
-            day[2],
-            "09:30",
-            "10:30",
-            ["sp-2"],
-            [],
-            None,
-        ),
-        (
-            "universities-lab",
-            "Knowledge security in universities: a hands-on workshop",
-            "Workshop",
-            "export",
-            "room-b",
-            day[2],
-            "09:30",
-            "10:45",
-            ["sp-1", "sp-3"],
-            [],
-            None,
-        ),
-        (
-            "closing",
-            "Closing plenary and the road to 2029",
-            "Plenary",
-            None,
-            "plenary",
-            day[2],
-            "11:00",
-            "12:00",
-            ["sp-5"],
-            [],
-            None,
-        ),
-    ]
-    return {
-        "event": {
-            "slug": FLAGSHIP,
-            "title": "European Flagship Conference on Research Security 2027",
-            "kind": "flagship",
-            "timezone": "Europe/Brussels",
-            "venue": "Charlemagne building, Brussels",
-            "description": (
-                "The biennial European Flagship Conference on Research Security brings together "
-                "policy makers, practitioners, researchers, industry and civil society to protect "
-                "European research and innovation.\n\nSome sessions are reserved for vetted "
-                "Member States' experts."
-            ),
-            "start": day[0],
-            "days": 3,
-            "published": True,
-        },
-        "rooms": rooms,
-        "tracks": tracks,
-        "speakers": speakers,
-        "sessions": [
-            {
-                "id": sid,
-                "title": title,
-                "abstract": _abstract(title.lower()),
-                "kind": kind,
-                "track": track,
-                "room": room,
-                "start": f"{d}T{start}",
-                "end": f"{d}T{end}",
-                "speakers": spk,
-                "restricted_to": restricted,
-                "restricted_visibility": visibility,
-                "capacity": 25 if sid == "export-101" else None,
-            }
-            for sid, title, kind, track, room, d, start, end, spk, restricted, visibility in sessions
-        ],
-    }
-
-
-def _thematic_document(
-    slug: str, title: str, venue: str, start: str, timezone: str, topic: str
-) -> dict:
-    return {
-        "event": {
-            "slug": slug,
-            "title": title,
-            "kind": "thematic",
-            "timezone": timezone,
-            "venue": venue,
-            "description": f"A CERIS thematic event on {topic}.",
-            "start": start,
-            "days": 1,
-            "published": True,
-        },
-        "rooms": [
-            {"id": "main", "name": "Main room", "capacity": 120},
-            {"id": "side", "name": "Side room", "capacity": 30},
-        ],
-        "tracks": [{"id": "main", "name": topic.capitalize()}],
-        "speakers": [
-            {"id": "chair", "name": "Elena Ionescu", "country": "RO", "organisation": "CERIS"}
-        ],
-        "sessions": [
-            {
-                "id": "intro",
-                "title": f"Introduction: {topic}",
-                "abstract": _abstract(topic),
-                "kind": "Plenary",
-                "track": "main",
-                "room": "main",
-                "start": f"{start}T09:30",
-                "end": f"{start}T10:30",
-                "speakers": ["chair"],
-                "restricted_to": [],
-                "restricted_visibility": None,
-                "capacity": None,
-            },
-            {
-                "id": "projects",
-                "title": "EU-funded projects: results and uptake",
-                "abstract": _abstract("project results"),
-                "kind": "Panel",
-                "track": "main",
-                "room": "main",
-                "start": f"{start}T11:00",
-                "end": f"{start}T12:30",
-                "speakers": ["chair"],
-                "restricted_to": [],
-                "restricted_visibility": None,
-                "capacity": None,
-            },
-            {
-                "id": "experts",
-                "title": "Member State experts' round table",
-                "abstract": _abstract("national needs"),
-                "kind": "Closed-door briefing",
-                "track": "main",
-                "room": "side",
-                "start": f"{start}T14:00",
-                "end": f"{start}T15:30",
-                "speakers": [],
-                "restricted_to": ["member_state_expert"],
-                "restricted_visibility": "listed",
-                "capacity": None,
-            },
-        ],
-    }
+# The demo's events, in the workload format (docs/formats.md), read by the same importer as
+# any other event file.
+DEMO_DATA = Path(__file__).with_name("demo_data")
+DEMO_EVENT_FILES = ("flagship-2027.json", "ceris-border-2027.json", "ceris-resilience-2027.json")
 
 
 def _documents() -> list[dict]:
-    return [
-        _flagship_document(),
-        _thematic_document(
-            "ceris-border-2027",
-            "CERIS thematic event: Border management and security",
-            "Warsaw",
-            "2027-05-18",
-            "Europe/Warsaw",
-            "border management",
-        ),
-        _thematic_document(
-            "ceris-resilience-2027",
-            "CERIS thematic event: Disaster-resilient societies",
-            "Lisbon",
-            "2027-02-09",
-            "Europe/Lisbon",
-            "disaster resilience",
-        ),
-    ]
+    return [json.loads((DEMO_DATA / name).read_text(encoding="utf-8")) for name in DEMO_EVENT_FILES]
 
 
 def _ensure_user(
@@ -413,10 +100,12 @@ def _seed_editions(all_events: dict[str, Event], organiser, door) -> None:
 def seed_demo() -> list[DemoLogin]:
     """Create or refresh the demo events and users; returns the logins to print."""
     now = utcnow()
-    for document in _documents():
+    documents = _documents()
+    for document in documents:
         import_event(document)
+    demo_slugs = {d["event"]["slug"] for d in documents}
     all_events = {e.slug: e for e in db.session.scalars(select(Event))}
-    for event in (all_events[d["event"]["slug"]] for d in _documents()):
+    for event in (all_events[slug] for slug in demo_slugs):
         event.registration_opens_at = event.registration_opens_at or now - timedelta(days=1)
         event.registration_closes_at = datetime.combine(event.start_date, datetime.min.time(), UTC)
         event.registration_mode = (
@@ -456,7 +145,7 @@ def seed_demo() -> list[DemoLogin]:
         category=StakeholderCategory.ACADEMIA.value,
     )
     for event in all_events.values():
-        if event.slug not in {d["event"]["slug"] for d in _documents()}:
+        if event.slug not in demo_slugs:
             continue
         events.grant_role(event, organiser, StaffRole.ORGANISER.value, actor=None)
         events.grant_role(event, door, StaffRole.DOOR_STAFF.value, actor=None)
