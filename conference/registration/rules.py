@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from conference import permissions
@@ -49,6 +50,11 @@ class Refusal:
 
 def restriction_label(categories: Iterable[str]) -> str:
     """ "Open to verified Member State experts", naming every admitted category."""
+    return _restriction_label(tuple(categories))
+
+
+@lru_cache(maxsize=256)  # a handful of distinct lists; the importer asks thousands of times
+def _restriction_label(categories: tuple[str, ...]) -> str:
     order = list(StakeholderCategory)
     known = sorted((StakeholderCategory(v) for v in categories if v in order), key=order.index)
     names = [c.plural_label for c in known] + [v for v in categories if v not in order]

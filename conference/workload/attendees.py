@@ -359,8 +359,10 @@ def load_attendees(event: Event, attendees: list[dict], report) -> None:
     registrations, before = _registrations(event, attendees, users, counter, report)
     by_external = {s.external_id: s for s in counter.sessions.values() if s.external_id}
     rows = _book(attendees, registrations, by_external, counter, report)
-    for chunk in _chunks(rows, 2000):
-        db.session.execute(insert(Booking), chunk)
+    # Core executemany on the session's connection: the ORM's bulk path adds nothing here.
+    connection = db.session.connection()
+    for chunk in _chunks(rows, 5000):
+        connection.execute(insert(Booking.__table__), chunk)
     counter.save()
     now = utcnow()
     audit_rows = [
