@@ -415,3 +415,19 @@ def test_closed_session_page_offers_no_calendar_details(client, agenda):
     page = client.get(f"/events/feed-event/sessions/{s['listed'].id}/").get_data(as_text=True)
 
     assert "calendar.google.com" not in page and "Secret threat" not in page
+
+
+def test_calendar_name_and_description_are_escaped_text(client, app):
+    title = 'Plan, act; review \\ repeat "now"'
+    make_event("escaped", title=title, start=date(2027, 3, 23), venue="Brussels, Belgium")
+
+    body = client.get("/events/escaped/calendar.ics").get_data()
+
+    import vobject
+
+    calendar = vobject.readOne(body.decode("utf-8"))
+    assert calendar.x_wr_calname.value == title
+    assert calendar.x_wr_caldesc.value == (
+        f"Programme of {title} (Europe/Brussels), Brussels, Belgium"
+    )
+    assert b"X-WR-CALNAME:Plan\\, act\\; review \\\\ repeat" in body
