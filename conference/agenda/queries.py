@@ -135,7 +135,7 @@ def visible_rows(event: Event, audience: Audience, *conditions: Any) -> list[Vis
     The one query behind every public and attendee output: the agenda, its
     exports and every calendar feed. In time order.
     """
-    conditions = (AgendaSession.event_id == event.id, *conditions)
+    conditions = (AgendaSession.event_id == event.id, audience.may_see(), *conditions)
     rows = db.session.scalars(
         select(AgendaSession)
         .where(*conditions)
@@ -196,11 +196,18 @@ def load_agenda(
     return AgendaView(event, sessions, rooms, tracks, speakers, is_staff, registration)
 
 
-def load_session(event: Event, session_id: int) -> AgendaSession | None:
-    """A session of ``event`` by id, with its room and track, or None."""
+def load_session(event: Event, session_id: int, audience: Audience = STAFF) -> AgendaSession | None:
+    """A session of ``event`` by id that ``audience`` may see at all, with room and track.
+
+    A hidden session is None exactly like a missing one, from the same query.
+    """
     return db.session.scalar(
         select(AgendaSession)
-        .where(AgendaSession.id == session_id, AgendaSession.event_id == event.id)
+        .where(
+            AgendaSession.id == session_id,
+            AgendaSession.event_id == event.id,
+            audience.may_see(),
+        )
         .options(*_session_options())
     )
 

@@ -18,7 +18,13 @@ from conference.agenda.exports import agenda_json_of, frab_xml_of
 from conference.agenda.filters import AgendaFilters
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import SessionKind, Speaker
-from conference.agenda.queries import list_my_bookings, load_agenda, load_session, visible_session
+from conference.agenda.queries import (
+    Audience,
+    list_my_bookings,
+    load_agenda,
+    load_session,
+    visible_session,
+)
 from conference.countries import country_name
 from conference.events.models import Event
 from conference.events.services import get_event
@@ -89,8 +95,8 @@ def load_visible_session(slug: str, session_id: int):
     under /sessions/<id>/ (booking, calendar links).
     """
     event = load_visible_event(slug)
-    session = load_session(event, session_id)
     registration = permissions.registration_for(current_user, event)
+    session = load_session(event, session_id, Audience.of(current_user, event, registration))
     item = visible_session(current_user, session, registration) if session is not None else None
     if item is None:
         abort(404)

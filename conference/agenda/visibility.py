@@ -15,9 +15,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, String, cast, or_, true
+
 from conference import permissions
 from conference.agenda.ids import closed_block_uid, derived_session_id, session_public_id
-from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus, Speaker, Track
+from conference.agenda.models import (
+    AgendaSession,
+    RestrictedVisibility,
+    Room,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+    Track,
+)
 from conference.events.models import Event
 
 CLOSED_TITLE = "Closed session"
@@ -49,9 +59,29 @@ class Audience:
         return not self.staff and self.verified_category is None
 
     def visibility(self, session: AgendaSession) -> str:
+        """The rule itself (permissions.visibility_for): full, closed block or none."""
         return permissions.visibility_for(
             session, staff=self.staff, verified_category=self.verified_category
         )
+
+    def may_see(self) -> ColumnElement[bool]:
+        """SQL keeping the sessions ``visibility`` does not make invisible (and maybe more).
+
+        Hidden rows are never loaded, so a hidden session costs the same query as
+        a missing one; ``visibility`` still decides every row that comes back.
+        """
+        if self.staff:
+            return true()
+        restricted = cast(AgendaSession.restricted_to, String)
+        shown = or_(
+            restricted == "[]",
+            AgendaSession.restricted_visibility.is_(None),
+            AgendaSession.restricted_visibility != RestrictedVisibility.HIDDEN.value,
+        )
+        if self.verified_category is not None:
+            # Categories are plain identifiers, stored as a JSON list of strings.
+            shown = or_(shown, restricted.like(f'%"{self.verified_category}"%'))
+        return shown
 
 
 PUBLIC = Audience()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.accounts.forms import EmptyForm
 from conference.accounts.models import User
-from conference.agenda.queries import load_session, visible_session
+from conference.agenda.queries import Audience, load_session, visible_session
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.feeds import services
@@ -85,12 +85,9 @@ def room_calendar(slug: str, room_id: int):
 def session_calendar(slug: str, session_id: int):
     """One session, for "add to calendar"; a hidden session is as absent as a missing one."""
     event = _visible_event(slug)
-    session = load_session(event, session_id)
-    item = None
-    if session is not None:
-        item = visible_session(
-            current_user, session, permissions.registration_for(current_user, event)
-        )
+    registration = permissions.registration_for(current_user, event)
+    session = load_session(event, session_id, Audience.of(current_user, event, registration))
+    item = visible_session(current_user, session, registration) if session else None
     if item is None:
         abort(404)
     response = _respond(services.single_session_feed(item, event), private=True)
