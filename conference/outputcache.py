@@ -2,7 +2,9 @@
 
 A key includes ``Event.agenda_version``, which every agenda change bumps, so
 an entry is never stale: a changed agenda simply asks for a new key. Old keys
-fall out of the bounded LRU.
+fall out of the bounded LRU. The version only decides when to rebuild: what
+is built comes from the audience's visible rows, so a rebuild after a hidden
+change gives the same bytes, ETag and Last-Modified.
 """
 
 from __future__ import annotations
@@ -29,13 +31,19 @@ class FeedCache:
         self._lock = threading.Lock()
         self.builds = 0
 
-    def get_or_build(self, key: Hashable, build: Callable[[], BuiltFeed]) -> BuiltFeed:
+    def get_or_build(
+        self, key: Hashable, build: Callable[[], BuiltFeed | None]
+    ) -> BuiltFeed | None:
+        """The cached feed, else ``build()``'s; None (a 404) is not kept, so ids
+        that answer nothing cannot fill the cache."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
         feed = build()
+        if feed is None:
+            return None
         with self._lock:
             self.builds += 1
             self._entries[key] = feed

@@ -6,7 +6,7 @@ from typing import Any
 
 from conference.agenda.frab import frab_schedule
 from conference.agenda.json_export import agenda_document
-from conference.agenda.queries import load_agenda
+from conference.agenda.queries import AgendaView, load_agenda
 from conference.events.models import Event
 from conference.urls import external_url
 
@@ -17,10 +17,11 @@ def _session_url(event: Event):
     )
 
 
-def export_agenda_json(event: Event, viewer: Any, *, everything: bool = False) -> dict[str, Any]:
-    """The agenda ``viewer`` may see as a JSON-ready document (docs/agenda-json.md)."""
+def agenda_json_of(view: AgendaView) -> dict[str, Any]:
+    """``view`` as a JSON-ready document (docs/agenda-json.md)."""
+    event = view.event
     return agenda_document(
-        load_agenda(event, viewer, everything=everything),
+        view,
         event_url=external_url("events.event_detail", slug=event.slug),
         session_url=_session_url(event),
         speaker_url=lambda speaker_id: external_url(
@@ -29,10 +30,20 @@ def export_agenda_json(event: Event, viewer: Any, *, everything: bool = False) -
     )
 
 
+def frab_xml_of(view: AgendaView) -> bytes:
+    """``view`` as frab schedule XML."""
+    return frab_schedule(
+        view,
+        base_url=external_url("events.event_detail", slug=view.event.slug),
+        session_url=_session_url(view.event),
+    )
+
+
+def export_agenda_json(event: Event, viewer: Any, *, everything: bool = False) -> dict[str, Any]:
+    """The agenda ``viewer`` may see as a JSON-ready document (docs/agenda-json.md)."""
+    return agenda_json_of(load_agenda(event, viewer, everything=everything))
+
+
 def export_frab_xml(event: Event, viewer: Any, *, everything: bool = False) -> bytes:
     """The agenda ``viewer`` may see as frab schedule XML."""
-    return frab_schedule(
-        load_agenda(event, viewer, everything=everything),
-        base_url=external_url("events.event_detail", slug=event.slug),
-        session_url=_session_url(event),
-    )
+    return frab_xml_of(load_agenda(event, viewer, everything=everything))

@@ -96,7 +96,8 @@ def frab_schedule(view: AgendaView, *, base_url: str, session_url: Callable[[int
     tz = event.tz
     root = ET.Element("schedule")
     _sub(root, "generator", name=GENERATOR)
-    _sub(root, "version", str(event.agenda_version))
+    # A hash of what this viewer sees, so hidden changes leave it as it is.
+    _sub(root, "version", view.digest[:16])
     conference = _sub(root, "conference")
     _sub(conference, "acronym", event.slug)
     _sub(conference, "title", event.title)

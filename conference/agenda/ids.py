@@ -35,3 +35,12 @@ def track_public_id(track: Any) -> str:
 def speaker_public_id(speaker: Any) -> str:
     """The speaker's import id, else ``speaker-<n>``."""
     return speaker.external_id or f"speaker-{speaker.id}"
+
+
+def closed_block_uid(uid: str) -> str:
+    """The calendar UID of a listed session shown as a closed block.
+
+    Not the real UID (which the session's own feeds and exports carry), and the
+    same whatever is edited, so it tells nothing but that the block exists.
+    """
+    return "closed-" + hashlib.sha256(("closed:" + uid).encode()).hexdigest()[:32] + "@conference"

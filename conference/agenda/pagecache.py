@@ -65,7 +65,8 @@ def cached_for_anonymous(view: Callable) -> Callable:
             return rendered["response"]
         if "response" in rendered:
             return rendered["response"]
-        return Response(page.body, status=page.status, headers=list(page.headers))
+        cached = Response(page.body, status=page.status, headers=list(page.headers))
+        return cached.make_conditional(request)
 
     return wrapper
 

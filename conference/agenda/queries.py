@@ -1,10 +1,12 @@
 """The agenda as one viewer may see it, loaded in a constant number of queries.
 
-Every public output (pages, JSON, frab XML, speaker pages, "my agenda") goes
-through ``load_agenda`` or ``visible_session``: a session the viewer may not
-attend becomes a generic closed block (listed) or disappears (hidden). Views
-and templates only ever get ``VisibleSession`` objects, which carry nothing
-the viewer may not see.
+Every public and attendee output (pages, JSON, frab XML, speaker pages, "my
+agenda", every calendar feed) goes through ``visible_rows`` (by way of
+``load_agenda``) or ``visible_session``: a session the viewer may not attend
+becomes a generic closed block (listed) or disappears (hidden). Views,
+templates, exports and feeds only ever get ``VisibleSession`` objects, which
+carry nothing the viewer may not see, and derive their versions, ETags and
+Last-Modified from those alone (docs/security.md, "Confidentiality").
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conference import permissions
-from conference.agenda import rules
-from conference.agenda.ids import derived_session_id, session_public_id
-from conference.agenda.models import (
-    AgendaSession,
-    Room,
-    SessionKind,
-    SessionStatus,
-    Speaker,
-    Track,
-    session_speakers,
+from conference.agenda.models import AgendaSession, Room, Speaker, Track, session_speakers
+from conference.agenda.visibility import (
+    CLOSED_KIND,
+    CLOSED_TITLE,
+    STAFF,
+    Audience,
+    VisibleSession,
+    content_digest,
+    event_epoch,
+    shown_session,
 )
 from conference.events.models import Event
 from conference.extensions import db
@@ -35,57 +37,7 @@ from conference.extensions import db
 if TYPE_CHECKING:  # the viewer's registration is passed in; agenda never queries it
     from conference.registration.models import Registration
 
-CLOSED_TITLE = "Closed session"
-# What exports give as a closed block's kind, whatever the session really is.
-CLOSED_KIND = SessionKind.CLOSED_DOOR_BRIEFING.label
-
-
-@dataclass(frozen=True)
-class VisibleSession:
-    """A session as the viewer may see it; a closed block carries only time and room."""
-
-    id: int
-    uid: str
-    public_id: str
-    closed: bool
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    status: str
-    revision: int
-    room: Room | None
-    abstract: str = ""
-    kind: str | None = None
-    track: Track | None = None
-    speakers: tuple[Speaker, ...] = ()
-    capacity: int | None = None
-    requires_booking: bool = False
-    restricted_to: tuple[str, ...] = ()
-    restricted_visibility: str | None = None
-
-    @property
-    def room_id(self) -> int | None:
-        return self.room.id if self.room is not None else None
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == SessionStatus.CANCELLED.value
-
-    @property
-    def is_restricted(self) -> bool:
-        return bool(self.restricted_to)
-
-    @property
-    def kind_label(self) -> str:
-        return SessionKind(self.kind).label if self.kind else ""
-
-    @property
-    def effective_capacity(self) -> int | None:
-        return rules.effective_capacity(self.capacity, self.room)
-
-    def local_day(self, event: Event) -> date:
-        """The day the session starts on, in the event's timezone."""
-        return self.starts_at.astimezone(event.tz).date()
+__all__ = ["CLOSED_KIND", "CLOSED_TITLE", "Audience", "VisibleSession", "load_agenda"]
 
 
 def visible_session(
@@ -100,36 +52,7 @@ def visible_session(
         if full
         else permissions.session_visibility(viewer, session, registration)
     )
-    if visibility == permissions.SESSION_INVISIBLE:
-        return None
-    common = {
-        "id": session.id,
-        "uid": session.uid,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
-        "status": session.status,
-        "revision": session.revision or 0,
-        "room": session.room,
-    }
-    if visibility == permissions.SESSION_CLOSED_BLOCK:
-        # The organisers' external id may describe the session: derive one from the UID.
-        return VisibleSession(
-            public_id=derived_session_id(session.uid), closed=True, title=CLOSED_TITLE, **common
-        )
-    return VisibleSession(
-        public_id=session_public_id(session),
-        closed=False,
-        title=session.title,
-        abstract=session.abstract or "",
-        kind=session.kind,
-        track=session.track,
-        speakers=tuple(session.speakers),
-        capacity=session.capacity,
-        requires_booking=bool(session.requires_booking),
-        restricted_to=tuple(session.restricted_to or ()),
-        restricted_visibility=session.restricted_visibility,
-        **common,
-    )
+    return shown_session(session, visibility, session.event)
 
 
 @dataclass
@@ -156,13 +79,26 @@ class AgendaView:
         """The sessions, shown in full, where the speaker speaks."""
         return [s for s in self.sessions if any(p.id == speaker_id for p in s.speakers)]
 
+    @property
+    def digest(self) -> str:
+        """A hash of what this viewer sees: the exports' version, unmoved by hidden changes."""
+        return content_digest(self.event, self.sessions, self.rooms, self.tracks, self.speakers)
+
+    @property
+    def last_modified(self) -> datetime:
+        """The latest change among the sessions shown (publication when there is none)."""
+        return latest_change(self.event, self.sessions)
+
+
+def latest_change(event: Event, sessions: list[VisibleSession]) -> datetime:
+    """The last edit of what ``sessions`` show; closed blocks count as of publication."""
+    return max((s.updated_at for s in sessions), default=event_epoch(event))
+
 
 def _session_options():
-    return (
-        joinedload(AgendaSession.room),
-        joinedload(AgendaSession.track),
-        selectinload(AgendaSession.speakers),
-    )
+    # Speakers load only once the session is known to be visible, so a hidden
+    # session's 404 costs the same query as a missing one's.
+    return (joinedload(AgendaSession.room), joinedload(AgendaSession.track))
 
 
 def _programme_options():
@@ -195,6 +131,23 @@ def attach_speakers(sessions: list[AgendaSession], *conditions: Any) -> None:
         set_committed_value(session, "speakers", by_session.get(session.id, []))
 
 
+def visible_rows(event: Event, audience: Audience, *conditions: Any) -> list[VisibleSession]:
+    """The sessions of ``event`` (narrowed by ``conditions``) as ``audience`` sees them.
+
+    The one query behind every public and attendee output: the agenda, its
+    exports and every calendar feed. In time order.
+    """
+    conditions = (AgendaSession.event_id == event.id, audience.may_see(), *conditions)
+    rows = db.session.scalars(
+        select(AgendaSession)
+        .where(*conditions)
+        .options(*_programme_options())
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).all()
+    attach_speakers(rows, *conditions)
+    return [shown for row in rows if (shown := shown_session(row, audience.visibility(row), event))]
+
+
 def load_agenda(
     event: Event,
     viewer: Any,
@@ -204,33 +157,23 @@ def load_agenda(
 ) -> AgendaView:
     """Every session of ``event`` that ``viewer`` may see, in time order, with rooms and tracks.
 
-    Tracks and speakers are those of the sessions shown in full (staff get all),
-    so a name used only by hidden or closed sessions is not revealed.
-    ``everything`` shows it all, as to staff (for the command line).
+    Rooms, tracks and speakers are those of the sessions shown (a closed block
+    shows its room only; staff get all), so a name used only by hidden or
+    closed sessions is not revealed. ``everything`` shows it all, as to staff
+    (for the command line).
     """
     is_staff = everything or permissions.is_event_staff(viewer, event)
     if registration is None and not is_staff:
         registration = permissions.registration_for(viewer, event)
-    rooms = list(
+    audience = STAFF if is_staff else Audience.of(viewer, event, registration)
+    all_rooms = list(
         db.session.scalars(
             select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id)
         )
     )
-    room_order = {room.id: index for index, room in enumerate(rooms)}
-    rows = db.session.scalars(
-        select(AgendaSession)
-        .where(AgendaSession.event_id == event.id)
-        .options(*_programme_options())
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
-    ).all()
-    attach_speakers(rows, AgendaSession.event_id == event.id)
-    sessions = [
-        shown
-        for row in rows
-        if (shown := visible_session(viewer, row, registration, full=everything)) is not None
-    ]
-    sessions.sort(key=lambda s: (s.starts_at, room_order.get(s.room_id, len(rooms)), s.id))
+    sessions = visible_rows(event, audience)
     if is_staff:
+        rooms = all_rooms
         tracks = list(
             db.session.scalars(
                 select(Track).where(Track.event_id == event.id).order_by(Track.position, Track.id)
@@ -244,18 +187,28 @@ def load_agenda(
             )
         )
     else:
+        used_rooms = {s.room_id for s in sessions}
+        rooms = [room for room in all_rooms if room.id in used_rooms]
         used_tracks = {s.track.id: s.track for s in sessions if s.track is not None}
         tracks = sorted(used_tracks.values(), key=lambda t: (t.position, t.id))
         used_speakers = {p.id: p for s in sessions for p in s.speakers}
         speakers = sorted(used_speakers.values(), key=lambda p: (p.name, p.id))
+    room_order = {room.id: index for index, room in enumerate(all_rooms)}
+    sessions.sort(key=lambda s: (s.starts_at, room_order.get(s.room_id, len(all_rooms)), s.id))
     return AgendaView(event, sessions, rooms, tracks, speakers, is_staff, registration)
 
 
-def load_session(event: Event, session_id: int) -> AgendaSession | None:
-    """A session of ``event`` by id, with what its page shows, or None."""
-    session = db.session.scalar(
+def load_session(event: Event, session_id: int, audience: Audience = STAFF) -> AgendaSession | None:
+    """A session of ``event`` by id that ``audience`` may see at all, with room and track.
+
+    A hidden session is None exactly like a missing one, from the same query.
+    """
+    return db.session.scalar(
         select(AgendaSession)
-        .where(AgendaSession.id == session_id, AgendaSession.event_id == event.id)
+        .where(
+            AgendaSession.id == session_id,
+            AgendaSession.event_id == event.id,
+            audience.may_see(),
+        )
         .options(*_session_options())
     )
-    return session

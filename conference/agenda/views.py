@@ -7,17 +7,19 @@ answers 404 exactly as a session that does not exist.
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.agenda.catalogue import get_owned
-from conference.agenda.exports import export_agenda_json, export_frab_xml
+from conference.agenda.exports import agenda_json_of, frab_xml_of
 from conference.agenda.filters import AgendaFilters
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import SessionKind, Speaker
 from conference.agenda.pagecache import cached_for_anonymous
-from conference.agenda.queries import load_agenda, load_session, visible_session
+from conference.agenda.queries import Audience, load_agenda, load_session, visible_session
 from conference.countries import country_name
 from conference.events.loaders import load_visible_event
 from conference.registration.panel import booking_panel
@@ -80,8 +82,8 @@ def load_visible_session(slug: str, session_id: int):
     under /sessions/<id>/ (booking, calendar links).
     """
     event = load_visible_event(slug)
-    session = load_session(event, session_id)
     registration = permissions.registration_for(current_user, event)
+    session = load_session(event, session_id, Audience.of(current_user, event, registration))
     item = visible_session(current_user, session, registration) if session is not None else None
     if item is None:
         abort(404)
@@ -141,13 +143,20 @@ def my_agenda(slug: str):
 @cached_for_anonymous
 def agenda_json(slug: str):
     """The agenda the viewer may see, as JSON (docs/agenda-json.md)."""
-    event = load_visible_event(slug)
-    return current_app.json.response(export_agenda_json(event, current_user))
+    view = load_agenda(load_visible_event(slug), current_user)
+    return _conditional(current_app.json.response(agenda_json_of(view)), view)
 
 
 @bp.route("/events/<slug>/schedule.xml")
 @cached_for_anonymous
 def schedule_xml(slug: str):
     """The agenda the viewer may see, in the frab schedule XML format."""
-    event = load_visible_event(slug)
-    return Response(export_frab_xml(event, current_user), mimetype="application/xml")
+    view = load_agenda(load_visible_event(slug), current_user)
+    return _conditional(Response(frab_xml_of(view), mimetype="application/xml"), view)
+
+
+def _conditional(response: Response, view) -> Response:
+    """ETag and Last-Modified from what the viewer sees only, for apps that poll."""
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.last_modified = view.last_modified
+    return response.make_conditional(request)

@@ -20,6 +20,7 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vDuration,
+    vText,
 )
 
 PRODID = "-//CERIS events//conference//EN"
@@ -118,8 +119,10 @@ def render_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", meta.name)
-    calendar.add("x-wr-caldesc", meta.description)
+    # X- properties default to unescaped text in icalendar: make them TEXT
+    # (RFC 5545 3.3.11), or a comma in the name cuts it short in vobject.
+    calendar.add("x-wr-calname", vText(meta.name))
+    calendar.add("x-wr-caldesc", vText(meta.description))
     calendar.add("refresh-interval", vDuration(meta.refresh), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(meta.refresh))
     for name, (first, last) in sorted(meta.timezones.items()):

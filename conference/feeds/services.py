@@ -1,19 +1,30 @@
-"""Which sessions a feed holds for whom, built once per agenda version."""
+"""Which sessions a feed holds for whom, built once per agenda version and audience.
+
+Every feed is made of the agenda's visible rows (``agenda.queries.visible_rows``
+or ``visible_session``): its body, ETag and Last-Modified come from what the
+audience sees only, so a change to something hidden from it moves nothing.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from conference import permissions
-from conference.agenda.models import AgendaSession
-from conference.agenda.queries import attach_speakers
+from conference.agenda.filters import AgendaFilters
+from conference.agenda.models import AgendaSession, Room, Track
+from conference.agenda.queries import (
+    STAFF,
+    Audience,
+    VisibleSession,
+    latest_change,
+    visible_rows,
+    visible_session,
+)
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
@@ -23,9 +34,7 @@ from conference.outputcache import BuiltFeed, FeedCache, FragmentCache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
 
-CLOSED_SESSION_TITLE = "Closed session"
-STAFF_CLASS = "staff"
-PUBLIC_CLASS = "public"
+CLOSED_DESCRIPTION = "A closed session with restricted participation."
 
 
 def feed_cache() -> FeedCache:
@@ -36,74 +45,35 @@ def fragment_cache() -> FragmentCache:
     return current_app.extensions.setdefault("feed_fragments", FragmentCache())
 
 
-def visibility_class(user: Any, event: Event) -> str:
+def visibility_class(user: Any, event: Event) -> Audience:
     """Viewers who see exactly the same sessions share one cached feed."""
-    if permissions.is_event_staff(user, event):
-        return STAFF_CLASS
-    category = permissions.verified_category(permissions.registration_for(user, event))
-    return f"verified:{category}" if category else PUBLIC_CLASS
+    return Audience.of(user, event)
 
 
-def _load_sessions(*conditions: Any) -> list[AgendaSession]:
-    """The sessions matching ``conditions``, with rooms, tracks and speakers, in time order."""
-    sessions = list(
-        db.session.scalars(
-            select(AgendaSession)
-            .where(*conditions)
-            .options(
-                joinedload(AgendaSession.room),
-                joinedload(AgendaSession.track),
-                lazyload(AgendaSession.speakers),
-            )
-            .order_by(AgendaSession.starts_at, AgendaSession.id)
-        )
-    )
-    attach_speakers(sessions, *conditions)
-    return sessions
-
-
-def _visibility(session: AgendaSession, view_class: str) -> str:
-    return permissions.visibility_for(
-        session,
-        staff=view_class == STAFF_CLASS,
-        verified_category=view_class.removeprefix("verified:")
-        if view_class.startswith("verified:")
-        else None,
-    )
-
-
-def session_entry(session: AgendaSession, event: Event, visibility: str) -> FeedEntry:
-    """One session as a feed entry, cut down to a closed block when the viewer may not see it."""
-    room = session.room.name if session.room else ""
-    location = ", ".join(part for part in (room, event.venue) if part)
+def session_entry(item: VisibleSession, event: Event) -> FeedEntry:
+    """One visible session as a feed entry; a closed block keeps its time, room and status."""
+    room = item.room.name if item.room else ""
     common = {
-        "uid": session.uid,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
+        "uid": item.uid,
+        "starts_at": item.starts_at,
+        "ends_at": item.ends_at,
         "timezone": event.timezone,
-        "sequence": session.revision,
-        "created": session.created_at,
-        "last_modified": session.updated_at,
-        "cancelled": session.is_cancelled,
-        "location": location,
+        "sequence": item.revision,
+        "created": item.created_at,
+        "last_modified": item.updated_at,
+        "cancelled": item.is_cancelled,
+        "location": ", ".join(part for part in (room, event.venue) if part),
     }
-    if visibility == permissions.SESSION_CLOSED_BLOCK:
-        return FeedEntry(
-            summary=CLOSED_SESSION_TITLE,
-            description="A closed session with restricted participation.",
-            closed=True,
-            **common,
-        )
-    url = external_url("agenda.session_detail", slug=event.slug, session_id=session.id)
-    speakers = ", ".join(s.name for s in session.speakers)
-    parts = [session.abstract.strip()]
+    if item.closed:
+        return FeedEntry(summary=item.title, description=CLOSED_DESCRIPTION, closed=True, **common)
+    url = external_url("agenda.session_detail", slug=event.slug, session_id=item.id)
+    speakers = ", ".join(s.name for s in item.speakers)
+    parts = [item.abstract.strip()]
     if speakers:
         parts.append(f"Speakers: {speakers}")
     parts.append(url)
-    categories = tuple(
-        c for c in ((session.track.name if session.track else None), session.kind_label) if c
-    )
-    title = f"{session.title} (cancelled)" if session.is_cancelled else session.title
+    categories = tuple(c for c in ((item.track.name if item.track else None), item.kind_label) if c)
+    title = f"{item.title} (cancelled)" if item.is_cancelled else item.title
     return FeedEntry(
         summary=title,
         description="\n\n".join(p for p in parts if p),
@@ -119,11 +89,11 @@ def _build(
     filename: str,
     entries: list[FeedEntry],
     zones: dict[str, tuple[date, date]],
+    last_modified: datetime,
 ) -> BuiltFeed:
     body = render_calendar(
         FeedMeta(name=name, description=description, timezones=zones), entries, fragment_cache()
     )
-    last_modified = max((e.last_modified for e in entries), default=utcnow().replace(microsecond=0))
     return BuiltFeed(
         body=body,
         etag=hashlib.sha256(body).hexdigest()[:32],
@@ -132,44 +102,59 @@ def _build(
     )
 
 
-def _entries(sessions: Iterable[AgendaSession], event: Event, view_class: str) -> list[FeedEntry]:
-    entries = []
-    for session in sessions:
-        visibility = _visibility(session, view_class)
-        if visibility != permissions.SESSION_INVISIBLE:
-            entries.append(session_entry(session, event, visibility))
-    return entries
+def _scope_name(
+    items: list[VisibleSession], audience: Audience, event: Event, model: type, ident: int
+) -> str | None:
+    """The track's or room's name as the feed may give it, or None if it must be absent.
+
+    Taken from a session shown in it: a track or room the audience sees no
+    session in answers as a missing one. Staff see every one of the event.
+    """
+    if items:
+        shown = items[0].track if model is Track else items[0].room
+        return shown.name
+    if audience.staff:
+        found = db.session.get(model, ident)
+        if found is not None and found.event_id == event.id:
+            return found.name
+    return None
 
 
 def event_feed(
-    event: Event, view_class: str, *, track_id: int | None = None, room_id: int | None = None
-) -> BuiltFeed:
-    """The event's sessions as ``view_class`` sees them, optionally one track or room."""
-    key = ("event", event.id, event.agenda_version, view_class, track_id, room_id)
+    event: Event, audience: Audience, *, track_id: int | None = None, room_id: int | None = None
+) -> BuiltFeed | None:
+    """The event's sessions as ``audience`` sees them, optionally one track or room.
 
-    def build() -> BuiltFeed:
-        conditions = [AgendaSession.event_id == event.id]
-        suffix, slug_suffix = "", ""
+    None when the track or room is one the audience sees no session in: the
+    caller answers 404, as for a track or room that does not exist.
+    """
+    key = ("event", event.id, event.agenda_version, audience, track_id, room_id)
+
+    def build() -> BuiltFeed | None:
+        conditions, suffix, slug_suffix = [], "", ""
         if track_id is not None:
             conditions.append(AgendaSession.track_id == track_id)
             slug_suffix = f"-track-{track_id}"
         if room_id is not None:
             conditions.append(AgendaSession.room_id == room_id)
             slug_suffix = f"-room-{room_id}"
-        sessions = _load_sessions(*conditions)
+        # The agenda's own filter: a closed block is in its room but in no track.
+        items = AgendaFilters(track=track_id, room=room_id).apply(
+            visible_rows(event, audience, *conditions)
+        )
         if track_id is not None or room_id is not None:
-            from conference.agenda.models import Room, Track
-
             model, ident = (Track, track_id) if track_id is not None else (Room, room_id)
-            named = db.session.get(model, ident)
-            suffix = f" – {named.name}" if named else ""
-        entries = _entries(sessions, event, view_class)
+            name = _scope_name(items, audience, event, model, ident)
+            if name is None:
+                return None
+            suffix = f" – {name}"
         return _build(
             f"{event.title}{suffix}",
             f"Programme of {event.title} ({event.timezone}), {event.venue}".rstrip(", "),
             f"{event.slug}{slug_suffix}.ics",
-            entries,
+            [session_entry(item, event) for item in items],
             {event.timezone: (event.start_date, event.end_date)},
+            latest_change(event, items),
         )
 
     return feed_cache().get_or_build(key, build)
@@ -177,23 +162,29 @@ def event_feed(
 
 def staff_feed(event: Event) -> BuiltFeed:
     """Everything of the event, hidden sessions included."""
-    feed = event_feed(event, STAFF_CLASS)
+    feed = event_feed(event, STAFF)
+    assert feed is not None
     return BuiltFeed(feed.body, feed.etag, feed.last_modified, f"{event.slug}-staff.ics")
 
 
-def single_session_feed(session: AgendaSession, event: Event, visibility: str) -> BuiltFeed:
-    entry = session_entry(session, event, visibility)
+def single_session_feed(item: VisibleSession, event: Event) -> BuiltFeed:
+    """One session as the viewer sees it, for "add to calendar"."""
+    entry = session_entry(item, event)
     return _build(
         entry.summary,
         event.title,
-        f"{event.slug}-session-{session.id}.ics",
+        f"{event.slug}-session-{item.id}.ics",
         [entry],
         {event.timezone: (event.start_date, event.end_date)},
+        item.updated_at,
     )
 
 
-def personal_feed(user: Any) -> BuiltFeed:
-    """The sessions the person holds a confirmed seat in, across every published event."""
+def personal_feed(user: Any, since: datetime) -> BuiltFeed:
+    """The sessions the person holds a confirmed seat in, across every published event.
+
+    ``since`` (when the feed's address was made) is its Last-Modified while it is empty.
+    """
     rows = db.session.execute(
         select(AgendaSession, Registration)
         .join(Booking, Booking.session_id == AgendaSession.id)
@@ -216,10 +207,10 @@ def personal_feed(user: Any) -> BuiltFeed:
     entries, zones = [], {}
     for session, registration in rows:
         event = session.event
-        visibility = permissions.session_visibility(user, session, registration)
-        if visibility == permissions.SESSION_INVISIBLE:
+        item = visible_session(user, session, registration)
+        if item is None:
             continue
-        entries.append(session_entry(session, event, visibility))
+        entries.append(session_entry(item, event))
         zones[event.timezone] = (
             min(event.start_date, zones.get(event.timezone, (event.start_date,))[0]),
             max(event.end_date, zones.get(event.timezone, (None, event.end_date))[1]),
@@ -230,6 +221,7 @@ def personal_feed(user: Any) -> BuiltFeed:
         "my-sessions.ics",
         entries,
         zones,
+        max((e.last_modified for e in entries), default=since.replace(microsecond=0)),
     )
 
 

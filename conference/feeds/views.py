@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.accounts.forms import EmptyForm
 from conference.accounts.models import User
-from conference.agenda.models import AgendaSession, Room, Track
+from conference.agenda.queries import Audience, load_session, visible_session
 from conference.events.loaders import load_visible_event
 from conference.events.services import get_event
 from conference.extensions import db
@@ -45,10 +45,13 @@ def _respond(feed: BuiltFeed, *, private: bool) -> Response:
 
 
 def _viewer_feed(event, **scope) -> Response:
-    view_class = services.visibility_class(current_user, event)
+    audience = services.visibility_class(current_user, event)
+    feed = services.event_feed(event, audience, **scope)
+    if feed is None:
+        abort(404)
     # Whatever a logged-in viewer gets stays out of shared caches.
-    private = view_class != services.PUBLIC_CLASS or current_user.is_authenticated
-    response = _respond(services.event_feed(event, view_class, **scope), private=private)
+    private = not audience.is_public or current_user.is_authenticated
+    response = _respond(feed, private=private)
     # The same address answers differently once logged in.
     response.vary.add("Cookie")
     return response
@@ -60,37 +63,28 @@ def event_calendar(slug: str):
     return _viewer_feed(load_visible_event(slug))
 
 
-def _owned(model, event, object_id: int):
-    """A room, track or session of this event, or 404."""
-    found = db.session.get(model, object_id)
-    if found is None or found.event_id != event.id:
-        abort(404)
-    return found
-
-
 @bp.route("/events/<slug>/tracks/<int:track_id>/calendar.ics")
 def track_calendar(slug: str, track_id: int):
-    """One track's sessions."""
-    event = load_visible_event(slug)
-    return _viewer_feed(event, track_id=_owned(Track, event, track_id).id)
+    """One track's sessions shown in full; a track the viewer sees no session in is a 404."""
+    return _viewer_feed(load_visible_event(slug), track_id=track_id)
 
 
 @bp.route("/events/<slug>/rooms/<int:room_id>/calendar.ics")
 def room_calendar(slug: str, room_id: int):
-    """One room's sessions."""
-    event = load_visible_event(slug)
-    return _viewer_feed(event, room_id=_owned(Room, event, room_id).id)
+    """One room's sessions and closed blocks; a room the viewer sees nothing in is a 404."""
+    return _viewer_feed(load_visible_event(slug), room_id=room_id)
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/calendar.ics")
 def session_calendar(slug: str, session_id: int):
     """One session, for "add to calendar"; a hidden session is as absent as a missing one."""
     event = load_visible_event(slug)
-    session = _owned(AgendaSession, event, session_id)
-    visibility = permissions.session_visibility(current_user, session)
-    if visibility == permissions.SESSION_INVISIBLE:
+    registration = permissions.registration_for(current_user, event)
+    session = load_session(event, session_id, Audience.of(current_user, event, registration))
+    item = visible_session(current_user, session, registration) if session else None
+    if item is None:
         abort(404)
-    response = _respond(services.single_session_feed(session, event, visibility), private=True)
+    response = _respond(services.single_session_feed(item, event), private=True)
     response.vary.add("Cookie")
     return response
 
@@ -104,7 +98,7 @@ def personal_calendar(token: str):
     user = db.session.get(User, found.user_id)
     if user is None or not user.is_active:
         abort(404)
-    return _respond(services.personal_feed(user), private=True)
+    return _respond(services.personal_feed(user, since=found.created_at), private=True)
 
 
 @bp.route("/events/<slug>/calendar/staff/<token>.ics")

@@ -155,3 +155,24 @@ def test_frab_schedule_of_a_workload_has_the_frab_structure(runner, tmp_path, cl
     # Commas, semicolons, backslashes, newlines and non-ASCII survive the trip.
     assert any("\\" in (n.findtext("abstract") or "") for n in events)
     assert any("\n" in (n.findtext("abstract") or "") for n in events)
+
+
+def test_exports_answer_conditional_requests_with_validators_of_what_is_shown(app, client):
+    from conference.events.services import bump_agenda_version
+
+    event = make_event("conditional", start=date(2027, 3, 23))
+    make_session(event, title="Open one", starts_at=at(9))
+    for url in ("/events/conditional/schedule.xml", "/events/conditional/agenda.json"):
+        first = client.get(url)
+        assert first.headers["ETag"] and first.headers["Last-Modified"], url
+        by_etag = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert by_etag.status_code == 304 and by_etag.get_data() == b"", url
+        # A rebuild (the agenda's version moved, nothing shown did) keeps the validators.
+        bump_agenda_version(event)
+        db.session.commit()
+        again = client.get(url)
+        assert (again.headers["ETag"], again.headers["Last-Modified"]) == (
+            first.headers["ETag"],
+            first.headers["Last-Modified"],
+        )
+        assert again.get_data() == first.get_data()

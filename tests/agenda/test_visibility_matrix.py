@@ -209,3 +209,34 @@ def test_organiser_pages_refuse_everyone_but_organisers(actor, world, client_for
             assert response.status_code == 403, url
         for secret in LISTED_SECRETS + HIDDEN_SECRETS:
             assert secret not in body
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "attendee", "claimed"])
+@pytest.mark.parametrize(
+    "path",
+    ["/sessions/{}/", "/sessions/{}/calendar.ics", "/speakers/{}/", "/tracks/{}/calendar.ics"],
+)
+def test_hidden_and_missing_ids_send_the_same_sql(actor, path, world, client_for):
+    from conference.extensions import db
+    from tests.querycount import count_queries
+
+    client = client_for(actor)
+    client.get(f"{BASE}/")  # the login session settles
+    hidden_id = {
+        "/sessions/{}/": world.hidden.id,
+        "/sessions/{}/calendar.ics": world.hidden.id,
+        "/speakers/{}/": world.hidden_speaker.id,
+        "/tracks/{}/calendar.ics": world.secret_track.id,
+    }[path]
+    logs = {}
+    for name, object_id in (("hidden", hidden_id), ("missing", 987654)):
+        db.session.expire_all()
+        with count_queries(db.engine) as log:
+            response = client.get(BASE + path.format(object_id))
+        assert response.status_code == 404, (name, path)
+        # The id itself is a bound parameter, so the statements' text must be equal.
+        logs[name] = log.statements
+
+    assert logs["hidden"] == logs["missing"], (
+        f"hidden:\n{logs['hidden']}\nmissing:\n{logs['missing']}"
+    )

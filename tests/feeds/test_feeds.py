@@ -115,7 +115,9 @@ def test_public_feed_shows_listed_as_closed_block_and_omits_hidden(client, agend
 
     assert _summaries(parsed) == ["Open talk", "Closed session"]
     closed = parsed["events"][1]
-    assert closed["uid"] == s["listed"].uid
+    # An opaque UID, no revision, no edit time: nothing tells how the details change.
+    assert closed["uid"].startswith("closed-") and closed["uid"] != s["listed"].uid
+    assert closed["sequence"] == 0
     assert closed["class"] == "PRIVATE" and closed["categories"] == []
     assert closed["start"] == "2027-03-23T10:00:00.000Z"
     for secret in (
@@ -413,3 +415,75 @@ def test_closed_session_page_offers_no_calendar_details(client, agenda):
     page = client.get(f"/events/feed-event/sessions/{s['listed'].id}/").get_data(as_text=True)
 
     assert "calendar.google.com" not in page and "Secret threat" not in page
+
+
+def test_calendar_name_and_description_are_escaped_text(client, app):
+    title = 'Plan, act; review \\ repeat "now"'
+    make_event("escaped", title=title, start=date(2027, 3, 23), venue="Brussels, Belgium")
+
+    body = client.get("/events/escaped/calendar.ics").get_data()
+
+    import vobject
+
+    calendar = vobject.readOne(body.decode("utf-8"))
+    assert calendar.x_wr_calname.value == title
+    assert calendar.x_wr_caldesc.value == (
+        f"Programme of {title} (Europe/Brussels), Brussels, Belgium"
+    )
+    assert b"X-WR-CALNAME:Plan\\, act\\; review \\\\ repeat" in body
+
+
+def test_track_and_room_seen_in_nothing_answer_like_missing_ones(app, login, agenda):
+    event, s = agenda
+    secret_track = make_track(event, "Secret track")
+    secret_room = make_room(event, "Secret room", 10)
+    s["hidden"].track_id, s["hidden"].room_id = secret_track.id, secret_room.id
+    s["listed"].track_id = s["track"].id
+    bump_agenda_version(event)
+    db.session.commit()
+    anonymous = app.test_client()
+    base = "/events/feed-event"
+
+    missing = anonymous.get(f"{base}/tracks/987654/calendar.ics")
+    for url in (
+        f"{base}/tracks/{secret_track.id}/calendar.ics",
+        f"{base}/rooms/{secret_room.id}/calendar.ics",
+    ):
+        hidden = anonymous.get(url)
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.get_data() == missing.get_data()
+        assert dict(hidden.headers) == dict(missing.headers)
+
+    # A closed block is in its room, never in its track (as in the agenda and exports).
+    track = ical_js(anonymous.get(f"{base}/tracks/{s['track'].id}/calendar.ics").get_data())
+    room = ical_js(anonymous.get(f"{base}/rooms/{s['room'].id}/calendar.ics").get_data())
+    assert _summaries(track) == ["Open talk"]
+    assert _summaries(room) == ["Open talk", "Closed session"]
+
+    # Staff see every track and room, the empty ones too.
+    organiser = login(make_staff(event, "organiser"))
+    staff_track = organiser.get(f"{base}/tracks/{secret_track.id}/calendar.ics")
+    assert _summaries(ical_js(staff_track.get_data())) == ["Hidden coordination meeting"]
+    assert ical_js(staff_track.get_data())["name"] == "Feed event – Secret track"
+    empty = make_track(event, "Empty track")
+    assert organiser.get(f"{base}/tracks/{empty.id}/calendar.ics").status_code == 200
+    assert organiser.get(f"{base}/tracks/987654/calendar.ics").status_code == 404
+    assert _summaries(
+        ical_js(organiser.get(f"{base}/tracks/{s['track'].id}/calendar.ics").get_data())
+    ) == [
+        "Open talk",
+        "Secret threat briefing",
+    ]
+
+
+def test_empty_feed_is_as_old_as_the_publication(client, app):
+    from conference.agenda.visibility import event_epoch
+
+    event = make_event("empty-feed", start=date(2027, 3, 23))
+    first = client.get("/events/empty-feed/calendar.ics")
+    bump_agenda_version(event)
+    db.session.commit()
+    again = client.get("/events/empty-feed/calendar.ics")
+
+    assert first.last_modified == again.last_modified == event_epoch(event)
+    assert first.headers["ETag"] == again.headers["ETag"]

@@ -160,8 +160,14 @@ def build_world() -> World:
     room = make_room(event, "Room A", capacity=40)
     track = make_track(event, "Track 1")
     speaker = make_speaker(event, "Sam Speaker")
+    # In the track: a track no visible session is in answers 404, like a missing one.
     public_session = make_session(
-        event, title="Open plenary", room=room, starts_at=_nine_o_clock(event), speakers=[speaker]
+        event,
+        title="Open plenary",
+        room=room,
+        track_id=track.id,
+        starts_at=_nine_o_clock(event),
+        speakers=[speaker],
     )
     restricted_session = make_session(
         event,
