@@ -73,6 +73,7 @@ def agenda_document(
             "start": event.start_date.isoformat(),
             "days": len(event.days),
             "published": bool(event.is_published),
+            "past": event.is_past,
             "url": event_url,
         },
         "rooms": [

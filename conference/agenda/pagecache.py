@@ -44,7 +44,14 @@ def cached_for_anonymous(view: Callable) -> Callable:
         event = get_event(slug)
         if event is None or not event.is_published:
             return view(slug, **kwargs)
-        key = (request.endpoint, event.id, event.agenda_version, request.query_string)
+        # is_past: a finished edition's pages say so from the day after it ends.
+        key = (
+            request.endpoint,
+            event.id,
+            event.agenda_version,
+            event.is_past,
+            request.query_string,
+        )
         rendered: dict = {}
 
         def build() -> CachedPage:

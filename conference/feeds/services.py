@@ -128,7 +128,9 @@ def event_feed(
     None when the track or room is one the audience sees no session in: the
     caller answers 404, as for a track or room that does not exist.
     """
-    key = ("event", event.id, event.agenda_version, audience, track_id, room_id)
+    # A finished edition says so: the key changes the day it ends.
+    past = event.is_past
+    key = ("event", event.id, event.agenda_version, past, audience, track_id, room_id)
 
     def build() -> BuiltFeed | None:
         conditions, suffix, slug_suffix = [], "", ""
@@ -150,7 +152,8 @@ def event_feed(
             suffix = f" – {name}"
         return _build(
             f"{event.title}{suffix}",
-            f"Programme of {event.title} ({event.timezone}), {event.venue}".rstrip(", "),
+            ("Past edition. " if past else "")
+            + f"Programme of {event.title} ({event.timezone}), {event.venue}".rstrip(", "),
             f"{event.slug}{slug_suffix}.ics",
             [session_entry(item, event) for item in items],
             {event.timezone: (event.start_date, event.end_date)},

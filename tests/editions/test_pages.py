@@ -238,3 +238,17 @@ def test_event_settings_choose_the_series_and_the_retention(flagship, login):
     assert bad.status_code == 422
     wrong = client.post("/events/flagship-2027/manage/", data=form | {"series_id": "999"})
     assert "Choose a series from the list." in wrong.get_data(as_text=True)
+
+
+def test_past_edition_is_marked_in_its_feed_and_json(app, client):
+    """A finished event keeps its exports and feeds, and they say it is a past edition."""
+    past = make_event("finished-2025", title="Finished 2025", start=date(2025, 3, 25), days=2)
+    upcoming = make_event("coming-2031", title="Coming 2031", start=date(2031, 3, 25), days=2)
+    db.session.commit()
+
+    past_feed = client.get(f"/events/{past.slug}/calendar.ics").get_data(as_text=True)
+    upcoming_feed = client.get(f"/events/{upcoming.slug}/calendar.ics").get_data(as_text=True)
+    assert "X-WR-CALDESC:Past edition. Programme of Finished 2025" in past_feed
+    assert "Past edition" not in upcoming_feed
+    assert client.get(f"/events/{past.slug}/agenda.json").get_json()["event"]["past"] is True
+    assert client.get(f"/events/{upcoming.slug}/agenda.json").get_json()["event"]["past"] is False
