@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from conference.accounts.models import User
 from conference.agenda.models import AgendaSession
@@ -177,19 +177,41 @@ def session_seat_overview(event: Event) -> list[tuple[AgendaSession, int]]:
 
 @dataclass(frozen=True)
 class MyBooking:
+    """One of the registrant's bookings, with the session as they may see it."""
+
     session: VisibleSession
     status: str
     waitlist_position: int | None
+    # 1 for the first in line; None when the booking holds a seat.
+    rank: int | None = None
 
     @property
     def is_waitlisted(self) -> bool:
         return self.status == BookingStatus.WAITLISTED.value
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == BookingStatus.CONFIRMED.value
+
 
 def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]:
-    """The registrant's confirmed and waiting-list bookings, in time order."""
-    rows = db.session.scalars(
-        select(Booking)
+    """The registrant's confirmed and waiting-list bookings in time order, each waiting one with
+    its place in line: the one list "My agenda", "Your registration" and the API show."""
+    ahead = aliased(Booking)
+    waiting = BookingStatus.WAITLISTED.value
+    rank = (
+        select(func.count())
+        .select_from(ahead)
+        .where(
+            ahead.session_id == Booking.session_id,
+            ahead.status == waiting,
+            ahead.waitlist_position < Booking.waitlist_position,
+        )
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Booking, rank)
         .join(AgendaSession, AgendaSession.id == Booking.session_id)
         .where(
             Booking.registration_id == registration.id,
@@ -203,8 +225,10 @@ def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]
         .order_by(AgendaSession.starts_at, AgendaSession.id)
     ).unique()
     bookings = []
-    for booking in rows:
+    for booking, ahead_count in rows:
         shown = visible_session(viewer, booking.session, registration)
-        if shown is not None:
-            bookings.append(MyBooking(shown, booking.status, booking.waitlist_position))
+        if shown is None:
+            continue
+        place = (ahead_count or 0) + 1 if booking.status == waiting else None
+        bookings.append(MyBooking(shown, booking.status, booking.waitlist_position, place))
     return bookings

@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
-from werkzeug.routing import BuildError
 
 from conference import permissions
 from conference.errors import BookingForbidden, DomainError
@@ -16,20 +15,11 @@ from conference.extensions import db
 from conference.mail.services import deliver_after_request
 from conference.registration import audit, forms, privacy, services
 from conference.registration import booking as booking_services
-from conference.registration.queries import session_in_event
+from conference.registration.queries import list_my_bookings, session_in_event
 from conference.urls import safe_next_url
 
 bp = Blueprint("registration", __name__)
 bp.add_app_template_global(audit.action_label, "audit_label")
-
-
-@bp.app_template_global()
-def session_url(event, session) -> str | None:
-    """The agenda's page of a session, when the agenda blueprint provides one."""
-    try:
-        return url_for("agenda.session_detail", slug=event.slug, session_id=session.id)
-    except BuildError:
-        return None
 
 
 def _refused(error: DomainError, back: str):
@@ -89,13 +79,11 @@ def my_registration(slug: str):
     registration = services.get_registration(event, current_user)
     if registration is None:
         return redirect(url_for("registration.register", slug=event.slug))
-    bookings = booking_services.active_bookings(registration)
     return render_template(
         "registration/mine.html",
         event=event,
         registration=registration,
-        bookings=bookings,
-        ranks={b.id: booking_services.waitlist_rank(b) for b in bookings if b.is_waitlisted},
+        bookings=list_my_bookings(current_user, registration),
         event_rank=services.event_waitlist_rank(registration),
         form=forms.ReturnForm(),
     )
