@@ -34,6 +34,11 @@ DEFAULTS: dict[str, Any] = {
     # Try to deliver queued mail right after the request that queued it commits.
     "MAIL_DELIVER_AFTER_REQUEST": True,
     "MAIL_MAX_ATTEMPTS": 8,
+    # How long a sender's claim on a message lasts; a sender that dies mid-batch leaves
+    # its messages to the next sender after this. Longer than a batch takes to send.
+    "MAIL_CLAIM_SECONDS": 300,
+    # How many messages one sender claims at a time.
+    "MAIL_BATCH_SIZE": 20,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -73,6 +78,8 @@ _INT_KEYS = {
     "MAIL_PORT",
     "MAIL_TIMEOUT",
     "MAIL_MAX_ATTEMPTS",
+    "MAIL_CLAIM_SECONDS",
+    "MAIL_BATCH_SIZE",
     "EMAIL_TOKEN_MAX_AGE",
     "RESET_TOKEN_MAX_AGE",
     "SCAN_DUPLICATE_WINDOW_SECONDS",
