@@ -52,9 +52,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
 
-    from conference import cli, errors, security, templating
+    from conference import cli, errors, outage, security, templating
 
     errors.register_error_handlers(app)
+    outage.register_outage_handler(app)
     security.register_security_headers(app)
     security.register_input_guards(app)
     templating.register_template_helpers(app)

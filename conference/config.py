@@ -56,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms left open for hours still work
     # Pre-ping (for servers that drop idle connections) is added below for network databases.
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+    "DATABASE_RETRY_AFTER": 10,
     # Badges and check-in.
     # The same badge at the same door from the same scanner within this many seconds is
     # the scanner re-reading it: answered as the first scan, logged as a repeat (0: off).
@@ -79,6 +81,7 @@ _INT_KEYS = {
     "MAIL_TIMEOUT",
     "MAIL_MAX_ATTEMPTS",
     "MAIL_CLAIM_SECONDS",
+    "DATABASE_RETRY_AFTER",
     "MAIL_BATCH_SIZE",
     "EMAIL_TOKEN_MAX_AGE",
     "RESET_TOKEN_MAX_AGE",
