@@ -56,6 +56,14 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms left open for hours still work
     # Pre-ping (for servers that drop idle connections) is added below for network databases.
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # In-process caches, per worker: anonymous agenda pages and calendar feeds (by entries
+    # and by bytes of bodies), and rendered calendar entries. Older agenda versions of an
+    # event are dropped as soon as a newer one is cached.
+    "PAGE_CACHE_MAX_ENTRIES": 256,
+    "PAGE_CACHE_MAX_BYTES": 32 * 2**20,
+    "FEED_CACHE_MAX_ENTRIES": 512,
+    "FEED_CACHE_MAX_BYTES": 32 * 2**20,
+    "FEED_FRAGMENTS_MAX_BYTES": 16 * 2**20,
     # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
     "DATABASE_RETRY_AFTER": 10,
     # Badges and check-in.
@@ -82,6 +90,11 @@ _INT_KEYS = {
     "MAIL_MAX_ATTEMPTS",
     "MAIL_CLAIM_SECONDS",
     "DATABASE_RETRY_AFTER",
+    "PAGE_CACHE_MAX_ENTRIES",
+    "PAGE_CACHE_MAX_BYTES",
+    "FEED_CACHE_MAX_ENTRIES",
+    "FEED_CACHE_MAX_BYTES",
+    "FEED_FRAGMENTS_MAX_BYTES",
     "MAIL_BATCH_SIZE",
     "EMAIL_TOKEN_MAX_AGE",
     "RESET_TOKEN_MAX_AGE",
