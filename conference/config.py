@@ -64,6 +64,13 @@ DEFAULTS: dict[str, Any] = {
     "FEED_CACHE_MAX_ENTRIES": 512,
     "FEED_CACHE_MAX_BYTES": 32 * 2**20,
     "FEED_FRAGMENTS_MAX_BYTES": 16 * 2**20,
+    # The task queue (huey): empty keeps it in instance/tasks.sqlite3; redis://... for
+    # several machines. TASK_IMMEDIATE runs tasks at once in the caller (tests);
+    # TASK_CONSUMER_IN_PROCESS runs a consumer inside the web process (development).
+    "TASK_QUEUE_URL": "",
+    "TASK_QUEUE_NAME": "conference",
+    "TASK_IMMEDIATE": False,
+    "TASK_CONSUMER_IN_PROCESS": False,
     # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
     "DATABASE_RETRY_AFTER": 10,
     # Badges and check-in.
@@ -107,6 +114,8 @@ _BOOL_KEYS = {
     "MAIL_DELIVER_AFTER_REQUEST",
     "RATELIMIT_ENABLED",
     "RATELIMIT_HEADERS_ENABLED",
+    "TASK_IMMEDIATE",
+    "TASK_CONSUMER_IN_PROCESS",
 }
 
 
@@ -172,6 +181,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     explicit = set(_from_environment()) | set(overrides or {})
     if env == "development" and "MAIL_BACKEND" not in explicit:
         app.config["MAIL_BACKEND"] = "console"
+    # `make run` needs no worker of its own; tests run the real task code at once.
+    if env == "development" and "TASK_CONSUMER_IN_PROCESS" not in explicit:
+        app.config["TASK_CONSUMER_IN_PROCESS"] = True
+    if env == "test" and "TASK_IMMEDIATE" not in explicit:
+        app.config["TASK_IMMEDIATE"] = True
     # Cookies travel only over HTTPS outside development and tests.
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if key not in explicit:

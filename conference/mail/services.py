@@ -17,6 +17,7 @@ from conference.db_types import utcnow
 from conference.extensions import db
 from conference.mail import claims
 from conference.mail.models import OutboxMessage
+from conference.tasks.registry import background_task
 
 log = logging.getLogger(__name__)
 
@@ -161,14 +162,22 @@ def _record_failure(message: OutboxMessage, sender: str, error: Exception) -> No
 
 
 def deliver_after_request() -> None:
-    """Best-effort delivery right after a view committed; failures stay queued."""
+    """Hand the queued mail to the task worker once the view committed; failures stay queued."""
     if not current_app.config["MAIL_DELIVER_AFTER_REQUEST"]:
         return
+    from conference.tasks.queue import enqueue
+
     try:
-        deliver_outbox(limit=20)
-    except Exception:  # the action is committed; mail waits for `flask send-mail`
+        enqueue("mail.deliver")
+    except Exception:  # the action is committed; the worker's minute round or cron sends it
         db.session.rollback()
-        log.exception("Delivering queued mail failed; it stays queued")
+        log.exception("Queueing mail delivery failed; the mail stays in the outbox")
+
+
+@background_task("mail.deliver", every_minute=True)
+def deliver_mail_task() -> None:
+    """The task: send what is due (also run every minute, so back-offs are retried)."""
+    deliver_outbox(limit=500)
 
 
 def pending_count() -> int:
