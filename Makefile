@@ -71,6 +71,7 @@ clean-db:
 ## prints a table and writes bench/results/<date>-<commit>.json. DATABASE_URL runs it on PostgreSQL.
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run $(if $(WORKLOAD),--workload $(WORKLOAD),)
+	$(BIN)/python -m bench.agenda_stress $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 	$(MAKE) bench-load
 
 # --- Security and reliability (issue #9) -------------------------------------------------------
@@ -83,6 +84,12 @@ LOAD_ARGS ?=
 ## database is created there and dropped); LOAD_ARGS: e.g. --scan-seconds 120
 bench-load: $(VENV)/.installed-app
 	$(BIN)/python -m bench.load $(if $(DATABASE_URL),--database-url $(DATABASE_URL)) $(LOAD_ARGS)
+
+## deploy-check: run the reference deployment of docs/deployment.md (gunicorn 4 workers, task
+## worker, Redis) against DATABASE_URL, which it EMPTIES, and check mail, limits, jobs, backups
+.PHONY: deploy-check
+deploy-check: $(VENV)/.installed-test
+	$(BIN)/python -m bench.deploy_check --database-url $(DATABASE_URL) --wipe
 
 ## audit: bandit on the code (fails on a high-severity finding) and pip-audit on the pinned
 ## runtime dependencies (needs PyPI's vulnerability data: see docs/security.md)

@@ -31,6 +31,7 @@ class TaskQueue:
         self.huey = _make_huey(app)
         self.tasks: dict[str, Any] = {}
         self._consumer: Consumer | None = None
+        self._started = False  # once per app: a stopped consumer stays stopped
         self._lock = threading.Lock()
         for spec in TASKS.values():
             self._bind(spec)
@@ -64,8 +65,9 @@ class TaskQueue:
     def start_in_process(self) -> None:
         """Run a consumer in threads of this process (development: nothing else to start)."""
         with self._lock:
-            if self._consumer is not None or self.huey.immediate:
+            if self._started or self.huey.immediate:
                 return
+            self._started = True
             self._consumer = _InProcessConsumer(self.huey, workers=1, worker_type="thread")
             self._consumer.start()
             log.info("Task consumer running inside this process")
