@@ -71,8 +71,8 @@ clean-db:
 ## prints a table and writes bench/results/<date>-<commit>.json. DATABASE_URL runs it on PostgreSQL.
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run $(if $(WORKLOAD),--workload $(WORKLOAD),)
-	$(BIN)/python -m bench.agenda_stress $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 	$(MAKE) bench-load
+	$(BIN)/python -m bench.agenda_stress $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 # --- Security and reliability (issue #9) -------------------------------------------------------
 .PHONY: bench-load audit lock
