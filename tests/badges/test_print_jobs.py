@@ -59,7 +59,7 @@ def test_print_job_runs_and_offers_the_pdf(app, login):
     assert _job().progress == 100
 
 
-def test_progress_is_reported_while_the_worker_runs_the_job(app_factory, login, tmp_path):
+def test_progress_is_reported_while_the_worker_runs_the_job(app, app_factory, login, tmp_path):
     app = app_factory(TASK_IMMEDIATE=False, TASK_QUEUE_URL=f"sqlite:///{tmp_path}/tasks.db")
     with app.app_context():
         _event, organiser = _event_with_people()
@@ -139,7 +139,7 @@ def _wait_for(predicate, seconds: float = 120) -> bool:
     return False
 
 
-def test_the_development_consumer_runs_jobs_inside_the_server(app_factory, login, tmp_path):
+def test_the_development_consumer_runs_jobs_inside_the_server(app, app_factory, login, tmp_path):
     app = app_factory(
         TASK_IMMEDIATE=False,
         TASK_QUEUE_URL=f"sqlite:///{tmp_path}/tasks.db",
@@ -166,7 +166,7 @@ def redis_queue_name():
         client.delete(key)
 
 
-def test_jobs_go_through_redis_when_configured(app_factory, login, redis_queue_name):
+def test_jobs_go_through_redis_when_configured(app, app_factory, login, redis_queue_name):
     app = app_factory(
         TASK_IMMEDIATE=False, TASK_QUEUE_URL=REDIS_URL, TASK_QUEUE_NAME=redis_queue_name
     )

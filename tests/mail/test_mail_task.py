@@ -1,4 +1,6 @@
-"""Mail queued by a request is handed to the task worker, not sent inside the request."""
+"""Mail queued by a request is handed to the task worker, not sent inside the request.
+
+Each test asks for ``app`` too: it empties the tables before the test's own app is built."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ SIGNUP = {
 }
 
 
-def test_signup_mail_waits_for_the_worker_then_goes_out_once(app_factory, smtp_server, tmp_path):
+def test_signup_mail_waits_for_the_worker_then_goes_out_once(
+    app, app_factory, smtp_server, tmp_path
+):
     app = app_factory(TASK_IMMEDIATE=False, TASK_QUEUE_URL=f"sqlite:///{tmp_path}/tasks.db")
     smtp_server.clear()
     with app.app_context():
@@ -32,7 +36,7 @@ def test_signup_mail_waits_for_the_worker_then_goes_out_once(app_factory, smtp_s
         db.session.remove()
 
 
-def test_the_workers_minute_round_sends_what_is_due(app_factory, smtp_server, tmp_path):
+def test_the_workers_minute_round_sends_what_is_due(app, app_factory, smtp_server, tmp_path):
     app = app_factory(
         TASK_IMMEDIATE=False,
         TASK_QUEUE_URL=f"sqlite:///{tmp_path}/tasks.db",
