@@ -68,7 +68,7 @@ DEFAULTS: dict[str, Any] = {
     # several machines. TASK_IMMEDIATE runs tasks at once in the caller (tests);
     # TASK_CONSUMER_IN_PROCESS runs a consumer inside the web process (development).
     "TASK_QUEUE_URL": "",
-    "TASK_QUEUE_NAME": "conference",
+    "TASK_QUEUE_NAME": "",  # empty: one queue per DATABASE_URL
     "TASK_IMMEDIATE": False,
     "TASK_CONSUMER_IN_PROCESS": False,
     # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.

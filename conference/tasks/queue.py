@@ -9,6 +9,7 @@ first request; in production run ``flask --app conference tasks worker``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from pathlib import Path
@@ -60,7 +61,11 @@ class TaskQueue:
         self.tasks[name](*args)
 
     def consumer(self, workers: int = 1) -> Consumer:
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+        # Poll an idle SQLite queue at least every second (huey's default backs off to 10 s);
+        # Redis is waited on with a blocking read anyway.
+        return self.huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+        )
 
     def start_in_process(self) -> None:
         """Run a consumer in threads of this process (development: nothing else to start)."""
@@ -68,7 +73,9 @@ class TaskQueue:
             if self._started or self.huey.immediate:
                 return
             self._started = True
-            self._consumer = _InProcessConsumer(self.huey, workers=1, worker_type="thread")
+            self._consumer = _InProcessConsumer(
+                self.huey, workers=1, worker_type="thread", max_delay=1.0
+            )
             self._consumer.start()
             log.info("Task consumer running inside this process")
 
@@ -88,7 +95,10 @@ class _InProcessConsumer(Consumer):
 def _make_huey(app: Flask) -> Huey:
     config = app.config
     url = config["TASK_QUEUE_URL"]
-    name = config["TASK_QUEUE_NAME"]
+    # One queue per database by default: two apps of one checkout (`make run`, the browser
+    # tests' server) share instance/tasks.sqlite3 but must never run each other's jobs.
+    digest = hashlib.sha256(config["DATABASE_URL"].encode()).hexdigest()[:12]
+    name = config["TASK_QUEUE_NAME"] or f"conference-{digest}"
     immediate = bool(config["TASK_IMMEDIATE"])
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey(name, url=url, results=False, immediate=immediate)
