@@ -18,7 +18,7 @@ $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	$(BIN)/python -m pip install --quiet -e '.[test,serve,redis]'
 	@touch $@ $(VENV)/.installed-app
 
 install: $(VENV)/.installed-app
@@ -75,6 +75,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run $(if $(WORKLOAD),--workload $(WORKLOAD),)
 	$(MAKE) bench-load
 	$(MAKE) bench-proxy
+	$(BIN)/python -m bench.agenda_stress $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 # --- Security and reliability (issue #9) -------------------------------------------------------
 .PHONY: bench-load bench-proxy audit lock
@@ -95,6 +96,11 @@ bench-load: $(VENV)/.installed-app
 PROXY_ARGS ?=
 bench-proxy: $(VENV)/.installed-app
 	$(BIN)/python -m bench.proxy_check $(PROXY_ARGS)
+## deploy-check: run the reference deployment of docs/deployment.md (gunicorn 4 workers, task
+## worker, Redis) against DATABASE_URL, which it EMPTIES, and check mail, limits, jobs, backups
+.PHONY: deploy-check
+deploy-check: $(VENV)/.installed-test
+	$(BIN)/python -m bench.deploy_check --database-url $(DATABASE_URL) --wipe
 
 ## audit: bandit on the code (fails on a high-severity finding) and pip-audit on the pinned
 ## runtime dependencies (needs PyPI's vulnerability data: see docs/security.md)

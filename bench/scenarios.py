@@ -74,6 +74,7 @@ class BenchRun:
             "MAIL_BACKEND": "console",
             "MAIL_DELIVER_AFTER_REQUEST": False,
             "RATELIMIT_ENABLED": False,
+            "TASK_CONSUMER_IN_PROCESS": False,
         }
 
     def _reset_database(self) -> None:
@@ -332,6 +333,8 @@ class BenchRun:
             "CONFERENCE_MAIL_BACKEND": "console",
             "CONFERENCE_MAIL_DELIVER_AFTER_REQUEST": "false",
             "CONFERENCE_RATELIMIT_ENABLED": "false",
+            # No task consumer inside the measured worker (development would start one).
+            "CONFERENCE_TASK_CONSUMER_IN_PROCESS": "false",
         }
         peak = 0
         for keep_alive, worker_class in ((False, "sync"), (True, "gthread")):

@@ -32,12 +32,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.agenda.catalogue_views import bp as agenda_catalogue_bp
     from conference.agenda.manage_views import bp as agenda_manage_bp
     from conference.agenda.views import bp as agenda_bp
+    from conference.badges import print_jobs  # noqa: F401  (print-job route on the badges bp)
     from conference.badges.api import bp as badges_api_bp
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
     from conference.editions.views import bp as editions_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
+    from conference.jobs.views import bp as jobs_bp
     from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
     from conference.registration.views import bp as registration_bp
 
@@ -53,13 +55,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(badges_api_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(jobs_bp)
 
-    from conference import cli, errors, proxies, request_limits, security, templating
+    from conference import cli, errors, outage, proxies, request_limits, security, templating
     from conference.feeds import receivers as feed_receivers
+    from conference.tasks.queue import init_task_queue
 
     feed_receivers.connect()
+    init_task_queue(app)  # after every capability declared its tasks
 
     errors.register_error_handlers(app)
+    outage.register_outage_handler(app)
     security.register_security_headers(app)
     security.register_input_guards(app)
     request_limits.register_request_limits(app)

@@ -233,6 +233,24 @@ def erase_expired_command(now) -> None:
     click.echo(f"{len(warned)} event(s) warned, {len(erased)} erased")
 
 
+@click.group("tasks")
+def tasks_group() -> None:
+    """The task queue: mail delivery and organisers' print files and exports."""
+
+
+@tasks_group.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Tasks run at once (threads).")
+def tasks_worker_command(workers: int) -> None:
+    """Run the task worker (production; `make run` has one inside the server)."""
+    from conference.tasks.queue import task_queue
+
+    queue = task_queue()
+    click.echo(
+        f"Task worker on {type(queue.huey).__name__} {queue.huey.name!r}, {workers} thread(s)"
+    )
+    queue.consumer(workers=workers).run()
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         demo_command,
@@ -244,5 +262,6 @@ def register_commands(app: Flask) -> None:
         clone_event_command,
         create_series_command,
         erase_expired_command,
+        tasks_group,
     ):
         app.cli.add_command(command)

@@ -34,6 +34,11 @@ DEFAULTS: dict[str, Any] = {
     # Try to deliver queued mail right after the request that queued it commits.
     "MAIL_DELIVER_AFTER_REQUEST": True,
     "MAIL_MAX_ATTEMPTS": 8,
+    # How long a sender's claim on a message lasts; a sender that dies mid-batch leaves
+    # its messages to the next sender after this. Longer than a batch takes to send.
+    "MAIL_CLAIM_SECONDS": 300,
+    # How many messages one sender claims at a time.
+    "MAIL_BATCH_SIZE": 20,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -51,6 +56,23 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms left open for hours still work
     # Pre-ping (for servers that drop idle connections) is added below for network databases.
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # In-process caches, per worker: anonymous agenda pages and calendar feeds (by entries
+    # and by bytes of bodies), and rendered calendar entries. Older agenda versions of an
+    # event are dropped as soon as a newer one is cached.
+    "PAGE_CACHE_MAX_ENTRIES": 256,
+    "PAGE_CACHE_MAX_BYTES": 32 * 2**20,
+    "FEED_CACHE_MAX_ENTRIES": 512,
+    "FEED_CACHE_MAX_BYTES": 32 * 2**20,
+    "FEED_FRAGMENTS_MAX_BYTES": 16 * 2**20,
+    # The task queue (huey): empty keeps it in instance/tasks.sqlite3; redis://... for
+    # several machines. TASK_IMMEDIATE runs tasks at once in the caller (tests);
+    # TASK_CONSUMER_IN_PROCESS runs a consumer inside the web process (development).
+    "TASK_QUEUE_URL": "",
+    "TASK_QUEUE_NAME": "",  # empty: one queue per DATABASE_URL
+    "TASK_IMMEDIATE": False,
+    "TASK_CONSUMER_IN_PROCESS": False,
+    # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+    "DATABASE_RETRY_AFTER": 10,
     # Badges and check-in.
     # The same badge at the same door from the same scanner within this many seconds is
     # the scanner re-reading it: answered as the first scan, logged as a repeat (0: off).
@@ -97,6 +119,14 @@ _INT_KEYS = {
     "MAIL_PORT",
     "MAIL_TIMEOUT",
     "MAIL_MAX_ATTEMPTS",
+    "MAIL_CLAIM_SECONDS",
+    "DATABASE_RETRY_AFTER",
+    "PAGE_CACHE_MAX_ENTRIES",
+    "PAGE_CACHE_MAX_BYTES",
+    "FEED_CACHE_MAX_ENTRIES",
+    "FEED_CACHE_MAX_BYTES",
+    "FEED_FRAGMENTS_MAX_BYTES",
+    "MAIL_BATCH_SIZE",
     "EMAIL_TOKEN_MAX_AGE",
     "RESET_TOKEN_MAX_AGE",
     "SCAN_DUPLICATE_WINDOW_SECONDS",
@@ -121,6 +151,8 @@ _BOOL_KEYS = {
     "MAIL_DELIVER_AFTER_REQUEST",
     "RATELIMIT_ENABLED",
     "RATELIMIT_HEADERS_ENABLED",
+    "TASK_IMMEDIATE",
+    "TASK_CONSUMER_IN_PROCESS",
 }
 
 
@@ -186,6 +218,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     explicit = set(_from_environment()) | set(overrides or {})
     if env == "development" and "MAIL_BACKEND" not in explicit:
         app.config["MAIL_BACKEND"] = "console"
+    # `make run` needs no worker of its own; tests run the real task code at once.
+    if env == "development" and "TASK_CONSUMER_IN_PROCESS" not in explicit:
+        app.config["TASK_CONSUMER_IN_PROCESS"] = True
+    if env == "test" and "TASK_IMMEDIATE" not in explicit:
+        app.config["TASK_IMMEDIATE"] = True
     # Cookies travel only over HTTPS outside development and tests.
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if key not in explicit:

@@ -13,6 +13,7 @@ from conference.agenda.models import (
 from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
 from conference.events.models import Event, EventSeries, EventStaff
 from conference.feeds.models import CalendarToken
+from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
 
 # Keeps registration_search_terms in step with names and organisations on every flush.
@@ -37,6 +38,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "EventStaff",
+    "Job",
     "OutboxMessage",
     "Registration",
     "RegistrationSearchTerm",

@@ -27,7 +27,14 @@ class CachedPage:
 
 
 def _cache() -> FeedCache:
-    return current_app.extensions.setdefault("public_page_cache", FeedCache(max_entries=256))
+    cache = current_app.extensions.get("public_page_cache")
+    if cache is None:
+        config = current_app.config
+        cache = FeedCache(
+            max_entries=config["PAGE_CACHE_MAX_ENTRIES"], max_bytes=config["PAGE_CACHE_MAX_BYTES"]
+        )
+        current_app.extensions["public_page_cache"] = cache
+    return cache
 
 
 def cached_for_anonymous(view: Callable) -> Callable:
@@ -67,7 +74,7 @@ def cached_for_anonymous(view: Callable) -> Callable:
             return CachedPage(response.get_data(), response.status_code, headers)
 
         try:
-            page = _cache().get_or_build(key, build)
+            page = _cache().get_or_build(key, build, family=event.id, version=event.agenda_version)
         except _NotCacheable:
             return rendered["response"]
         if "response" in rendered:

@@ -38,11 +38,22 @@ CLOSED_DESCRIPTION = "A closed session with restricted participation."
 
 
 def feed_cache() -> FeedCache:
-    return current_app.extensions.setdefault("feed_cache", FeedCache())
+    cache = current_app.extensions.get("feed_cache")
+    if cache is None:
+        config = current_app.config
+        cache = FeedCache(
+            max_entries=config["FEED_CACHE_MAX_ENTRIES"], max_bytes=config["FEED_CACHE_MAX_BYTES"]
+        )
+        current_app.extensions["feed_cache"] = cache
+    return cache
 
 
 def fragment_cache() -> FragmentCache:
-    return current_app.extensions.setdefault("feed_fragments", FragmentCache())
+    cache = current_app.extensions.get("feed_fragments")
+    if cache is None:
+        cache = FragmentCache(max_bytes=current_app.config["FEED_FRAGMENTS_MAX_BYTES"])
+        current_app.extensions["feed_fragments"] = cache
+    return cache
 
 
 def visibility_class(user: Any, event: Event) -> Audience:
@@ -160,7 +171,7 @@ def event_feed(
             latest_change(event, items),
         )
 
-    return feed_cache().get_or_build(key, build)
+    return feed_cache().get_or_build(key, build, family=event.id, version=event.agenda_version)
 
 
 def staff_feed(event: Event) -> BuiltFeed:

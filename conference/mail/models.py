@@ -24,4 +24,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A sender claims a message before sending it, so two senders never both send it;
+    # a crashed sender's claim runs out at claimed_until and the message is retried.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)

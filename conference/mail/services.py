@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from conference.db_types import utcnow
 from conference.extensions import db
+from conference.mail import claims
 from conference.mail.models import OutboxMessage
+from conference.tasks.registry import background_task
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +76,41 @@ def _retry_delay(attempts: int) -> timedelta:
 
 
 def deliver_outbox(limit: int = 100, *, include_not_due: bool = False) -> tuple[int, int]:
-    """Send queued messages that are due; returns (sent, failed). Commits per message."""
+    """Claim and send queued messages that are due; returns (sent, failed).
+
+    Safe with any number of concurrent senders: each message is claimed by one
+    sender before it is sent (conference/mail/claims.py). Commits per message.
+    """
     config = current_app.config
-    now = utcnow()
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.attempts < config["MAIL_MAX_ATTEMPTS"],
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    if not include_not_due:
-        query = query.where(OutboxMessage.next_attempt_at <= now)
-    messages = list(db.session.scalars(query))
-    if not messages:
-        return 0, 0
+    sender = claims.new_sender_id()
     sent = failed = 0
+    tried: set[int] = set()  # one attempt per message per call, even with include_not_due
+    while len(tried) < limit:
+        ids, claim_end = claims.claim_messages(
+            sender,
+            limit=min(limit - len(tried), config["MAIL_BATCH_SIZE"]),
+            lease_seconds=config["MAIL_CLAIM_SECONDS"],
+            max_attempts=config["MAIL_MAX_ATTEMPTS"],
+            include_not_due=include_not_due,
+            skip=tried,
+        )
+        if not ids:
+            break
+        tried.update(ids)
+        batch_sent, batch_failed = _send_claimed(ids, sender, claim_end)
+        sent += batch_sent
+        failed += batch_failed
+    return sent, failed
+
+
+def _send_claimed(ids: list[int], sender: str, claim_end: datetime) -> tuple[int, int]:
+    config = current_app.config
+    messages = list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        )
+    )
+    db.session.commit()
     if config["MAIL_BACKEND"] == "console":
         for message in messages:
             log.warning(
@@ -100,30 +119,29 @@ def deliver_outbox(limit: int = 100, *, include_not_due: bool = False) -> tuple[
                 message.subject,
                 message.text_body,
             )
-            message.sent_at = utcnow()
-            message.attempts += 1
-            sent += 1
-        db.session.commit()
-        return sent, failed
+            claims.mark_sent(message.id, sender)
+        return len(messages), 0
     try:
         smtp = _open_smtp(config)
     except (OSError, smtplib.SMTPException) as error:
         for message in messages:
-            _record_failure(message, error)
-        db.session.commit()
+            _record_failure(message, sender, error)
         return 0, len(messages)
+    sent = failed = 0
     try:
         for message in messages:
+            # A claim that ran out may already be another sender's: give it back unsent.
+            if utcnow() >= claim_end - timedelta(seconds=config["MAIL_TIMEOUT"]):
+                claims.release(message.id, sender)
+                continue
             try:
                 smtp.send_message(_build_email(message, config["MAIL_SENDER"]))
             except (OSError, smtplib.SMTPException) as error:
-                _record_failure(message, error)
+                _record_failure(message, sender, error)
                 failed += 1
             else:
-                message.sent_at = utcnow()
-                message.attempts += 1
+                claims.mark_sent(message.id, sender)
                 sent += 1
-            db.session.commit()
     finally:
         try:
             smtp.quit()
@@ -132,22 +150,34 @@ def deliver_outbox(limit: int = 100, *, include_not_due: bool = False) -> tuple[
     return sent, failed
 
 
-def _record_failure(message: OutboxMessage, error: Exception) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    message.next_attempt_at = utcnow() + _retry_delay(message.attempts)
+def _record_failure(message: OutboxMessage, sender: str, error: Exception) -> None:
+    # message.attempts was read after the claim, so it already counts this attempt.
+    claims.mark_failed(
+        message.id,
+        sender,
+        f"{type(error).__name__}: {error}",
+        utcnow() + _retry_delay(message.attempts),
+    )
     log.warning("Mail to %s not sent (attempt %d): %s", message.recipient, message.attempts, error)
 
 
 def deliver_after_request() -> None:
-    """Best-effort delivery right after a view committed; failures stay queued."""
+    """Hand the queued mail to the task worker once the view committed; failures stay queued."""
     if not current_app.config["MAIL_DELIVER_AFTER_REQUEST"]:
         return
+    from conference.tasks.queue import enqueue
+
     try:
-        deliver_outbox(limit=20)
-    except Exception:  # the action is committed; mail waits for `flask send-mail`
+        enqueue("mail.deliver")
+    except Exception:  # the action is committed; the worker's minute round or cron sends it
         db.session.rollback()
-        log.exception("Delivering queued mail failed; it stays queued")
+        log.exception("Queueing mail delivery failed; the mail stays in the outbox")
+
+
+@background_task("mail.deliver", every_minute=True)
+def deliver_mail_task() -> None:
+    """The task: send what is due (also run every minute, so back-offs are retried)."""
+    deliver_outbox(limit=500)
 
 
 def pending_count() -> int:

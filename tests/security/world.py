@@ -132,6 +132,18 @@ def _nine_o_clock(event: Event, day: int = 0, hour: int = 9) -> datetime:
     return start + timedelta(days=day, hours=hour - 1)
 
 
+def _finished_print_job(event: Event) -> str:
+    """A badge print job of this event, run through the real task."""
+    from conference.badges.print_jobs import KIND, print_badge_sheet
+    from conference.jobs.services import create_job
+
+    job = create_job(event, KIND, {"layout": "a6"}, actor=None)
+    db.session.commit()
+    public_id = job.public_id
+    print_badge_sheet(job.id)
+    return public_id
+
+
 def build_world() -> World:
     """Create every actor and object, committed."""
     from conference.editions.series import create_series, set_series
@@ -191,8 +203,10 @@ def build_world() -> World:
     series = create_series("world-series", "World series", actor=None)
     set_series(event, series, actor=None)
     db.session.commit()
+    job_id = _finished_print_job(event)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
+        extra={"job": job_id, "series_slug": series.slug},
         event=_obj(event, *event_attrs),
         other=_obj(other, *event_attrs),
         users={a: _obj(u, "email", "session_token", "name") for a, u in users.items()},
@@ -217,7 +231,6 @@ def build_world() -> World:
             make_user("unconfirmed@example.org", name="Una Unconfirmed", verified=False)
         ),
         reset_token=account_tokens.make_reset_token(approved.user),
-        extra={"series_slug": series.slug},
     )
 
 

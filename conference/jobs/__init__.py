@@ -1,0 +1,1 @@
+"""Long organiser jobs (print files, exports): queued, run by the task worker, downloaded."""
