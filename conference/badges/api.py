@@ -117,13 +117,26 @@ def _client_time(value: Any) -> datetime | None:
     return min(moment, utcnow())
 
 
-def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
-    """Validate one scan request, run it, commit, and give the answer."""
+def _flag(item: dict[str, Any], name: str, default: bool) -> bool:
+    value = item.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(f"{name} must be true or false.", field=name, code="bad_flag")
+    return value
+
+
+def _scan_item(event: Event, item: Any, actor: Any, *, offline: bool) -> dict[str, Any]:
+    """Validate one scan request, run it, commit, and give the answer.
+
+    ``offline`` is the default: the batch upload carries scans queued offline. Any text
+    is scanned, however long (a garbled read is an invalid code, logged as a refusal).
+    """
     if not isinstance(item, dict):
         raise ApiError("Each scan must be a JSON object.", code="malformed_body")
     code = item.get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > 500:
+    if not isinstance(code, str) or not code.strip():
         raise ApiError("Give the scanned code as a string.", field="code", code="missing_code")
+    offline = _flag(item, "offline", offline)
+    let_in_again = _flag(item, "let_in_again", False)
     checkpoint = parse_checkpoint(event, item.get("checkpoint"))
     client_scan_id = item.get("client_scan_id")
     if client_scan_id is not None and (
@@ -139,6 +152,8 @@ def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
             actor=actor,
             client_scan_id=client_scan_id,
             client_scanned_at=scanned_at,
+            offline=offline,
+            let_in_again=let_in_again,
         )
         # Answer from what is loaded now: after the commit every row would be read again.
         answer = answer_json(scan, actor)
@@ -158,7 +173,7 @@ def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
 def create_checkin(slug: str):
     """Scan a code at a checkpoint: accepted or refused, with the reason and the attendee."""
     event, actor = _load(slug)
-    return jsonify(_scan_item(event, _json_body(), actor))
+    return jsonify(_scan_item(event, _json_body(), actor, offline=False))
 
 
 @bp.route("/checkins/batch", methods=["POST"])
@@ -174,7 +189,7 @@ def create_checkins_batch(slug: str):
     results = []
     for item in scans:
         try:
-            results.append(_scan_item(event, item, actor))
+            results.append(_scan_item(event, item, actor, offline=True))
         except DomainError as error:
             db.session.rollback()
             client_id = item.get("client_scan_id") if isinstance(item, dict) else None
@@ -194,10 +209,13 @@ def create_manual_checkin(slug: str):
     event, actor = _load(slug)
     body = _json_body()
     checkpoint = parse_checkpoint(event, body.get("checkpoint"))
+    let_in_again = _flag(body, "let_in_again", False)
     registration = offline.registration_of(event, body.get("registration"))
     if registration is None:
         raise ApiError("No such registration at this event.", code="unknown_registration")
-    scan = checkin.manual_check_in(event, checkpoint, registration, actor=actor)
+    scan = checkin.manual_check_in(
+        event, checkpoint, registration, actor=actor, let_in_again=let_in_again
+    )
     db.session.commit()
     return jsonify(answer_json(scan, actor))
 

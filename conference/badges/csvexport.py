@@ -16,7 +16,8 @@ COLUMNS = [
     ("organisation", "Organisation"),
     ("badge", "Badge"),
     ("by", "Scanned by"),
-    ("kind", "Kind"),
+    ("kind_label", "Kind"),
+    ("device_time", "Device clock"),
 ]
 
 

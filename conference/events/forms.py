@@ -35,6 +35,9 @@ def _timezone_select_choices():
     return as_choices(timezone_choices())
 
 
+_REENTRY_SETTINGS = {"default": None, "yes": True, "no": False}
+
+
 class EventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
@@ -90,6 +93,18 @@ class EventForm(FlaskForm):
     privacy_notice_version = StringField(
         "Privacy notice version", default="1", validators=[DataRequired(), Length(max=40)]
     )
+    reentry = SelectField(
+        "Re-entry at the entrance",
+        choices=as_choices(
+            [
+                ("default", "Default: the same day too for events of several days, else not"),
+                ("yes", "Yes: someone already in may be let in again the same day"),
+                ("no", "No: the entrance admits each person once a day"),
+            ]
+        ),
+        default="default",
+        description="Door staff see “Already in since …” and may let the person in again.",
+    )
     submit = SubmitField("Save event")
 
     def to_details(self) -> EventDetails:
@@ -113,6 +128,7 @@ class EventForm(FlaskForm):
             capacity=self.capacity.data,
             privacy_notice_url=self.privacy_notice_url.data or "",
             privacy_notice_version=self.privacy_notice_version.data.strip(),
+            entrance_readmits=_REENTRY_SETTINGS[self.reentry.data],
         )
 
     def fill_local_times(self, event) -> None:
@@ -121,6 +137,10 @@ class EventForm(FlaskForm):
             value = getattr(event, name)
             if value is not None and not self.is_submitted():
                 getattr(self, name).data = value.astimezone(event.tz).replace(tzinfo=None)
+        if not self.is_submitted():
+            self.reentry.data = {v: k for k, v in _REENTRY_SETTINGS.items()}[
+                event.entrance_readmits
+            ]
 
 
 class GrantRoleForm(FlaskForm):

@@ -46,6 +46,8 @@ class EventDetails:
     capacity: int | None = None
     privacy_notice_url: str = ""
     privacy_notice_version: str = "1"
+    # Re-entry at the entrance the same day; None: yes for events of several days.
+    entrance_readmits: bool | None = None
 
 
 def validate_event_details(details: EventDetails, *, existing: Event | None = None) -> None:
