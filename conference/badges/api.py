@@ -260,4 +260,12 @@ def checkin_stats(slug: str):
     from conference.badges.reports import checkpoint_counts
 
     rows = checkpoint_counts(event, actor)
-    return jsonify({"checkpoints": rows, "generated_at": utcnow().isoformat()})
+    now = utcnow()
+    return jsonify(
+        {
+            "checkpoints": rows,
+            "generated_at": now.isoformat(),
+            # For people: the event's wall-clock time, 24-hour.
+            "generated_local_time": now.astimezone(event.tz).strftime("%H:%M:%S"),
+        }
+    )
