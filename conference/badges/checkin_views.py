@@ -37,9 +37,7 @@ def _scan_form(event: Event, **kwargs) -> forms.ScanForm:
     return form
 
 
-def _render_scanner(
-    event: Event, form: forms.ScanForm, result=None, status: int = 200, again=None
-):
+def _render_scanner(event: Event, form: forms.ScanForm, result=None, status: int = 200, again=None):
     """The page; ``again`` holds what a "Let in again" button must send back."""
     search = forms.SearchForm(request.args, checkpoint=form.checkpoint.data)
     results = []
