@@ -139,10 +139,18 @@ function show(answer) {
   for (const name of Object.keys(VERDICTS)) {
     overlay.classList.toggle(`scan-overlay-${name}`, name === kind);
   }
-  let verdict = VERDICTS[kind];
-  if (answer.offline) verdict += " (offline check)";
-  if (answer.repeat) verdict += " (same scan again)";
-  setText("overlay-verdict", verdict);
+  // The verdict in big letters; what qualifies it in smaller ones, so it fits a phone.
+  let note = "";
+  if (answer.offline) note += " (offline check)";
+  if (answer.repeat) note += " (same scan again)";
+  const verdictLine = document.getElementById("overlay-verdict");
+  verdictLine.textContent = VERDICTS[kind];
+  if (note) {
+    const small = document.createElement("span");
+    small.className = "verdict-note";
+    small.textContent = note;
+    verdictLine.append(small);
+  }
   setText("overlay-message", answer.message);
   const person = answer.attendee;
   setText("overlay-name", person ? person.name : "");
@@ -170,7 +178,6 @@ function show(answer) {
   clearTimeout(state.hideTimer);
   // Amber waits for the staff's decision; green and red clear by themselves.
   if (!canLetIn) state.hideTimer = setTimeout(hide, accepted ? 2500 : 5000);
-  else letInButton.focus();
 }
 
 function hide() {
@@ -364,8 +371,15 @@ letInButton.addEventListener("click", (event) => {
   }
 });
 document.addEventListener("keydown", (event) => {
-  // Enter or Space on the focused "Let in again" button presses it; any other key dismisses.
-  if (overlay.hidden || (event.target === letInButton && ["Enter", " "].includes(event.key))) return;
+  if (overlay.hidden) return;
+  // The focus stays in the code field, so that the next badge read is typed there; Tab
+  // reaches "Let in again", and Enter or Space there presses it. Any other key dismisses.
+  if (!letInButton.hidden && event.key === "Tab") {
+    event.preventDefault();
+    letInButton.focus();
+    return;
+  }
+  if (event.target === letInButton && ["Enter", " "].includes(event.key)) return;
   overlay.hidden = true;
   codeInput.focus();
 });
