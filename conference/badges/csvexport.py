@@ -1,4 +1,8 @@
-"""The scan log as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents)."""
+"""The scan log as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents).
+
+Times are the event's wall-clock time to the second; results in words, reasons as codes
+next to the message in words.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ COLUMNS = [
     ("time", "Recorded"),
     ("seen_at", "Scanned"),
     ("checkpoint", "Checkpoint"),
-    ("result", "Result"),
+    ("result_label", "Result"),
     ("reason", "Reason"),
     ("message", "Message"),
     ("name", "Name"),

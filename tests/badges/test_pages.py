@@ -147,8 +147,8 @@ def test_scan_log_csv_export(login, event):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Recorded", "Scanned", "Checkpoint", "Result", "Reason"]
     assert {(r[3], r[4]) for r in rows[1:]} == {
-        ("accepted", "checked_in"),
-        ("refused", "invalid_code"),
+        ("Accepted", "checked_in"),
+        ("Refused", "invalid_code"),
     }
     assert "'=cmd|' /C calc'!A0" in [r[6] for r in rows]  # no spreadsheet formula injection
 
