@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.api import bp as badges_api_bp
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
+    from conference.dashboard.views import bp as dashboard_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
     from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
@@ -51,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(badges_api_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(dashboard_bp)
 
     from conference import cli, errors, security, templating
 

@@ -246,6 +246,7 @@ ROUTES: dict[str, Row] = {
     "badges.devices": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Door 2"}),
     "badges.revoke_device": Row(POST=ORGANISERS),
     "checkin.checkins": Row(GET=ORGANISERS),
+    "dashboard.dashboard": Row(GET=ORGANISERS),
     "checkin.checkins_csv": Row(GET=ORGANISERS),
     # Door staff: the scanner page
     "checkin.scanner": Row(GET=SCANNERS, POST=SCANNERS, data=_scan),
@@ -259,4 +260,5 @@ ROUTES: dict[str, Row] = {
     "badges_api.list_revocations": Row(GET=API_SCANNERS),
     "badges_api.list_attendees": Row(GET=API_SCANNERS),
     "badges_api.checkin_stats": Row(GET=API_ORGANISERS),
+    "dashboard.dashboard_json": Row(GET=API_ORGANISERS),
 }  # fmt: skip
