@@ -14,15 +14,16 @@ from conference.dashboard.figures import Series
 # Colours told apart by people with the common colour-vision deficiencies (Okabe–Ito),
 # each with a text legend; stacked parts are also separated by a white line.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-WIDTH = 640
-LABEL_WIDTH = 190
+# Narrow, so that the text stays readable when a phone scales the picture down.
+WIDTH = 440
+LABEL_WIDTH = 170
 VALUE_WIDTH = 44
 BAR = 18
 GAP = 8
 LEGEND = 26
 
 
-def _short(text: str, limit: int = 30) -> str:
+def _short(text: str, limit: int = 25) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -40,14 +41,14 @@ def bar_chart(series: Series, *, chart_id: str, title: str, stacked: bool = True
         f'aria-labelledby="{chart_id}-title" preserveAspectRatio="xMinYMin meet">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
-    x = LABEL_WIDTH
+    x = 4  # the legend, across the top
     for index, column in enumerate(series.columns):
         colour = PALETTE[index % len(PALETTE)]
         parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>')
         parts.append(
             f'<text x="{x + 16}" y="14" class="chart-legend">{escape(_short(column, 24))}</text>'
         )
-        x += 24 + 7 * min(len(column), 24)
+        x += 24 + 6 * min(len(column), 24)
     y = LEGEND
     for label, values in series.rows:
         parts.append(
