@@ -116,7 +116,7 @@ function offlineContext() {
     checkpoint,
     day: checkpoint.key === "entrance" ? localDay() : "",
     seen: new Set(load("seen", [])),
-    admitsReentry: cfg.admitsReentry === "true",
+    admitsReentry: checkpoint.admits_reentry ?? cfg.admitsReentry === "true",
   };
 }
 

@@ -175,3 +175,20 @@ def test_flags_must_be_booleans(client, event, device):
 
     assert (response.status_code, response.get_json()["error"]["name"]) == (400, "bad_flag")
     assert db.session.query(Scan).count() == 0
+
+
+def test_checkpoints_tell_offline_scanners_whether_the_entrance_readmits(client, event, device):
+    _, token = device
+    make_session(event)
+
+    first = client.get(
+        f"/api/v1/events/{event.slug}/checkpoints", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()["checkpoints"]
+    event.entrance_readmits = False
+    db.session.commit()
+    second = client.get(
+        f"/api/v1/events/{event.slug}/checkpoints", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()["checkpoints"]
+
+    assert [c["admits_reentry"] for c in first] == [True, False]
+    assert [c["admits_reentry"] for c in second] == [False, False]
