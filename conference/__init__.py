@@ -38,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.dashboard.views import bp as dashboard_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
+    from conference.mailings.views import bp as mailings_bp
     from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
     from conference.registration.views import bp as registration_bp
 
@@ -53,6 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(mailings_bp)
 
     from conference import cli, errors, security, templating
 

@@ -14,6 +14,7 @@ from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
 from conference.events.models import Event, EventStaff
 from conference.feeds.models import CalendarToken
 from conference.mail.models import OutboxMessage
+from conference.mailings.models import Mailing, MailingRecipient
 
 # Keeps registration_search_terms in step with names and organisations on every flush.
 from conference.registration import search as _search  # noqa: F401
@@ -28,6 +29,8 @@ __all__ = [
     "AgendaChange",
     "AgendaSession",
     "Badge",
+    "Mailing",
+    "MailingRecipient",
     "EventSigningKey",
     "Scan",
     "ScanDevice",

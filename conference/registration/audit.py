@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "booking_promoted": "Promoted from a session's waiting list",
     "unbooked": "Cancelled a booking",
     "account_deleted": "Account deleted; personal data erased",
+    "mailed": "Sent a message from the organisers",
 }
 
 

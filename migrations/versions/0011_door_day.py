@@ -7,7 +7,8 @@ Create Date: 2026-12-01 22:30:00
 Badges get the folded printed number (``number_key``) door staff type; events the
 re-entry setting of their entrance; scans how the badge was presented (``entry``) and
 whether the scan was queued offline. The search terms are rewritten with
-transliterations of Greek and Cyrillic, and the email's words.
+transliterations of Greek and Cyrillic, and the email's words. Organisers' mail to
+registrants gets its tables (mailings, mailing_recipients).
 """
 
 import sqlalchemy as sa
@@ -35,6 +36,61 @@ def upgrade():
             sa.Column("offline", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
+    op.create_table(
+        "mailings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("audience", sa.String(length=300), nullable=False),
+        sa.Column("recipient_count", sa.Integer(), nullable=False),
+        sa.Column("sent_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_mailings_event_id_events"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["sent_by_id"],
+            ["users.id"],
+            name=op.f("fk_mailings_sent_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mailings")),
+    )
+    op.create_index(op.f("ix_mailings_event_id"), "mailings", ["event_id"], unique=False)
+    op.create_table(
+        "mailing_recipients",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mailing_id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=True),
+        sa.Column("outbox_message_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["mailing_id"],
+            ["mailings.id"],
+            name=op.f("fk_mailing_recipients_mailing_id_mailings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["outbox_message_id"],
+            ["outbox_messages.id"],
+            name=op.f("fk_mailing_recipients_outbox_message_id_outbox_messages"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["registrations.id"],
+            name=op.f("fk_mailing_recipients_registration_id_registrations"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mailing_recipients")),
+    )
+    op.create_index(
+        op.f("ix_mailing_recipients_mailing_id"), "mailing_recipients", ["mailing_id"], unique=False
+    )
+
     from conference.badges.numbers import number_key
     from conference.registration.search import reindex
 
@@ -59,6 +115,10 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f("ix_mailing_recipients_mailing_id"), table_name="mailing_recipients")
+    op.drop_table("mailing_recipients")
+    op.drop_index(op.f("ix_mailings_event_id"), table_name="mailings")
+    op.drop_table("mailings")
     with op.batch_alter_table("badge_scans", schema=None) as batch_op:
         batch_op.drop_column("offline")
         batch_op.drop_column("entry")

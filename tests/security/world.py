@@ -180,6 +180,10 @@ def build_world() -> World:
     _, other_token = badge_services.create_device(other, "Other phone", actor=None)
     spare, _ = badge_services.create_device(event, "Spare tablet", actor=None)
     other_spare, _ = badge_services.create_device(other, "Other spare", actor=None)
+    from conference.mailings.models import Mailing
+
+    mailing = Mailing(event_id=event.id, subject="Hi", body="Hello {name}", audience="Approved")
+    db.session.add(mailing)
     db.session.commit()
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
@@ -207,6 +211,7 @@ def build_world() -> World:
             make_user("unconfirmed@example.org", name="Una Unconfirmed", verified=False)
         ),
         reset_token=account_tokens.make_reset_token(approved.user),
+        extra={"mailing": mailing.id},
     )
 
 
