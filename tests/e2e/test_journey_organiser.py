@@ -186,3 +186,34 @@ def test_organiser_watches_the_dashboard_refresh_itself(new_context, site, scree
     expect(page.locator("#dashboard-status")).to_contain_text("refreshed every 30 seconds")
     expect(registrations.get_by_role("img")).to_be_visible()
     expect(table.get_by_role("columnheader", name="Approved")).to_be_visible()  # still open
+
+
+def test_organiser_previews_tests_and_sends_mail_to_registrants(new_context, site, screenshot):
+    organiser = Person(new_context().new_page(), keyboard=True, label="organiser")
+    login(organiser, ORGANISER, PASSWORD)
+    organiser.goto("/events/flagship-2027/manage/mailings")
+    page = organiser.page
+    organiser.select(page.get_by_label("State"), "Approved")
+    organiser.select(page.get_by_label("Checked in at the entrance"), "Not checked in")
+    organiser.fill(page.get_by_label("Subject"), "Your badge for {event}")
+    organiser.fill(page.get_by_label("Message"), "Dear {name}, your badge: {registration_url}")
+    organiser.click(page.get_by_role("button", name="Preview"))
+    preview = page.get_by_role("region", name=re.compile("^Preview: "))
+    expect(preview).to_contain_text("Your badge for European Flagship Conference")
+    count = int(re.search(r"Preview: (\d+)", preview.text_content()).group(1))
+    assert count > 0
+    screenshot(page, "mail-preview")
+    phone = new_context(
+        storage_state=page.context.storage_state(), viewport={"width": 390, "height": 844}
+    ).new_page()
+    phone.goto("/events/flagship-2027/manage/mailings")
+    screenshot(phone, "mail-compose-390px")
+
+    organiser.click(page.get_by_role("button", name="Send a test to me"))
+    expect(page.locator(".flash-success")).to_contain_text("A test message was sent to")
+    organiser.click(page.get_by_role("button", name="Send to registrants"))
+
+    expect(page.locator(".flash-success")).to_contain_text(f"queued for {count} registrant(s)")
+    expect(page.locator("#mailing-status")).to_contain_text(f"of {count}")
+    screenshot(page, "mail-progress")
+    assert site.scalar("SELECT count(*) FROM mailing_recipients") == count
