@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -63,19 +63,24 @@ def test_coming_back_is_amber_with_when_and_where_then_let_in_again(client, even
     assert (counts["entrance"]["checked_in"], counts["entrance"]["refused"]) == (1, 0)
 
 
-def test_let_in_again_tapped_twice_is_one_entry(client, event, device, app):
+def test_let_in_again_tapped_twice_is_one_entry(event, device, app):
     app.config["SCAN_DUPLICATE_WINDOW_SECONDS"] = 5
-    _, token = device
+    north, _ = device
     _, badge = badge_for(event)
-    _scan(client, event, token, badge.token)
-    db.session.query(Scan).update({"scanned_at": utcnow() - timedelta(minutes=30)})
-    db.session.commit()
+    # Fixed instants at noon, event time: the test never straddles the event's midnight.
+    noon = datetime.combine(event.start_date, time(12, 0), event.tz)
+    scan_at(event, badge.token, north, now=noon)
 
-    amber = _scan(client, event, token, badge.token).get_json()
-    taps = [_scan(client, event, token, badge.token, let_in_again=True).get_json() for _ in "12"]
+    back = noon + timedelta(minutes=30)
+    amber = scan_at(event, badge.token, north, now=back)
+    taps = [
+        scan_at(event, badge.token, north, now=back + timedelta(seconds=n), let_in_again=True)
+        for n in (1, 2)
+    ]
 
-    assert amber["result"] == "already_in" and amber["repeat"] is False
-    assert [(t["result"], t["repeat"]) for t in taps] == [("accepted", False), ("accepted", True)]
+    assert (amber.result, amber.repeat_of_id) == ("already_in", None)
+    assert [(t.result, t.reason) for t in taps] == [("accepted", "let_in_again")] * 2
+    assert (taps[0].repeat_of_id, taps[1].repeat_of_id) == (None, taps[0].id)
 
 
 def test_event_without_re_entry_refuses_the_second_entry_the_same_day(client, event, device, app):
