@@ -36,10 +36,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.api import bp as badges_api_bp
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
+    from conference.dashboard.views import bp as dashboard_bp
     from conference.editions.views import bp as editions_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
     from conference.jobs.views import bp as jobs_bp
+    from conference.mailings.views import bp as mailings_bp
     from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
     from conference.registration.views import bp as registration_bp
 
@@ -56,6 +58,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(mailings_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
     from conference.feeds import receivers as feed_receivers

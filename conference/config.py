@@ -83,6 +83,10 @@ DEFAULTS: dict[str, Any] = {
     # On the offline-queue upload (POST .../checkins/batch, up to SCAN_BATCH_MAX scans each).
     "SCAN_BATCH_RATE_LIMIT": "30 per minute",
     "SCAN_BATCH_MAX": 500,
+    # Typed badge numbers (8 characters, guessable in principle) that find no badge: at most
+    # this many per scanner in the window, then every typed number is refused until it passes.
+    "SCAN_NUMBER_FAILURES": 10,
+    "SCAN_NUMBER_WINDOW_SECONDS": 300,
     # Encrypts the events' private signing keys; defaults to SECRET_KEY. Changing it
     # means rotating every event's badge key (old badges keep verifying).
     "BADGE_KEY_SECRET": None,
@@ -144,6 +148,8 @@ _INT_KEYS = {
     "PROXY_FIX_X_PORT",
     "PROXY_FIX_X_PREFIX",
     "RETENTION_WARNING_DAYS",
+    "SCAN_NUMBER_FAILURES",
+    "SCAN_NUMBER_WINDOW_SECONDS",
 }
 _BOOL_KEYS = {
     "MAIL_USE_TLS",

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,11 +27,19 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     if isinstance(value, datetime):
-        return value.isoformat()
+        # Machines read ISO 8601; to the second is all a registration time means.
+        return value.isoformat(timespec="seconds")
     text = str(value)
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def local_time(value: datetime | None, tz: ZoneInfo) -> str:
+    """An instant as people read it: the event's wall-clock time, 24-hour, no seconds."""
+    if value is None:
+        return ""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

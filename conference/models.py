@@ -15,6 +15,7 @@ from conference.events.models import Event, EventSeries, EventStaff
 from conference.feeds.models import CalendarToken
 from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
+from conference.mailings.models import Mailing, MailingRecipient
 
 # Keeps registration_search_terms in step with names and organisations on every flush.
 from conference.registration import search as _search  # noqa: F401
@@ -29,6 +30,8 @@ __all__ = [
     "AgendaChange",
     "AgendaSession",
     "Badge",
+    "Mailing",
+    "MailingRecipient",
     "EventSigningKey",
     "Scan",
     "ScanDevice",

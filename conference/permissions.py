@@ -238,6 +238,16 @@ def can_view_checkins(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
 
+def can_mail_registrants(user: Any, event: Event) -> bool:
+    """Write to the event's registrants (filtered), through the outbox."""
+    return can_manage_event(user, event)
+
+
+def can_view_dashboard(user: Any, event: Event) -> bool:
+    """The organisers' numbers of the day: registrations, backlog, arrivals, room fill."""
+    return can_manage_event(user, event)
+
+
 def can_use_device_token(device: Any, event: Event) -> bool:
     """A scanning device's token works for its own event only, until revoked."""
     return (

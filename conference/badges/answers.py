@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
-from conference.badges.models import Scan
+from conference.badges.models import Scan, ScanEntry, ScanResult
 from conference.categories import category_label
 from conference.countries import country_name
 from conference.registration.models import Registration, RegistrationStatus
@@ -26,8 +26,17 @@ REASON_MESSAGES: dict[str, str] = {
     "not_authorised": "Not authorised for this restricted session.",
     "not_booked": "Not booked in this session, and it requires booking.",
     "already_checked_in": "Already checked in here.",
+    "already_in": "Already in.",
+    "let_in_again": "Let in again. Welcome back!",
     "session_full": "The session is full.",
+    "unknown_number": "No badge has this number. Check it, or search by name.",
+    "ambiguous_number": "Two badges share this number: scan the QR code or search by name.",
+    "too_many_attempts": (
+        "Too many typed numbers found no badge: wait a few minutes, or search by name."
+    ),
 }
+# Entries without the signed code: the staff compare the person with an ID document.
+_IDENTITY_CHECK_ENTRIES = {ScanEntry.NUMBER.value, ScanEntry.NAME.value}
 
 _STATUS_MESSAGES = {
     RegistrationStatus.PENDING.value: "The registration is still waiting for approval.",
@@ -60,10 +69,24 @@ def message_for(scan: Scan) -> str:
         return "Not authorised for this restricted session: category not admitted."
     if scan.reason == "revoked_badge" and scan.badge is not None and not scan.badge.is_revoked:
         return "This badge was replaced by a newer one; the old badge no longer works."
-    if scan.reason == "already_checked_in" and scan.previous is not None:
-        when = scan.previous.seen_at.astimezone(scan.event.tz).strftime("%H:%M")
+    previous = scan.previous
+    if scan.reason == "already_checked_in" and previous is not None:
+        when = previous.seen_at.astimezone(scan.event.tz).strftime("%H:%M")
+        if scan.session is None:
+            return f"Already in since {when}. This event does not admit re-entry the same day."
         return f"Already checked in here at {when}."
+    if scan.reason == "already_in" and previous is not None:
+        when = previous.seen_at.astimezone(scan.event.tz).strftime("%H:%M")
+        return f"Already in since {when} at {door_of(previous)}."
     return REASON_MESSAGES.get(scan.reason, scan.reason)
+
+
+def door_of(scan: Scan) -> str:
+    """Where a check-in happened, as door staff say it: the device, else the staff member."""
+    if scan.device is not None:
+        return scan.device.name
+    who = scan.actor_user.name if scan.actor_user is not None else "unknown"
+    return f"the entrance ({who})"
 
 
 def checkpoint_of(scan: Scan) -> Checkpoint:
@@ -103,9 +126,16 @@ def answer_json(scan: Scan, actor: Any, *, repeat: bool | None = None) -> dict[s
         "message": message_for(scan),
         "repeat": scan.repeat_of_id is not None if repeat is None else repeat,
         "manual": scan.manual,
+        "entry": scan.entry,
+        "offline": scan.offline,
+        # Typed number or name: nothing signed was shown, so compare with an ID document.
+        "check_identity": scan.entry in _IDENTITY_CHECK_ENTRIES and show_person,
+        # The holder is already in: staff may let them in again (same request, let_in_again).
+        "can_let_in_again": scan.result == ScanResult.ALREADY_IN.value,
         "checkpoint": checkpoint_of(scan).key,
         "checkpoint_label": checkpoint_label(checkpoint_of(scan), actor),
         "scanned_at": scan.seen_at.isoformat(),
+        "local_time": scan.seen_at.astimezone(scan.event.tz).strftime("%H:%M:%S"),
         "badge": scan.badge.public_id if scan.badge is not None and show_person else None,
         "attendee": attendee_json(registration) if show_person else None,
         "previous_check_in": previous_json(scan.previous, actor),

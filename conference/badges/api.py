@@ -7,54 +7,23 @@ must then send the CSRF token in ``X-CSRFToken`` like any form.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
-from flask_login import current_user
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from conference import permissions
-from conference.badges import checkin, offline, services
+from conference.badges import checkin, offline
 from conference.badges.answers import answer_json
 from conference.badges.checkpoints import is_device, parse_checkpoint
 from conference.badges.client_time import parse_scanned_at
+from conference.badges.scanner_auth import ApiError, load_api_actor, rate_key
 from conference.db_types import utcnow
 from conference.errors import DomainError, PermissionDenied
 from conference.events.models import Event
-from conference.events.services import get_event
 from conference.extensions import csrf, db, limiter
 from conference.request_limits import body_limit
-
-bp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events/<slug>")
-csrf.exempt(bp)
-
-
-class ApiError(DomainError):
-    """A request the API cannot act on; always answered as JSON."""
-
-
-class Unauthorised(DomainError):
-    status_code = 401
-
-
-def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip()
-
-
-def _rate_key() -> str:
-    """Limits apply per device token, else per logged-in user, else per address."""
-    token = _bearer_token()
-    if token:
-        return "device:" + hashlib.sha256(token.encode()).hexdigest()[:32]
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return "addr:" + (request.remote_addr or "unknown")
 
 
 def _scan_limit() -> str:
@@ -65,35 +34,8 @@ def _batch_limit() -> str:
     return current_app.config["SCAN_BATCH_RATE_LIMIT"]
 
 
-def _load(slug: str) -> tuple[Event, Any]:
-    """The event and the scanner acting on it; 401/403/404 as JSON otherwise."""
-    token = _bearer_token()
-    if token is not None:
-        device = services.device_for_token(token)
-        if device is None or device.is_revoked:
-            raise Unauthorised("This device token is unknown or was revoked.", code="unauthorised")
-        # The device's own event came with it: one query where a slug lookup would be another.
-        event = device.event if device.event.slug == slug else None
-        if event is None or not permissions.can_use_device_token(device, event):
-            raise PermissionDenied("This device token is for another event.", code="forbidden")
-        now = utcnow()
-        # A minute's precision is enough, and spares a write on every scan.
-        if device.last_used_at is None or now - device.last_used_at > timedelta(minutes=1):
-            device.last_used_at = now
-        return event, device
-    event = get_event(slug)
-    if not current_user.is_authenticated:
-        raise Unauthorised(
-            "Log in as door staff, or send a device token as 'Authorization: Bearer <token>'.",
-            code="unauthorised",
-        )
-    if event is None or not permissions.can_view_event(current_user, event):
-        abort(404)
-    if not permissions.can_scan_as(current_user, event):
-        raise PermissionDenied("You are not door staff of this event.", code="forbidden")
-    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()
-    return event, current_user._get_current_object()
+bp = Blueprint("badges_api", __name__, url_prefix="/api/v1/events/<slug>")
+csrf.exempt(bp)
 
 
 def _json_body() -> dict[str, Any]:
@@ -105,13 +47,26 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
-    """Validate one scan request, run it, commit, and give the answer."""
+def _flag(item: dict[str, Any], name: str, default: bool) -> bool:
+    value = item.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(f"{name} must be true or false.", field=name, code="bad_flag")
+    return value
+
+
+def _scan_item(event: Event, item: Any, actor: Any, *, offline: bool) -> dict[str, Any]:
+    """Validate one scan request, run it, commit, and give the answer.
+
+    ``offline`` is the default: the batch upload carries scans queued offline. Any text
+    is scanned, however long (a garbled read is an invalid code, logged as a refusal).
+    """
     if not isinstance(item, dict):
         raise ApiError("Each scan must be a JSON object.", code="malformed_body")
     code = item.get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > 500:
+    if not isinstance(code, str) or not code.strip():
         raise ApiError("Give the scanned code as a string.", field="code", code="missing_code")
+    offline = _flag(item, "offline", offline)
+    let_in_again = _flag(item, "let_in_again", False)
     checkpoint = parse_checkpoint(event, item.get("checkpoint"))
     client_scan_id = item.get("client_scan_id")
     if client_scan_id is not None and (
@@ -128,6 +83,8 @@ def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
             actor=actor,
             client_scan_id=client_scan_id,
             client_scanned_at=scanned_at,
+            offline=offline,
+            let_in_again=let_in_again,
         )
         # Answer from what is loaded now: after the commit every row would be read again.
         answer = answer_json(scan, actor)
@@ -143,20 +100,20 @@ def _scan_item(event: Event, item: Any, actor: Any) -> dict[str, Any]:
 
 
 @bp.route("/checkins", methods=["POST"])
-@limiter.limit(_scan_limit, key_func=_rate_key)
+@limiter.limit(_scan_limit, key_func=rate_key)
 @body_limit("SCAN_BODY_MAX_BYTES")
 def create_checkin(slug: str):
     """Scan a code at a checkpoint: accepted or refused, with the reason and the attendee."""
-    event, actor = _load(slug)
-    return jsonify(_scan_item(event, _json_body(), actor))
+    event, actor = load_api_actor(slug)
+    return jsonify(_scan_item(event, _json_body(), actor, offline=False))
 
 
 @bp.route("/checkins/batch", methods=["POST"])
-@limiter.limit(_batch_limit, key_func=_rate_key)
+@limiter.limit(_batch_limit, key_func=rate_key)
 @body_limit("SCAN_BATCH_BODY_MAX_BYTES")
 def create_checkins_batch(slug: str):
     """Upload scans queued offline; each is answered (or has an error) in order."""
-    event, actor = _load(slug)
+    event, actor = load_api_actor(slug)
     scans = _json_body().get("scans")
     if not isinstance(scans, list):
         raise ApiError('Send {"scans": [...]}.', code="malformed_body")
@@ -165,7 +122,7 @@ def create_checkins_batch(slug: str):
     results = []
     for item in scans:
         try:
-            results.append(_scan_item(event, item, actor))
+            results.append(_scan_item(event, item, actor, offline=True))
         except DomainError as error:
             db.session.rollback()
             client_id = item.get("client_scan_id") if isinstance(item, dict) else None
@@ -179,17 +136,20 @@ def create_checkins_batch(slug: str):
 
 
 @bp.route("/checkins/manual", methods=["POST"])
-@limiter.limit(_scan_limit, key_func=_rate_key)
+@limiter.limit(_scan_limit, key_func=rate_key)
 @body_limit("SCAN_BODY_MAX_BYTES")
 def create_manual_checkin(slug: str):
     """Check a person in by hand (forgotten badge): ``{"registration": id, "checkpoint": ...}``."""
-    event, actor = _load(slug)
+    event, actor = load_api_actor(slug)
     body = _json_body()
     checkpoint = parse_checkpoint(event, body.get("checkpoint"))
+    let_in_again = _flag(body, "let_in_again", False)
     registration = offline.registration_of(event, body.get("registration"))
     if registration is None:
         raise ApiError("No such registration at this event.", code="unknown_registration")
-    scan = checkin.manual_check_in(event, checkpoint, registration, actor=actor)
+    scan = checkin.manual_check_in(
+        event, checkpoint, registration, actor=actor, let_in_again=let_in_again
+    )
     db.session.commit()
     return jsonify(answer_json(scan, actor))
 
@@ -197,28 +157,28 @@ def create_manual_checkin(slug: str):
 @bp.route("/checkpoints")
 def list_checkpoints(slug: str):
     """The entrance and the session doors, named as this scanner may see them."""
-    event, actor = _load(slug)
+    event, actor = load_api_actor(slug)
     return jsonify({"checkpoints": offline.checkpoints_json(event, actor)})
 
 
 @bp.route("/keys")
 def list_keys(slug: str):
     """The event's public keys, for verifying codes offline."""
-    event, _ = _load(slug)
+    event, _ = load_api_actor(slug)
     return jsonify({"keys": offline.keys_json(event)})
 
 
 @bp.route("/revocations")
 def list_revocations(slug: str):
     """Badges whose older versions, or all versions, are revoked."""
-    event, _ = _load(slug)
+    event, _ = load_api_actor(slug)
     return jsonify(offline.revocations_json(event))
 
 
 @bp.route("/attendees")
 def list_attendees(slug: str):
     """Badge holders (names for display, rules for offline checks); ``?q=`` searches by name."""
-    event, _ = _load(slug)
+    event, _ = load_api_actor(slug)
     query = request.args.get("q", "").strip()
     if query:
         return jsonify({"attendees": offline.search_json(event, query)})
@@ -228,10 +188,18 @@ def list_attendees(slug: str):
 @bp.route("/checkins/stats")
 def checkin_stats(slug: str):
     """Live counts per checkpoint (organisers' page)."""
-    event, actor = _load(slug)
+    event, actor = load_api_actor(slug)
     if is_device(actor) or not permissions.can_view_checkins(actor, event):
         raise PermissionDenied("Only organisers see the counts.", code="forbidden")
     from conference.badges.reports import checkpoint_counts
 
     rows = checkpoint_counts(event, actor)
-    return jsonify({"checkpoints": rows, "generated_at": utcnow().isoformat()})
+    now = utcnow()
+    return jsonify(
+        {
+            "checkpoints": rows,
+            "generated_at": now.isoformat(),
+            # For people: the event's wall-clock time, 24-hour.
+            "generated_local_time": now.astimezone(event.tz).strftime("%H:%M:%S"),
+        }
+    )

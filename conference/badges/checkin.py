@@ -5,26 +5,41 @@ the benchmark and the tests. It never commits; the caller does.
 
 A door queue feels every millisecond here, so an accepted scan costs four
 statements after the scanner is known: lock the badge, read it with its
-registration and key status, read the holder's scan history in one query,
-insert the scan. The statements of this path are built once (building a
-SQLAlchemy expression costs about as much as running it on an indexed row).
+registration and key status, read the holder's scan history in one query
+(``scan_history``), insert the scan. The statements of this path are built once
+(building a SQLAlchemy expression costs about as much as running it on an indexed row).
+
+The same function takes the short number printed on the badge, typed by staff
+(``numbers``): the badge is found by it and checked by the same rules, logged as a
+manual entry, with failed numbers limited per scanner because a number is guessable.
+
+Times: the server's clock decides, and is the time of record. The scanner's clock
+is kept as information, and used only for scans it queued offline (they happened
+before the server heard of them, and the clock is capped at the server's now).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import Select, bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from conference import permissions
-from conference.badges import signing, tokens
+from conference.badges import numbers, signing, tokens
 from conference.badges.checkpoints import Checkpoint, actor_columns, is_device
-from conference.badges.models import Badge, EventSigningKey, KeyStatus, Scan, ScanResult
+from conference.badges.models import (
+    Badge,
+    EventSigningKey,
+    KeyStatus,
+    Scan,
+    ScanEntry,
+    ScanResult,
+)
+from conference.badges.scan_history import History, history_of
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
@@ -37,6 +52,9 @@ from conference.registration.models import (
 
 ACCEPTED = ScanResult.ACCEPTED.value
 REFUSED = ScanResult.REFUSED.value
+ALREADY_IN = ScanResult.ALREADY_IN.value
+# Longer than any badge code: the rest of a pasted blob is not even parsed.
+MAX_CODE_LENGTH = 500
 
 
 @dataclass
@@ -46,21 +64,8 @@ class Decision:
     previous: Scan | None = None
 
 
-@dataclass
-class History:
-    """What the scan log says about a holder, read in one query."""
-
-    here: Scan | None = None  # the latest check-in at this checkpoint
-    latest: Scan | None = None  # the latest check-in anywhere at the event
-    repeated: Scan | None = None  # the scan this one merely repeats
-
-
 def _refuse(reason: str, previous: Scan | None = None) -> Decision:
     return Decision(REFUSED, reason, previous)
-
-
-def duplicate_window() -> timedelta:
-    return timedelta(seconds=current_app.config["SCAN_DUPLICATE_WINDOW_SECONDS"])
 
 
 # -- statements of the hot path, built once --------------------------------------------------
@@ -105,92 +110,6 @@ def _badge_with_holder() -> Select:
 _INSERT_SCAN = insert(_scans)
 
 
-def _check_ins_of_holder() -> Select:
-    return select(Scan.id).where(
-        Scan.registration_id == bindparam("registration_id"),
-        Scan.result == ACCEPTED,
-        Scan.repeat_of_id.is_(None),
-    )
-
-
-def _at_checkpoint(query: Select, entrance: bool) -> Select:
-    if entrance:
-        return query.where(Scan.session_id.is_(None))
-    return query.where(Scan.session_id == bindparam("session_id"))
-
-
-@cache
-def _history_statement(entrance: bool, by_device: bool, with_repeat: bool) -> Select:
-    """One query for the three look-ups, as (scan, kind) rows; one statement per shape."""
-    newest_first = (Scan.scanned_at.desc(), Scan.id.desc())
-    parts = [
-        ("here", _at_checkpoint(_check_ins_of_holder(), entrance).order_by(*newest_first)),
-        ("latest", _check_ins_of_holder().order_by(*newest_first)),
-    ]
-    if with_repeat:
-        seen_col = func.coalesce(Scan.client_scanned_at, Scan.scanned_at)
-        seen_type = Scan.scanned_at.type
-        repeat = select(Scan.id).where(
-            Scan.badge_id == bindparam("badge_id"),
-            Scan.badge_version == bindparam("version"),
-            Scan.repeat_of_id.is_(None),
-            Scan.manual.is_(False),
-            seen_col >= bindparam("window_start", type_=seen_type),
-            seen_col <= bindparam("window_end", type_=seen_type),
-        )
-        if by_device:
-            repeat = repeat.where(Scan.device_id == bindparam("actor_id"))
-        else:
-            repeat = repeat.where(
-                Scan.actor_user_id == bindparam("actor_id"), Scan.device_id.is_(None)
-            )
-        parts.append(("repeated", _at_checkpoint(repeat, entrance).order_by(Scan.id.desc())))
-    # Each part keeps its own ORDER BY … LIMIT 1 inside a subquery (SQLite requires it).
-    found = union_all(
-        *(
-            select(literal(kind).label("kind"), sub.c.id).select_from(sub)
-            for kind, query in parts
-            for sub in [query.limit(1).subquery()]
-        )
-    ).subquery()
-    return select(Scan, found.c.kind).join(found, Scan.id == found.c.id)
-
-
-def _history(
-    registration: Registration,
-    checkpoint: Checkpoint,
-    *,
-    repeat_of: tuple[Badge, int, Any, datetime] | None = None,
-) -> History:
-    """The holder's check-ins here and anywhere, and (for a scan) the scan it would repeat.
-
-    ``repeat_of`` is (badge, version scanned, scanner, when seen): a repeat is the same
-    code at the same door by the same scanner within the duplicate window.
-    """
-    params: dict[str, Any] = {
-        "registration_id": registration.id,
-        "session_id": checkpoint.session_id,
-    }
-    window = duplicate_window()
-    with_repeat = repeat_of is not None and window > timedelta(0)
-    by_device = False
-    if with_repeat:
-        badge, version, actor, seen = repeat_of
-        by_device = is_device(actor)
-        params |= {
-            "badge_id": badge.id,
-            "version": version,
-            "actor_id": actor.id,
-            "window_start": seen - window,
-            "window_end": seen + window,
-        }
-    statement = _history_statement(checkpoint.session is None, by_device, with_repeat)
-    history = History()
-    for scan, kind in db.session.execute(statement, params):
-        setattr(history, kind, scan)
-    return history
-
-
 # -- recording ---------------------------------------------------------------------------------
 
 
@@ -204,10 +123,11 @@ def _record(
     badge: Badge | None = None,
     badge_version: int | None = None,
     registration: Registration | None = None,
-    manual: bool = False,
+    entry: str = ScanEntry.CODE.value,
     repeat_of: Scan | None = None,
     client_scan_id: str | None = None,
     client_scanned_at: datetime | None = None,
+    offline: bool = False,
 ) -> Scan:
     """Insert the scan and give it back as a persistent object holding what the answer needs."""
     db.session.flush()  # anything pending (a device's last use) goes first, as the ORM would
@@ -219,7 +139,9 @@ def _record(
         "badge_version": badge_version,
         "result": decision.result,
         "reason": decision.reason,
-        "manual": manual,
+        "manual": entry != ScanEntry.CODE.value,
+        "entry": entry,
+        "offline": offline,
         "repeat_of_id": repeat_of.id if repeat_of is not None else None,
         "previous_id": decision.previous.id if decision.previous is not None else None,
         "scanned_at": now,
@@ -312,8 +234,13 @@ def decide(
     *,
     now: datetime,
     history: History | None = None,
+    let_in_again: bool = False,
 ) -> Decision:
-    """Whether the holder of an authentic badge may pass this checkpoint now."""
+    """Whether the holder of an authentic badge may pass this checkpoint now.
+
+    ``let_in_again``: staff confirmed the re-entry of someone already in (entrance only,
+    where the event admits re-entry).
+    """
     if registration.status != RegistrationStatus.APPROVED.value:
         return _refuse("not_approved")
     session = checkpoint.session
@@ -325,14 +252,18 @@ def decide(
         if session.requires_booking and not _has_booking(registration, session.id):
             return _refuse("not_booked")
     if history is None:
-        history = _history(registration, checkpoint)
+        history = history_of(registration, checkpoint)
     here = history.here
-    if here is not None and (
-        session is not None
-        # The entrance admits once per day of the event (its local day).
-        or here.seen_at.astimezone(event.tz).date() == now.astimezone(event.tz).date()
-    ):
+    if here is not None and session is not None:
         return _refuse("already_checked_in", here)
+    # The entrance admits once per day of the event (its local day), and again the same
+    # day only where the event admits re-entry and staff confirm it.
+    if here is not None and _same_local_day(event, here.seen_at, now):
+        if not event.admits_reentry:
+            return _refuse("already_checked_in", here)
+        if not let_in_again:
+            return Decision(ALREADY_IN, "already_in", here)
+        return Decision(ACCEPTED, "let_in_again", here)
     if session is not None and not session.requires_booking:
         capacity = session.effective_capacity
         if capacity is not None:
@@ -343,6 +274,10 @@ def decide(
             if _door_count(checkpoint) >= capacity:
                 return _refuse("session_full")
     return Decision(ACCEPTED, "checked_in", history.latest)
+
+
+def _same_local_day(event: Event, first: datetime, second: datetime) -> bool:
+    return first.astimezone(event.tz).date() == second.astimezone(event.tz).date()
 
 
 def _has_booking(registration: Registration, session_id: int) -> bool:
@@ -366,21 +301,34 @@ def scan(
     actor: Any,
     client_scan_id: str | None = None,
     client_scanned_at: datetime | None = None,
+    offline: bool = False,
+    let_in_again: bool = False,
     now: datetime | None = None,
 ) -> Scan:
-    """Check a scanned code at a checkpoint and record the scan, accepted or refused."""
+    """Check a scanned code (or a typed badge number) at a checkpoint and record the scan.
+
+    ``client_scanned_at`` is the scanner's clock; it decides nothing unless ``offline``.
+    """
     now = now or utcnow()
     if client_scan_id is not None:
         existing = find_client_scan(event, client_scan_id)
         if existing is not None:
             return existing
+    seen = client_scanned_at if offline and client_scanned_at is not None else now
     record = {
         "actor": actor,
         "now": now,
         "client_scan_id": client_scan_id,
         "client_scanned_at": client_scanned_at,
+        "offline": offline,
     }
-    reason, claims = _verify_code(event, code)
+    code = code[: MAX_CODE_LENGTH + 1]
+    number = numbers.typed_number(code)
+    if number is not None:
+        return _scan_number(event, checkpoint, number, seen, let_in_again, record)
+    reason, claims = (
+        ("invalid_code", None) if len(code) > MAX_CODE_LENGTH else _verify_code(event, code)
+    )
     badge = None
     if claims is not None:
         reason, badge = _load_badge(event, claims, now)
@@ -388,8 +336,12 @@ def scan(
         return _record(event, checkpoint, _refuse(reason or "invalid_code"), **record)
     registration = badge.registration
     record["badge_version"] = claims.version
-    seen = client_scanned_at or now
-    history = _history(registration, checkpoint, repeat_of=(badge, claims.version, actor, seen))
+    history = history_of(
+        registration,
+        checkpoint,
+        repeat_of=(badge, claims.version, actor, seen),
+        readmitting=let_in_again,
+    )
     original = history.repeated
     if original is not None:
         decision = Decision(original.result, original.reason, original.previous)
@@ -409,19 +361,58 @@ def scan(
             else "invalid_code"
         )
     else:
-        decision = decide(event, checkpoint, registration, now=seen, history=history)
+        decision = decide(
+            event, checkpoint, registration, now=seen, history=history, let_in_again=let_in_again
+        )
     return _record(event, checkpoint, decision, badge=badge, registration=registration, **record)
 
 
+def _scan_number(
+    event: Event,
+    checkpoint: Checkpoint,
+    number: str,
+    seen: datetime,
+    let_in_again: bool,
+    record: dict[str, Any],
+) -> Scan:
+    """A typed badge number: the same rules, a manual entry, and few failures per scanner."""
+    record["entry"] = ScanEntry.NUMBER.value
+    if numbers.failures_exceeded(event, record["actor"], record["now"]):
+        return _record(event, checkpoint, _refuse("too_many_attempts"), **record)
+    found = numbers.lock_badges_numbered(event, number, record["now"])
+    if len(found) != 1:
+        reason = "unknown_number" if not found else "ambiguous_number"
+        return _record(event, checkpoint, _refuse(reason), **record)
+    # The number names the badge, not a version: the key of its current version must stand.
+    badge_id, key_id = found[0]
+    badge, key_status = db.session.execute(
+        _badge_with_holder(), {"badge_id": badge_id, "key_id": key_id}
+    ).one()
+    registration = badge.registration
+    record |= {"badge": badge, "registration": registration, "badge_version": badge.version}
+    if badge.is_revoked:
+        decision = _refuse("revoked_badge")
+    elif key_status is None or key_status == KeyStatus.REVOKED.value:
+        decision = _refuse("revoked_key")
+    else:
+        decision = decide(event, checkpoint, registration, now=seen, let_in_again=let_in_again)
+    return _record(event, checkpoint, decision, **record)
+
+
 def manual_check_in(
-    event: Event, checkpoint: Checkpoint, registration: Registration, *, actor: Any
+    event: Event,
+    checkpoint: Checkpoint,
+    registration: Registration,
+    *,
+    actor: Any,
+    let_in_again: bool = False,
 ) -> Scan:
     """Check a person in by hand (forgotten badge), by the same rules; recorded as manual."""
     now = utcnow()
     badge = db.session.scalar(select(Badge).where(Badge.registration_id == registration.id))
     if badge is not None:
         db.session.execute(update(Badge).where(Badge.id == badge.id).values(last_scanned_at=now))
-    decision = decide(event, checkpoint, registration, now=now)
+    decision = decide(event, checkpoint, registration, now=now, let_in_again=let_in_again)
     return _record(
         event,
         checkpoint,
@@ -430,5 +421,5 @@ def manual_check_in(
         now=now,
         badge=badge,
         registration=registration,
-        manual=True,
+        entry=ScanEntry.NAME.value,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -37,7 +37,8 @@ def _scan_form(event: Event, **kwargs) -> forms.ScanForm:
     return form
 
 
-def _render_scanner(event: Event, form: forms.ScanForm, result=None, status: int = 200):
+def _render_scanner(event: Event, form: forms.ScanForm, result=None, status: int = 200, again=None):
+    """The page; ``again`` holds what a "Let in again" button must send back."""
     search = forms.SearchForm(request.args, checkpoint=form.checkpoint.data)
     results = []
     if request.method == "GET" and search.q.data and search.validate():
@@ -51,6 +52,7 @@ def _render_scanner(event: Event, form: forms.ScanForm, result=None, status: int
             search=search,
             results=results,
             manual_form=forms.ManualCheckInForm(),
+            again=again,
         ),
         status,
         {"Cache-Control": "no-store"},
@@ -68,12 +70,20 @@ def scanner(slug: str):
     if not form.validate():
         return _render_scanner(event, form, status=422)
     checkpoint = parse_checkpoint(event, form.checkpoint.data)
-    scan = checkin.scan(event, checkpoint, form.code.data, actor=current_user)
+    code = form.code.data
+    scan = checkin.scan(
+        event, checkpoint, code, actor=current_user, let_in_again=form.let_in_again.data
+    )
     db.session.commit()
     result = answer_json(scan, current_user)
     # Ready for the next person: the field comes back empty.
     form.code.data = ""
-    return _render_scanner(event, form, result)
+    again = {
+        "action": url_for("checkin.scanner", slug=event.slug),
+        "form": form,
+        "fields": {"code": code},
+    }
+    return _render_scanner(event, form, result, again=again)
 
 
 @bp.route("/events/<slug>/scan/manual", methods=["POST"])
@@ -91,10 +101,17 @@ def manual_check_in(slug: str):
     registration = offline.registration_of(event, manual.registration.data)
     if registration is None:
         abort(404)
-    scan = checkin.manual_check_in(event, checkpoint, registration, actor=current_user)
+    scan = checkin.manual_check_in(
+        event, checkpoint, registration, actor=current_user, let_in_again=manual.let_in_again.data
+    )
     db.session.commit()
     form = _scan_form(event, formdata=None, checkpoint=checkpoint.key)
-    return _render_scanner(event, form, answer_json(scan, current_user))
+    again = {
+        "action": url_for("checkin.manual_check_in", slug=event.slug),
+        "form": manual,
+        "fields": {"registration": registration.id},
+    }
+    return _render_scanner(event, form, answer_json(scan, current_user), again=again)
 
 
 def _organising(slug: str) -> Event:

@@ -1,4 +1,8 @@
-"""The scan log as CSV, written by ``conference.csv_export`` (UTF-8 with BOM, formula-safe)."""
+"""The scan log as CSV, written by ``conference.csv_export`` (UTF-8 with BOM, formula-safe).
+
+Times are the event's wall-clock time to the second; results in words, reasons as codes
+next to the message in words.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ COLUMNS = [
     ("time", "Recorded"),
     ("seen_at", "Scanned"),
     ("checkpoint", "Checkpoint"),
-    ("result", "Result"),
+    ("result_label", "Result"),
     ("reason", "Reason"),
     ("message", "Message"),
     ("name", "Name"),
     ("organisation", "Organisation"),
     ("badge", "Badge"),
     ("by", "Scanned by"),
-    ("kind", "Kind"),
+    ("kind_label", "Kind"),
+    ("device_time", "Device clock"),
 ]
 
 

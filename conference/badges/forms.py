@@ -54,15 +54,23 @@ class ScanForm(FlaskForm):
     checkpoint = SelectField("Checkpoint", validators=[DataRequired()])
     code = StringField(
         "Badge code",
-        validators=[DataRequired(), Length(max=500)],
-        description="Scan with the camera, type the code, or use a USB or Bluetooth scanner.",
+        # Anything a reader sends is scanned (and logged as invalid if garbled); only
+        # absurd sizes are a form error.
+        validators=[DataRequired(), Length(max=20_000)],
+        description=(
+            "Scan with the camera or a USB or Bluetooth scanner, or type the number "
+            "printed on the badge (for example 57QEG2PI)."
+        ),
     )
+    # "Let in again": staff confirm the re-entry of someone already in.
+    let_in_again = BooleanField()
     submit = SubmitField("Check in")
 
 
 class ManualCheckInForm(FlaskForm):
     checkpoint = HiddenField(validators=[DataRequired()])
     registration = IntegerField(validators=[DataRequired(), db_int])
+    let_in_again = BooleanField()
     submit = SubmitField("Check in by hand")
 
 
@@ -73,4 +81,8 @@ class SearchForm(FlaskForm):
         csrf = False
 
     checkpoint = HiddenField()
-    q = StringField("Name or organisation", validators=[DataRequired(), Length(min=2, max=100)])
+    q = StringField(
+        "Name, organisation or email",
+        validators=[DataRequired(), Length(min=2, max=100)],
+        description="Greek and Cyrillic names are found in Latin letters too (Eleni, Yulia).",
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db_types import UTCDateTime, utcnow
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 BADGE_ID_BYTES = 16
 KEY_ID_BYTES = 4
+NUMBER_LENGTH = 8
 
 
 def new_badge_public_id() -> str:
@@ -70,9 +71,13 @@ class Badge(db.Model):
     """The badge of one registration; reissuing bumps ``version`` and voids older QR codes."""
 
     __tablename__ = "badges"
+    __table_args__ = (Index("ix_badges_event_number", "event_id", "number_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_badge_public_id)
+    # The number printed on the badge (the first characters of ``public_id``), as door staff
+    # may type it, folded (``badges.numbers.fold``) so that I, L and 1, and O and 0, are one.
+    number_key: Mapped[str] = mapped_column(String(NUMBER_LENGTH), default="", server_default="")
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
@@ -126,6 +131,16 @@ class ScanDevice(db.Model):
 class ScanResult(StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"
+    # The holder is already in (entrance, re-entry admitted): staff may let them in again.
+    ALREADY_IN = "already_in"
+
+
+class ScanEntry(StrEnum):
+    """How the badge was presented."""
+
+    CODE = "code"  # the signed code: camera, badge reader or pasted
+    NUMBER = "number"  # the short number printed on the badge, typed by staff
+    NAME = "name"  # found by name (forgotten badge)
 
 
 class Scan(db.Model):
@@ -157,6 +172,11 @@ class Scan(db.Model):
     result: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(30))
     manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    entry: Mapped[str] = mapped_column(
+        String(10), default=ScanEntry.CODE.value, server_default=ScanEntry.CODE.value
+    )
+    # Queued on the scanner while it had no connection, and uploaded later.
+    offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The scan this one repeats (same badge, door and scanner within a few seconds).
     repeat_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("badge_scans.id", ondelete="SET NULL")
@@ -170,7 +190,7 @@ class Scan(db.Model):
         ForeignKey("scan_devices.id", ondelete="SET NULL")
     )
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # When the scanner saw the code, if it queued the scan while offline.
+    # The scanner's clock when it saw the code (information; the rules use it only offline).
     client_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     client_scan_id: Mapped[str | None] = mapped_column(String(64))
 
@@ -192,5 +212,7 @@ class Scan(db.Model):
 
     @property
     def seen_at(self) -> datetime:
-        """When the code was seen: the scanner's time for offline scans."""
-        return self.client_scanned_at or self.scanned_at
+        """When the code was seen: the scanner's time for offline scans, else the server's."""
+        if self.offline and self.client_scanned_at is not None:
+            return self.client_scanned_at
+        return self.scanned_at

@@ -54,6 +54,8 @@ def checkpoints_json(event: Event, actor: Any) -> list[dict[str, Any]]:
                 "requires_booking": bool(session and session.requires_booking),
                 "cancelled": bool(session and session.is_cancelled),
                 "capacity": session.effective_capacity if session else None,
+                # Someone already in may be let in again (entrance only, event setting).
+                "admits_reentry": session is None and event.admits_reentry,
             }
         )
     return rows

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from conference.badges.answers import message_for
 from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
 from conference.badges.checkpoints import list_checkpoints as _checkpoints
-from conference.badges.models import Scan, ScanResult
+from conference.badges.models import Scan, ScanEntry, ScanResult
 from conference.categories import category_label
 from conference.events.models import Event
 from conference.extensions import db
@@ -101,6 +101,25 @@ def scan_log(event: Event, *, refused_only: bool = False, limit: int | None = 20
     return list(db.session.scalars(query).unique())
 
 
+RESULT_LABELS = {ACCEPTED: "Accepted", REFUSED: "Refused", "already_in": "Already in"}
+KIND_LABELS = {
+    "number": "typed badge number",
+    "name": "found by name",
+    "repeat": "same scan again",
+    "offline": "offline, sent later",
+    "online": "online",
+}
+
+
+def scan_kind(scan: Scan) -> str:
+    """How the scan reached the server, for the log: a scan online, offline, or by hand."""
+    if scan.entry != ScanEntry.CODE.value:
+        return scan.entry
+    if scan.repeat_of_id:
+        return "repeat"
+    return "offline" if scan.offline else "online"
+
+
 def scan_log_rows(event: Event, scans: list[Scan], actor: Any) -> list[dict[str, str]]:
     """The log as plain rows (page and CSV share them)."""
     tz = event.tz
@@ -111,21 +130,21 @@ def scan_log_rows(event: Event, scans: list[Scan], actor: Any) -> list[dict[str,
             {
                 "time": scan.scanned_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
                 "seen_at": scan.seen_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                # The scanner's clock, as information (it may be wrong).
+                "device_time": scan.client_scanned_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+                if scan.client_scanned_at is not None
+                else "",
                 "checkpoint": checkpoint_label(Checkpoint(event, scan.session), actor),
                 "result": scan.result,
+                "result_label": RESULT_LABELS.get(scan.result, scan.result),
                 "reason": scan.reason,
                 "message": message_for(scan),
                 "name": registration.user.name if registration is not None else "",
                 "organisation": registration.organisation if registration is not None else "",
                 "badge": scan.badge.public_id if scan.badge is not None else "",
                 "by": actor_label(scan.actor_user, scan.device),
-                "kind": "manual"
-                if scan.manual
-                else (
-                    "repeat"
-                    if scan.repeat_of_id
-                    else ("offline" if scan.client_scanned_at else "scan")
-                ),
+                "kind": scan_kind(scan),
+                "kind_label": KIND_LABELS[scan_kind(scan)],
             }
         )
     return rows

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
-from conference.badges import signing, tokens
+from conference.badges import numbers, signing, tokens
 from conference.badges.models import Badge, EventSigningKey, ScanDevice, new_badge_public_id
 from conference.badges.pdf import BadgeCard
 from conference.db_types import utcnow
@@ -51,8 +51,10 @@ def ensure_badge(registration: Registration) -> Badge:
         return badge
     if registration.status != RegistrationStatus.APPROVED.value:
         raise BadgeError("Only approved registrations have a badge.")
+    public_id = new_badge_public_id()
     badge = Badge(
-        public_id=new_badge_public_id(),
+        public_id=public_id,
+        number_key=numbers.number_key(public_id),
         event_id=registration.event_id,
         registration_id=registration.id,
         version=1,

@@ -51,6 +51,9 @@ def _series_id(value) -> int | None:
     return number
 
 
+_REENTRY_SETTINGS = {"default": None, "yes": True, "no": False}
+
+
 class EventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
@@ -120,6 +123,18 @@ class EventForm(FlaskForm):
         description="Then registrants are anonymised (totals kept); organisers are "
         "warned by mail beforehand. Default 12.",
     )
+    reentry = SelectField(
+        "Re-entry at the entrance",
+        choices=as_choices(
+            [
+                ("default", "Default: the same day too for events of several days, else not"),
+                ("yes", "Yes: someone already in may be let in again the same day"),
+                ("no", "No: the entrance admits each person once a day"),
+            ]
+        ),
+        default="default",
+        description="Door staff see “Already in since …” and may let the person in again.",
+    )
     submit = SubmitField("Save event")
 
     def set_series_choices(self, series: list) -> None:
@@ -148,6 +163,7 @@ class EventForm(FlaskForm):
             privacy_notice_version=self.privacy_notice_version.data.strip(),
             retention_months=self.retention_months.data or DEFAULT_RETENTION_MONTHS,
             series_id=self.series_id.data,
+            entrance_readmits=_REENTRY_SETTINGS[self.reentry.data],
         )
 
     def fill_local_times(self, event) -> None:
@@ -156,6 +172,10 @@ class EventForm(FlaskForm):
             value = getattr(event, name)
             if value is not None and not self.is_submitted():
                 getattr(self, name).data = value.astimezone(event.tz).replace(tzinfo=None)
+        if not self.is_submitted():
+            self.reentry.data = {v: k for k, v in _REENTRY_SETTINGS.items()}[
+                event.entrance_readmits
+            ]
 
 
 class GrantRoleForm(FlaskForm):

@@ -87,6 +87,9 @@ class Event(db.Model):
     approved_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     privacy_notice_url: Mapped[str] = mapped_column(String(500), default="")
     privacy_notice_version: Mapped[str] = mapped_column(String(40), default="1")
+    # Whether the entrance lets in again someone already in today; None: the default
+    # (yes for events of several days, no for a one-day event).
+    entrance_readmits: Mapped[bool | None] = mapped_column(Boolean)
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change to the agenda, so caches of feeds and pages keyed
@@ -116,6 +119,12 @@ class Event(db.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def admits_reentry(self) -> bool:
+        if self.entrance_readmits is not None:
+            return self.entrance_readmits
+        return self.end_date > self.start_date
 
     @property
     def kind_label(self) -> str:

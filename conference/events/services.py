@@ -57,6 +57,8 @@ class EventDetails:
     privacy_notice_version: str = "1"
     retention_months: int = DEFAULT_RETENTION_MONTHS
     series_id: int | None = None
+    # Re-entry at the entrance the same day; None: yes for events of several days.
+    entrance_readmits: bool | None = None
 
 
 def validate_event_details(details: EventDetails, *, existing: Event | None = None) -> None:

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "unbooked": "Cancelled a booking",
     "account_deleted": "Account deleted; personal data erased",
     "personal_data_erased": "Retention period over; personal data erased",
+    "mailed": "Sent a message from the organisers",
 }
 
 

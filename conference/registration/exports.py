@@ -1,45 +1,58 @@
-"""Organisers' CSV exports: the registrant list and each session's attendance list."""
+"""Organisers' CSV exports: the registrant list and each session's attendance list.
+
+Written for people first: statuses in words and times as the event's wall-clock
+time; the status code and the UTC ISO 8601 times stay in columns of their own for
+scripts.
+"""
 
 from __future__ import annotations
 
 from conference.agenda.models import AgendaSession
 from conference.categories import category_label
 from conference.countries import country_name
-from conference.csv_export import to_csv
+from conference.csv_export import local_time, to_csv
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration.models import Registration
+from conference.registration.models import REGISTRATION_STATUS_LABELS, Registration
 from conference.registration.queries import (
     RegistrantFilters,
     registrants_query,
     session_bookings,
 )
 
-REGISTRANT_HEADER = [
-    "Registration id",
-    "Name",
-    "Email",
-    "Organisation",
-    "Job title",
-    "Country",
-    "Stakeholder category",
-    "Category verified",
-    "Status",
-    "Event waiting-list position",
-    "Registered at (UTC)",
-    "Accessibility needs",
-    "Dietary needs",
-    "CERIS mailing list",
-    "Privacy notice version",
-    "Consented at (UTC)",
-]
+
+def registrant_header(event: Event) -> list[str]:
+    zone = event.timezone
+    return [
+        "Registration id",
+        "Name",
+        "Email",
+        "Organisation",
+        "Job title",
+        "Country",
+        "Stakeholder category",
+        "Category verified",
+        "Status",
+        "Event waiting-list position",
+        f"Registered ({zone})",
+        "Accessibility needs",
+        "Dietary needs",
+        "CERIS mailing list",
+        "Privacy notice version",
+        f"Consented ({zone})",
+        # For scripts: the status code and UTC times in ISO 8601.
+        "Status code",
+        "Registered at (UTC)",
+        "Consented at (UTC)",
+    ]
 
 
 def registrants_csv(event: Event, filters: RegistrantFilters | None = None) -> bytes:
     """Every registration of the event (or those matching the filters)."""
     rows = db.session.scalars(registrants_query(event, filters or RegistrantFilters())).unique()
+    tz = event.tz
     return to_csv(
-        REGISTRANT_HEADER,
+        registrant_header(event),
         (
             [
                 r.id,
@@ -50,13 +63,16 @@ def registrants_csv(event: Event, filters: RegistrantFilters | None = None) -> b
                 country_name(r.country),
                 category_label(r.category),
                 r.category_verified,
-                r.status,
+                REGISTRATION_STATUS_LABELS.get(r.status, r.status),
                 r.waitlist_position,
-                r.created_at,
+                local_time(r.created_at, tz),
                 r.accessibility_needs,
                 r.dietary_needs,
                 r.mailing_list_opt_in,
                 r.privacy_consent_version,
+                local_time(r.privacy_consented_at, tz),
+                r.status,
+                r.created_at,
                 r.privacy_consented_at,
             ]
             for r in rows

@@ -2,9 +2,11 @@
 
 Door staff type a few letters of a name ("novak", "mull") for someone who forgot
 their badge. Each registration's words (the holder's name and the organisation
-shown on the badge) are kept folded in ``registration_search_terms``: lower
-case, accents and special letters reduced, so "Łukasz Müller-Øster" is found as
-"lukasz muller oster" and by "Muller". A registration matches when every word
+shown on the badge, and the words of their email) are kept folded in
+``registration_search_terms``: lower case, accents and special letters reduced,
+other scripts in Latin letters (``transliterate``), so "Łukasz Müller-Øster" is
+found as "lukasz muller oster" and by "Muller", "Ελένη Παπαδοπούλου" by "Eleni"
+and "papad", and anyone by "eleni.p@uni". A registration matches when every word
 typed begins one of its terms; each word is one range on the (event, term)
 index, so a search costs the same at 200 or 20,000 attendees.
 
@@ -17,7 +19,6 @@ concerned, in the same transaction. Bulk imports with Core statements call
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,29 +28,29 @@ from sqlalchemy.orm import Session, attributes
 
 from conference.accounts.models import User
 from conference.registration.models import Registration, RegistrationSearchTerm
+from conference.registration.transliterate import latin, spellings
 
 MAX_TERM_LENGTH = 64
 MAX_QUERY_WORDS = 5
-# Letters that Unicode does not decompose into a base letter and an accent.
-_SPECIAL_LETTERS = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h"}
-)
 _WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: what is stored and what is looked up."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.translate(_SPECIAL_LETTERS)
+    """Lower case, without accents, in Latin letters: what is looked up."""
+    return latin(text)
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text or ""))
 
 
-def terms_for(name: str, organisation: str) -> set[str]:
-    return {word[:MAX_TERM_LENGTH] for word in words(name) + words(organisation)}
+def terms_for(name: str, organisation: str, email: str = "") -> set[str]:
+    """The stored terms: every Latin spelling of the name and organisation, the email's words."""
+    found = set(words(email))
+    for text in (name, organisation):
+        for spelling in spellings(text or ""):
+            found.update(_WORD.findall(spelling))
+    return {word[:MAX_TERM_LENGTH] for word in found}
 
 
 def query_words(query: str) -> list[str]:
@@ -98,7 +99,7 @@ def reindex(
         func.nullif(Registration.organisation, ""), User.organisation, ""
     )
     rows = connection.execute(
-        select(Registration.id, Registration.event_id, User.name, shown_organisation)
+        select(Registration.id, Registration.event_id, User.name, shown_organisation, User.email)
         .join(User, Registration.user_id == User.id)
         .where(or_(Registration.id.in_(registration_ids), Registration.user_id.in_(user_ids)))
     ).all()
@@ -110,8 +111,8 @@ def reindex(
         )
     terms = [
         {"registration_id": registration_id, "event_id": event_id, "term": term}
-        for registration_id, event_id, name, organisation in rows
-        for term in sorted(terms_for(name or "", organisation or ""))
+        for registration_id, event_id, name, organisation, email in rows
+        for term in sorted(terms_for(name or "", organisation or "", email or ""))
     ]
     for start in range(0, len(terms), 1000):
         connection.execute(insert(table), terms[start : start + 1000])
@@ -134,7 +135,7 @@ def _reindex_after_flush(session: Session, _flush_context: Any) -> None:
     user_ids = [
         obj.id
         for obj in session.dirty
-        if isinstance(obj, User) and _changed(obj, "name", "organisation")
+        if isinstance(obj, User) and _changed(obj, "name", "organisation", "email")
     ]
     if registration_ids or user_ids:
         reindex(session.connection(), registration_ids=registration_ids, user_ids=user_ids)

@@ -1,7 +1,7 @@
 """editions: event series, clone origin, retention of personal data
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 22:20:00
 
 Events may belong to a series (the flagship conference, the CERIS thematic events),

@@ -106,6 +106,8 @@ const MESSAGES = {
   not_authorised: "Not authorised for this restricted session.",
   not_booked: "Not booked in this session, and it requires booking.",
   already_checked_in: "Already checked in here.",
+  already_in: "Already in today (checked on this device).",
+  let_in_again: "Let in again. Welcome back!",
   unknown_badge: "Genuine badge, but not in the list loaded for offline use; checked again on sync.",
 };
 
@@ -115,7 +117,8 @@ function answer(result, reason, attendee = null) {
 
 // data: {eventId, keys: {keyId: {cryptoKey, status}}, revocations: {badge: {valid_version, revoked}},
 //        attendees: {badge: attendee}, checkpoint: {key, restricted_to, requires_booking, cancelled},
-//        seen: Set of "badge|checkpoint|day" already admitted on this device}
+//        seen: Set of "badge|checkpoint|day" already admitted on this device,
+//        admitsReentry: whether the entrance lets in again someone already in, letInAgain}
 export async function decideOffline(code, data) {
   let parsed;
   try {
@@ -153,6 +156,13 @@ export async function decideOffline(code, data) {
     }
   }
   const seenKey = `${parsed.badge}|${checkpoint.key}|${data.day || ""}`;
-  if (data.seen && data.seen.has(seenKey)) return answer("refused", "already_checked_in", attendee);
+  if (data.seen && data.seen.has(seenKey)) {
+    // The entrance may admit re-entry (amber until staff confirm); session doors do not.
+    if (checkpoint.key !== "entrance" || !data.admitsReentry) {
+      return answer("refused", "already_checked_in", attendee);
+    }
+    if (!data.letInAgain) return { ...answer("already_in", "already_in", attendee), can_let_in_again: true };
+    return { ...answer("accepted", "let_in_again", attendee), badge: parsed.badge };
+  }
   return { ...answer("accepted", "checked_in", attendee), seenKey, badge: parsed.badge };
 }

@@ -15,7 +15,7 @@
         line.querySelector('[data-field="checked_in"]').textContent = row.checked_in;
         line.querySelector('[data-field="refused"]').textContent = row.refused;
       }
-      status.textContent = `Counts as of ${new Date(body.generated_at).toLocaleTimeString()}, refreshed every 10 seconds.`;
+      status.textContent = `Counts as of ${body.generated_local_time}, refreshed every 10 seconds.`;
     } catch {
       status.textContent = "Counts could not be refreshed (offline?). Retrying.";
     }

@@ -16,7 +16,22 @@ const store = `scanner:${cfg.eventSlug}:`;
 const REQUEST_TIMEOUT_MS = 4000;
 const CAMERA_REPEAT_MS = 2500;
 
-const state = { data: null, keys: {}, lastCode: "", lastSeenAt: 0, syncing: false, camera: null };
+const letInButton = document.getElementById("overlay-let-in");
+// A typed badge number ("57QEG2PI"), as the server reads it (conference/badges/numbers.py).
+const TYPED_NUMBER = /^(badge)?[a-z2-701]{8}$/i;
+
+const state = {
+  data: null, keys: {}, lastCode: "", lastSeenAt: 0, syncing: false, camera: null, lastItem: null,
+};
+
+// Staff read times in the event's timezone, on a 24-hour clock (never the device's zone).
+const clock = new Intl.DateTimeFormat("en-GB", {
+  timeZone: cfg.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+});
+
+function eventTime(iso) {
+  return clock.format(new Date(iso));
+}
 
 function load(name, fallback) {
   try {
@@ -40,7 +55,8 @@ function newScanId() {
 }
 
 function localDay() {
-  return new Date().toISOString().slice(0, 10);
+  // The event's local day, as the server's once-a-day entrance rule counts it.
+  return new Intl.DateTimeFormat("en-CA", { timeZone: cfg.timezone }).format(new Date());
 }
 
 async function fetchJson(url, options = {}) {
@@ -100,13 +116,14 @@ function offlineContext() {
     checkpoint,
     day: checkpoint.key === "entrance" ? localDay() : "",
     seen: new Set(load("seen", [])),
+    admitsReentry: checkpoint.admits_reentry ?? cfg.admitsReentry === "true",
   };
 }
 
 function updateStatus() {
   const queued = load("queue", []).length;
   const online = navigator.onLine ? "Online" : "Offline: scans are checked on this device";
-  const loaded = state.data ? `lists from ${new Date(state.data.loadedAt).toLocaleTimeString()}` : "no lists cached";
+  const loaded = state.data ? `lists from ${eventTime(state.data.loadedAt)}` : "no lists cached";
   syncStatus.textContent = `${online} · ${queued} scan(s) waiting to be sent · ${loaded}`;
 }
 
@@ -114,14 +131,26 @@ function setText(id, text) {
   document.getElementById(id).textContent = text || "";
 }
 
+const VERDICTS = { accepted: "ACCEPTED", refused: "REFUSED", already_in: "ALREADY IN" };
+
 function show(answer) {
-  const accepted = answer.result === "accepted";
-  overlay.classList.toggle("scan-overlay-accepted", accepted);
-  overlay.classList.toggle("scan-overlay-refused", !accepted);
-  let verdict = accepted ? "ACCEPTED" : "REFUSED";
-  if (answer.offline) verdict += " (offline check)";
-  if (answer.repeat) verdict += " (same scan again)";
-  setText("overlay-verdict", verdict);
+  const kind = VERDICTS[answer.result] ? answer.result : "refused";
+  const accepted = kind === "accepted";
+  for (const name of Object.keys(VERDICTS)) {
+    overlay.classList.toggle(`scan-overlay-${name}`, name === kind);
+  }
+  // The verdict in big letters; what qualifies it in smaller ones, so it fits a phone.
+  let note = "";
+  if (answer.offline) note += " (offline check)";
+  if (answer.repeat) note += " (same scan again)";
+  const verdictLine = document.getElementById("overlay-verdict");
+  verdictLine.textContent = VERDICTS[kind];
+  if (note) {
+    const small = document.createElement("span");
+    small.className = "verdict-note";
+    small.textContent = note;
+    verdictLine.append(small);
+  }
   setText("overlay-message", answer.message);
   const person = answer.attendee;
   setText("overlay-name", person ? person.name : "");
@@ -133,14 +162,22 @@ function show(answer) {
           .join(" · ")
       : "",
   );
+  setText(
+    "overlay-identity",
+    answer.check_identity ? "No QR code was scanned: compare the name with an ID document." : "",
+  );
   const previous = answer.previous_check_in;
   setText(
     "overlay-previous",
     previous ? `Previous check-in: ${previous.local_time}, ${previous.checkpoint_label}, by ${previous.by}` : "",
   );
+  const canLetIn = Boolean(answer.can_let_in_again && state.lastItem);
+  letInButton.hidden = !canLetIn;
+  setText("overlay-hint", canLetIn ? "Or tap elsewhere or press Escape for the next person." : "Tap or press a key for the next person.");
   overlay.hidden = false;
   clearTimeout(state.hideTimer);
-  state.hideTimer = setTimeout(hide, accepted ? 2500 : 5000);
+  // Amber waits for the staff's decision; green and red clear by themselves.
+  if (!canLetIn) state.hideTimer = setTimeout(hide, accepted ? 2500 : 5000);
 }
 
 function hide() {
@@ -154,7 +191,7 @@ function queueScan(item) {
   save("queue", queue);
 }
 
-async function handleCode(code, fromCamera = false) {
+async function handleCode(code, fromCamera = false, letInAgain = false) {
   code = code.trim();
   if (!code) return;
   const now = Date.now();
@@ -168,12 +205,15 @@ async function handleCode(code, fromCamera = false) {
   } else {
     state.lastCode = "";
   }
+  // scanned_at is the device's clock, kept as information: online, the server's time decides.
   const item = {
     code,
     checkpoint: checkpointSelect.value,
     client_scan_id: newScanId(),
     scanned_at: new Date().toISOString(),
   };
+  if (letInAgain) item.let_in_again = true;
+  state.lastItem = { code, checkpoint: item.checkpoint };
   try {
     const response = await fetchJson(cfg.checkinsUrl, {
       method: "POST",
@@ -191,7 +231,17 @@ async function handleCode(code, fromCamera = false) {
     if (response.status >= 500) throw new Error("server");
     return show({ result: "refused", reason: "error", message: body.error?.message || "The server refused the request." });
   } catch {
+    if (TYPED_NUMBER.test(code.replace(/[\s\-_.]/g, ""))) {
+      // The number is looked up (and rate-limited) by the server only: nothing is queued.
+      return show({
+        result: "refused",
+        reason: "offline_number",
+        offline: true,
+        message: "Typed badge numbers need the connection: scan the QR code or search by name.",
+      });
+    }
     const context = offlineContext();
+    context.letInAgain = letInAgain;
     const decision = await decideOffline(code, context);
     if (decision.seenKey) save("seen", [...context.seen, decision.seenKey]);
     queueScan({ ...item, local_result: decision.result, name: decision.attendee?.name || "" });
@@ -229,7 +279,7 @@ function reportConflict(sent, result) {
   const item = document.createElement("li");
   const who = result.attendee?.name || sent.name || "Unknown badge";
   const why = result.message || result.error?.message || "";
-  item.textContent = `${who}: ${sent.local_result} offline at ${new Date(sent.scanned_at).toLocaleTimeString()}, ${serverResult} by the server. ${why}`;
+  item.textContent = `${who}: ${sent.local_result} offline at ${eventTime(sent.scanned_at)}, ${serverResult} by the server. ${why}`;
   conflictList.prepend(item);
   conflictBox.hidden = false;
 }
@@ -311,8 +361,27 @@ checkpointSelect.addEventListener("change", () => {
   save("checkpoint", checkpointSelect.value);
 });
 overlay.addEventListener("click", hide);
-document.addEventListener("keydown", () => {
-  if (!overlay.hidden) overlay.hidden = true;
+letInButton.addEventListener("click", (event) => {
+  event.stopPropagation();
+  const last = state.lastItem;
+  overlay.hidden = true;
+  if (last) {
+    checkpointSelect.value = last.checkpoint;
+    handleCode(last.code, false, true);
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (overlay.hidden) return;
+  // The focus stays in the code field, so that the next badge read is typed there; Tab
+  // reaches "Let in again", and Enter or Space there presses it. Any other key dismisses.
+  if (!letInButton.hidden && event.key === "Tab") {
+    event.preventDefault();
+    letInButton.focus();
+    return;
+  }
+  if (event.target === letInButton && ["Enter", " "].includes(event.key)) return;
+  overlay.hidden = true;
+  codeInput.focus();
 });
 window.addEventListener("online", sync);
 window.addEventListener("offline", updateStatus);

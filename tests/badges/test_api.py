@@ -239,6 +239,8 @@ def test_offline_sync_is_idempotent_and_reports_each_result(client, event):
 
 
 def test_offline_scan_conflicting_with_a_later_online_scan_is_refused_on_sync(client, event):
+    event.entrance_readmits = False
+    db.session.commit()
     _, token = _device(event)
     _, phone = _device(event, "Phone offline")
     _, badge = badge_for(event)

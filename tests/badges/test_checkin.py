@@ -219,8 +219,9 @@ def test_cancelled_session_refuses_everyone(event, door):
     assert scan_at(event, badge.token, door, session).reason == "session_cancelled"
 
 
-def test_second_entry_is_refused_with_when_and_where(event, door, app):
+def test_second_entry_is_refused_with_when_and_where_without_re_entry(event, door, app):
     app.config["SCAN_DUPLICATE_WINDOW_SECONDS"] = 5
+    event.entrance_readmits = False
     other_door = make_staff(event, "door_staff", name="Second Door")
     _, badge = badge_for(event)
     first = scan_at(event, badge.token, door)
@@ -231,7 +232,10 @@ def test_second_entry_is_refused_with_when_and_where(event, door, app):
     assert second["previous_check_in"]["checkpoint_label"] == "Event entrance"
     assert second["previous_check_in"]["by"] == "Door Person"
     local = first.scanned_at.astimezone(event.tz).strftime("%H:%M")
-    assert second["message"] == f"Already checked in here at {local}."
+    assert second["message"] == (
+        f"Already in since {local}. This event does not admit re-entry the same day."
+    )
+    assert second["can_let_in_again"] is False
 
 
 def test_entrance_admits_again_on_the_next_day_of_the_event(event, door):
@@ -254,7 +258,7 @@ def test_same_scanner_rereading_within_the_window_gets_the_first_answer(event, d
     assert (first.result, first.repeat_of_id) == ("accepted", None)
     assert (again.result, again.reason, again.repeat_of_id) == ("accepted", "checked_in", first.id)
     assert answer_json(again, door)["repeat"] is True
-    assert (later.result, later.reason) == ("refused", "already_checked_in")
+    assert (later.result, later.reason) == ("already_in", "already_in")
 
 
 def test_duplicate_window_is_per_door_and_per_scanner(event, door, app):
@@ -316,8 +320,13 @@ def test_manual_check_in_applies_the_rules_and_is_marked(event, door):
     again = answer_json(
         checkin.manual_check_in(event, Checkpoint(event), registration, actor=door), door
     )
-    assert again["reason"] == "already_checked_in"
+    assert (again["result"], again["reason"]) == ("already_in", "already_in")
     assert again["previous_check_in"]["manual"] is True
+    assert (again["entry"], again["check_identity"]) == ("name", True)
+    back = checkin.manual_check_in(
+        event, Checkpoint(event), registration, actor=door, let_in_again=True
+    )
+    assert (back.result, back.reason, back.entry) == ("accepted", "let_in_again", "name")
 
 
 def test_badge_ids_are_random_not_sequential(event):

@@ -147,8 +147,8 @@ def test_scan_log_csv_export(login, event):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Recorded", "Scanned", "Checkpoint", "Result", "Reason"]
     assert {(r[3], r[4]) for r in rows[1:]} == {
-        ("accepted", "checked_in"),
-        ("refused", "invalid_code"),
+        ("Accepted", "checked_in"),
+        ("Refused", "invalid_code"),
     }
     assert "'=cmd|' /C calc'!A0" in [r[6] for r in rows]  # no spreadsheet formula injection
 
@@ -198,3 +198,61 @@ def test_fallback_decoder_is_installed_by_the_build_when_npm_exists(client):
         pytest.skip("static/vendor/ is filled by `make` (npm ci); not built here")
     with client.get("/static/vendor/jsQR.js") as response:
         assert response.status_code == 200 and b"jsQR" in response.data
+
+
+def test_typed_number_and_re_entry_without_javascript(login, event, app):
+    app.config["SCAN_DUPLICATE_WINDOW_SECONDS"] = 0
+    door = make_staff(event, "door_staff")
+    _, badge = badge_for(event, name="Eleni Typed")
+    client = login(door)
+    number = badge.public_id[:8].lower()
+
+    first = client.post(
+        "/events/resilience-2027/scan", data={"checkpoint": "entrance", "code": number}
+    )
+    back = client.post(
+        "/events/resilience-2027/scan", data={"checkpoint": "entrance", "code": number}
+    )
+    again = client.post(
+        "/events/resilience-2027/scan",
+        data={"checkpoint": "entrance", "code": number, "let_in_again": "y"},
+    )
+
+    first_page, back_page = first.get_data(as_text=True), back.get_data(as_text=True)
+    assert "ACCEPTED" in first_page and "typed badge number" in first_page
+    assert "compare the name with an ID document" in first_page
+    assert 'name="let_in_again"' not in first_page
+    assert "scan-result-already_in" in back_page and "ALREADY IN" in back_page
+    assert "Already in since" in back_page and 'name="let_in_again"' in back_page
+    assert "Let in again. Welcome back!" in again.get_data(as_text=True)
+    assert [s.reason for s in db.session.query(Scan).order_by(Scan.id)] == [
+        "checked_in",
+        "already_in",
+        "let_in_again",
+    ]
+
+
+def test_manual_check_in_of_someone_already_in_offers_let_in_again(login, event):
+    door = make_staff(event, "door_staff")
+    registration, _ = badge_for(event, name="Forgot Again")
+    client = login(door)
+    data = {"checkpoint": "entrance", "registration": registration.id}
+    client.post("/events/resilience-2027/scan/manual", data=data)
+
+    back = client.post("/events/resilience-2027/scan/manual", data=data).get_data(as_text=True)
+    again = client.post(
+        "/events/resilience-2027/scan/manual", data={**data, "let_in_again": "y"}
+    ).get_data(as_text=True)
+
+    assert "ALREADY IN" in back and "/scan/manual" in back.split("Let in again")[0]
+    assert "Let in again. Welcome back!" in again
+
+
+def test_scan_log_labels_online_offline_and_typed_entries(login, event):
+    organiser = make_staff(event, "organiser")
+    _, badge = badge_for(event, name="Log Person")
+    scan_at(event, badge.public_id[:8], organiser)
+
+    page = login(organiser).get("/events/resilience-2027/manage/checkins").get_data(as_text=True)
+
+    assert "typed badge number" in page and "Time (Europe/Brussels)" in page

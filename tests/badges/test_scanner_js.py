@@ -39,7 +39,9 @@ const base = {
 const out = [];
 for (const test of input.cases) {
   const checkpoint = input.checkpoints.find((c) => c.key === test.checkpoint);
-  const answer = await decideOffline(test.code, { ...base, checkpoint });
+  const answer = await decideOffline(test.code, {
+    ...base, checkpoint, admitsReentry: Boolean(test.reentry), letInAgain: Boolean(test.again),
+  });
   out.push(answer.reason);
 }
 out.push(parseToken(input.cases[0].code.toLowerCase()).version);
@@ -74,6 +76,8 @@ def test_offline_decisions_in_javascript_match_the_server_rules(app, tmp_path):
         (expert.token, session_key),
         (foreign.token, "entrance"),
         (expert.token, "entrance"),
+        (expert.token, "entrance", True),  # re-entry admitted: amber
+        (expert.token, "entrance", True, True),  # and staff let them in again
     ]
     data = {
         "eventId": event.id,
@@ -82,7 +86,11 @@ def test_offline_decisions_in_javascript_match_the_server_rules(app, tmp_path):
         "attendees": offline.attendees_json(event)["attendees"],
         "checkpoints": offline.checkpoints_json(event, None),
         "seen": [f"{expert.public_id}|entrance|2027-03-23"],
-        "cases": [{"code": code, "checkpoint": checkpoint} for code, checkpoint in cases],
+        # (code, checkpoint[, entrance admits re-entry[, staff let in again]])
+        "cases": [
+            dict(zip(("code", "checkpoint", "reentry", "again"), case, strict=False))
+            for case in cases
+        ],
     }
     shutil.copy(ROOT / "static" / "js" / "badge-token.js", tmp_path / "badge-token.mjs")
     (tmp_path / "run.mjs").write_text(SCRIPT)
@@ -106,5 +114,7 @@ def test_offline_decisions_in_javascript_match_the_server_rules(app, tmp_path):
         "checked_in",
         "wrong_event",
         "already_checked_in",
+        "already_in",
+        "let_in_again",
         1,
     ]

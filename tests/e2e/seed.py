@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference import create_app
 from conference.accounts.services import create_user, get_user_by_email
 from conference.agenda.models import AgendaSession
-from conference.badges.services import ensure_badge, revoke_badge
+from conference.badges.services import create_device, ensure_badge, revoke_badge
 from conference.demo import DEMO_PASSWORD, FLAGSHIP, seed_demo
 from conference.events.models import Event
 from conference.extensions import db
@@ -29,6 +29,10 @@ DOOR_PEOPLE = {
     "revoked": ("Rui Revoked", "rui@e2e.example.org", "industry"),
     "typed": ("Tadeusz Typed", "tadeusz@e2e.example.org", "academia"),
     "offline": ("Olga Offline", "olga@e2e.example.org", "civil_society"),
+    "online": ("Otto Online", "otto@e2e.example.org", "academia"),
+    "number": ("Nina Number", "nina@e2e.example.org", "practitioner"),
+    "greek": ("Ελένη Παπαδοπούλου", "eleni.papadopoulou@police.e2e.gr", "practitioner"),
+    "reentry": ("Rita Returns", "rita@e2e.example.org", "policy_maker"),
 }
 
 
@@ -37,6 +41,10 @@ class Seeded:
     """Facts the journeys need about the seeded data."""
 
     badge_tokens: dict[str, str] = field(default_factory=dict)
+    # The numbers printed on the badges ("Badge 57QEG2PI").
+    badge_numbers: dict[str, str] = field(default_factory=dict)
+    # A scanning device of the flagship's entrance, "North door".
+    device_token: str = ""
     people: dict[str, tuple[str, str, str]] = field(default_factory=lambda: dict(DOOR_PEOPLE))
     hidden_titles: list[str] = field(default_factory=list)
     hidden_urls: list[str] = field(default_factory=list)
@@ -72,8 +80,10 @@ def seed(database_url: str) -> Seeded:
             registration = enrol(flagship, user, category=category, verified=True, actor=organiser)
             badge = ensure_badge(registration)
             seeded.badge_tokens[key] = badge.token
+            seeded.badge_numbers[key] = badge.public_id[:8]
             if key == "revoked":
                 revoke_badge(badge, actor=organiser)
+        _, seeded.device_token = create_device(flagship, "North door", actor=organiser)
         hidden = db.session.scalars(
             select(AgendaSession).where(AgendaSession.restricted_visibility == "hidden")
         ).all()

@@ -1,5 +1,6 @@
 """Journey 3: door staff check people in through the camera (Chromium's fake camera playing a
-video made from real badge images), by typing a code, and offline with the network cut."""
+video made from real badge images), by typing a code or the number printed on the badge, by
+name in Latin letters, let people back in (amber), and scan offline with the network cut."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import launch_chromium, require_jsqr
 from tests.e2e.driver import Person, login, login_request
-from tests.e2e.seed import DOOR, PASSWORD
+from tests.e2e.seed import DOOR, ORGANISER, PASSWORD
 from tests.e2e.video import badge_frame, write_y4m
 
 FLAGSHIP = "European Flagship Conference on Research Security 2027"
@@ -46,11 +47,14 @@ def _verdict(page, verdict: str, name: str | None, message: str | None = None) -
         expect(overlay.locator("#overlay-name")).to_have_text(name)
     if message is not None:
         expect(overlay.locator("#overlay-message")).to_have_text(message)
-    kind = "accepted" if verdict.startswith("ACCEPTED") else "refused"
+    kind = {"ACCEPTED": "accepted", "ALREADY IN": "already_in"}.get(
+        verdict.split(" (")[0], "refused"
+    )
     expect(overlay).to_have_class(re.compile(f"scan-overlay-{kind}"))
-    # And a second signal besides colour: a solid frame for accepted, a dashed one for refused.
+    # And a second signal besides colour: a solid frame for accepted, a dashed one for refused,
+    # a double one for already in.
     border = overlay.evaluate("(e) => getComputedStyle(e).borderTopStyle")
-    assert border == ("solid" if kind == "accepted" else "dashed")
+    assert border == {"accepted": "solid", "refused": "dashed", "already_in": "double"}[kind]
 
 
 def _dismiss(page) -> None:
@@ -140,11 +144,151 @@ def test_door_staff_type_a_code(door, site, screenshot):
     assert_accessible(page, "scanner showing REFUSED")
 
 
-def test_door_staff_scan_offline_then_sync(door, site, screenshot):
+def _at_phone_width(new_context, door_state, path: str):
+    """The same page on a phone (390 px wide), as door staff with a phone see it."""
+    context = new_context(storage_state=door_state, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(path)
+    return page
+
+
+def _scan(door: Person, code: str) -> None:
+    door.fill(door.page.get_by_label("Badge code"), code)
+    door.page.keyboard.press("Enter")
+
+
+def test_door_staff_type_the_number_printed_on_the_badge(door, site, screenshot):
+    _open_scanner(door)
+    page = door.page
+    name, _, _ = site.seeded.people["number"]
+    number = site.seeded.badge_numbers["number"]
+    # Typed in a hurry: lower case, with O as 0 and I as 1 where the print is ambiguous.
+    typed = number.lower().replace("o", "0").replace("i", "1")
+
+    _scan(door, typed)
+
+    _verdict(page, "ACCEPTED", name, "Checked in. Welcome!")
+    expect(page.locator("#overlay-details")).to_contain_text("E2E Institute · Belgium")
+    expect(page.locator("#overlay-details")).to_contain_text("first responder) (verified)")
+    expect(page.locator("#overlay-identity")).to_have_text(
+        "No QR code was scanned: compare the name with an ID document."
+    )
+    assert_accessible(page, "scanner showing a typed number ACCEPTED")
+    screenshot(page, "typed-number-green")
+    _dismiss(page)
+    assert (
+        site.scalar(
+            "SELECT count(*) FROM badge_scans s JOIN users u ON u.id = s.actor_user_id "
+            "WHERE s.entry = 'number' AND s.manual AND s.result = 'accepted' AND u.email = :e",
+            e=DOOR,
+        )
+        == 1
+    )
+
+
+def test_forgotten_badge_found_by_a_latin_spelling_then_let_in_again(
+    door, new_context, site, screenshot
+):
+    _open_scanner(door)
+    page = door.page
+    name, email, _ = site.seeded.people["greek"]
+
+    for typed in ("Eleni", "papad", email):
+        door.fill(page.get_by_label("Name, organisation or email"), typed)
+        door.click(page.get_by_role("button", name="Search"))
+        expect(page.get_by_role("cell", name=name, exact=True)).to_be_visible()
+    screenshot(page, "search-latin-found")
+    phone = _at_phone_width(new_context, page.context.storage_state(), f"{SCANNER}?q=eleni")
+    expect(phone.get_by_role("cell", name=name, exact=True)).to_be_visible()
+    screenshot(phone, "search-latin-found-390px")
+    door.click(page.get_by_role("button", name=f"Check in by hand {name}"))
+    result = page.locator("#server-result")
+    expect(result.locator(".scan-result-verdict")).to_have_text("ACCEPTED")
+    expect(result).to_contain_text("compare the name with an ID document")
+
+    # Back from a break: found by name again, amber, and let in again with one tap.
+    door.fill(page.get_by_label("Name, organisation or email"), "Papadopoulou")
+    door.click(page.get_by_role("button", name="Search"))
+    door.click(page.get_by_role("button", name=f"Check in by hand {name}"))
+    expect(result.locator(".scan-result-verdict")).to_have_text("ALREADY IN")
+    expect(result.locator(".scan-result-message")).to_contain_text("Already in since")
+    screenshot(page, "search-amber")
+    door.click(result.get_by_role("button", name="Let in again"))
+    expect(result.locator(".scan-result-verdict")).to_have_text("ACCEPTED")
+    expect(result.locator(".scan-result-message")).to_have_text("Let in again. Welcome back!")
+
+
+def test_coming_back_through_the_entrance_is_amber_with_let_in_again(
+    door, new_context, site, screenshot
+):
+    name, _, _ = site.seeded.people["reentry"]
+    code = site.seeded.badge_tokens["reentry"]
+    # The North door's device let Rita in this morning.
+    north = new_context().request.post(
+        "/api/v1/events/flagship-2027/checkins",
+        data={"code": code, "checkpoint": "entrance"},
+        headers={"Authorization": f"Bearer {site.seeded.device_token}"},
+    )
+    assert north.ok and north.json()["result"] == "accepted"
+    since = north.json()["local_time"][:5]
+    _open_scanner(door)
+    page = door.page
+
+    _scan(door, code)
+
+    _verdict(page, "ALREADY IN", name, f"Already in since {since} at North door.")
+    let_in = page.get_by_role("button", name="Let in again")
+    expect(let_in).to_be_visible()
+    assert_accessible(page, "scanner showing ALREADY IN")
+    screenshot(page, "amber-re-entry")
+    phone = _at_phone_width(new_context, page.context.storage_state(), SCANNER)
+    expect(phone.locator("#sync-status")).to_contain_text("lists from")
+    phone.get_by_label("Badge code").fill(code)
+    phone.keyboard.press("Enter")
+    # The same staff member a moment later: the same answer, marked as the same scan again.
+    expect(phone.locator("#overlay-verdict")).to_have_text(re.compile("^ALREADY IN"))
+    screenshot(phone, "amber-re-entry-390px")
+    phone.keyboard.press("Escape")
+
+    door.click(let_in, navigates=False)
+
+    _verdict(page, "ACCEPTED", name, "Let in again. Welcome back!")
+    assert (
+        site.scalar(
+            "SELECT count(*) FROM badge_scans s JOIN registrations r ON r.id = s.registration_id "
+            "JOIN users u ON u.id = r.user_id WHERE u.name = :n AND s.reason = 'let_in_again'",
+            n=name,
+        )
+        == 1
+    )
+
+
+def test_scanner_times_are_event_local_24_hour(door, new_context, site):
+    """A device set to another timezone and a 12-hour locale still shows the event's clock."""
+    context = new_context(timezone_id="America/New_York", locale="en-US")
+    page = context.new_page()
+    door_elsewhere = Person(page, keyboard=True, label="door staff")
+    _open_scanner(door_elsewhere)
+    status = page.locator("#sync-status").text_content()
+    assert not re.search(r"\b(AM|PM)\b", status), status
+    shown = re.search(r"lists from (\d{2}):(\d{2}):(\d{2})", status)
+    assert shown, status
+    brussels = page.evaluate(
+        "() => new Intl.DateTimeFormat('en-GB', {timeZone: 'Europe/Brussels', hour: '2-digit',"
+        " hourCycle: 'h23'}).format(new Date())"
+    )
+    assert shown.group(1) in {brussels, f"{(int(brussels) - 1) % 24:02d}"}
+
+
+def test_door_staff_scan_offline_then_sync(door, new_context, site, screenshot):
     _open_scanner(door)
     page = door.page
     name, _, _ = site.seeded.people["offline"]
+    online_name, _, _ = site.seeded.people["online"]
     status = page.locator("#sync-status")
+    _scan(door, site.seeded.badge_tokens["online"])
+    _verdict(page, "ACCEPTED", online_name, "Checked in. Welcome!")
+    _dismiss(page)
 
     page.context.set_offline(True)
     expect(status).to_contain_text("Offline: scans are checked on this device")
@@ -169,3 +313,14 @@ def test_door_staff_scan_offline_then_sync(door, site, screenshot):
     screenshot(page, "offline-synced")
     assert _accepted_scans(site, name) == 1
     expect(page.locator("#sync-conflicts")).to_be_hidden()
+
+    # The organisers' log tells the scan sent later from the one answered online.
+    organiser = Person(new_context().new_page(), keyboard=True, label="organiser")
+    login(organiser, ORGANISER, PASSWORD)
+    organiser.goto("/events/flagship-2027/manage/checkins")
+    log = organiser.page.locator("#log-heading + p + table")
+    expect(log.get_by_role("row").filter(has_text=name).first).to_contain_text(
+        "offline, sent later (the device’s clock said"
+    )
+    expect(log.get_by_role("row").filter(has_text=online_name).first).to_contain_text("online")
+    screenshot(organiser.page, "checkins-log-online-offline")

@@ -150,3 +150,70 @@ def test_organiser_builds_and_publishes_a_thematic_event(mode, new_context, site
     _publish(organiser)
     _public_sees_it(visitor, title)
     screenshot(visitor.page, "public-session-page")
+
+
+def test_organiser_watches_the_dashboard_refresh_itself(new_context, site, screenshot):
+    """The morning of the event: charts of registrations, backlog, arrivals and rooms, each
+    with its table, refreshing by itself (the page's timers run on Playwright's clock)."""
+    organiser = Person(new_context().new_page(), keyboard=True, label="organiser")
+    organiser.page.clock.install()
+    login(organiser, ORGANISER, PASSWORD)
+    organiser.click(
+        organiser.page.get_by_role(
+            "link", name="European Flagship Conference on Research Security 2027"
+        ).first
+    )
+    organiser.goto("/events/flagship-2027/manage/dashboard")
+    page = organiser.page
+    registrations = page.locator('[data-chart="registrations"]')
+    expect(
+        registrations.get_by_role("img", name=re.compile("^Registrations per day"))
+    ).to_be_visible()
+    # Each chart's numbers are a table too, behind "The numbers".
+    organiser.click(registrations.get_by_text("The numbers"), navigates=False)
+    table = registrations.get_by_role("table", name="Registrations per day, by state now")
+    expect(table.get_by_role("columnheader", name="Approved")).to_be_visible()
+    screenshot(page, "dashboard")
+    phone = new_context(
+        storage_state=page.context.storage_state(), viewport={"width": 390, "height": 844}
+    ).new_page()
+    phone.goto("/events/flagship-2027/manage/dashboard")
+    expect(phone.locator('[data-chart="registrations"] svg')).to_be_visible()
+    screenshot(phone, "dashboard-390px")
+
+    page.clock.fast_forward("00:31")
+
+    expect(page.locator("#dashboard-status")).to_contain_text("refreshed every 30 seconds")
+    expect(registrations.get_by_role("img")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Approved")).to_be_visible()  # still open
+
+
+def test_organiser_previews_tests_and_sends_mail_to_registrants(new_context, site, screenshot):
+    organiser = Person(new_context().new_page(), keyboard=True, label="organiser")
+    login(organiser, ORGANISER, PASSWORD)
+    organiser.goto("/events/flagship-2027/manage/mailings")
+    page = organiser.page
+    organiser.select(page.get_by_label("State"), "Approved")
+    organiser.select(page.get_by_label("Checked in at the entrance"), "Not checked in")
+    organiser.fill(page.get_by_label("Subject"), "Your badge for {event}")
+    organiser.fill(page.get_by_label("Message"), "Dear {name}, your badge: {registration_url}")
+    organiser.click(page.get_by_role("button", name="Preview"))
+    preview = page.get_by_role("region", name=re.compile("^Preview: "))
+    expect(preview).to_contain_text("Your badge for European Flagship Conference")
+    count = int(re.search(r"Preview: (\d+)", preview.text_content()).group(1))
+    assert count > 0
+    screenshot(page, "mail-preview")
+    phone = new_context(
+        storage_state=page.context.storage_state(), viewport={"width": 390, "height": 844}
+    ).new_page()
+    phone.goto("/events/flagship-2027/manage/mailings")
+    screenshot(phone, "mail-compose-390px")
+
+    organiser.click(page.get_by_role("button", name="Send a test to me"))
+    expect(page.locator(".flash-success")).to_contain_text("A test message was sent to")
+    organiser.click(page.get_by_role("button", name="Send to registrants"))
+
+    expect(page.locator(".flash-success")).to_contain_text(f"queued for {count} registrant(s)")
+    expect(page.locator("#mailing-status")).to_contain_text(f"of {count}")
+    screenshot(page, "mail-progress")
+    assert site.scalar("SELECT count(*) FROM mailing_recipients") == count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 
@@ -70,11 +71,29 @@ def test_registrants_csv_neutralises_injected_cells(login):
     assert row["Job title"] == "'+Boss"
     assert row["Dietary needs"] == "'-none"
     assert row["Email"] == "mallory@example.org"
-    assert row["Status"] == "approved" and row["Country"] == "Estonia"
+    assert row["Status"] == "Approved" and row["Status code"] == "approved"
+    assert row["Country"] == "Estonia"
     assert row["Privacy notice version"] == "1"
     assert (
         'filename="' + event.slug + '-registrations.csv"' in response.headers["Content-Disposition"]
     )
+
+
+def test_registrants_csv_times_are_local_for_people_and_iso_for_machines(login):
+    event = make_open_event(mode="moderated")
+    organiser = make_staff(event, "organiser")
+    registration = register_user(event, make_user(name="Tim Zone"))
+    registration.created_at = datetime(2027, 3, 1, 13, 5, 9, 123456, tzinfo=UTC)
+    registration.privacy_consented_at = None
+    db.session.commit()
+
+    [row] = _rows(login(organiser).get(f"/events/{event.slug}/manage/registrations.csv"))
+
+    assert event.timezone == "Europe/Brussels"
+    assert row["Registered (Europe/Brussels)"] == "2027-03-01 14:05"
+    assert row["Registered at (UTC)"] == "2027-03-01T13:05:09+00:00"
+    assert row["Consented (Europe/Brussels)"] == "" and row["Consented at (UTC)"] == ""
+    assert (row["Status"], row["Status code"]) == ("Pending approval", "pending")
 
 
 def test_registrants_csv_follows_the_filters(login):

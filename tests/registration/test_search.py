@@ -33,7 +33,11 @@ def _names(event, query: str) -> list[str]:
         ("Łukasz Müller-Øster", {"lukasz", "muller", "oster"}),
         ("ÞÓRA Ægisdóttir", {"thora", "aegisdottir"}),
         ("STRAẞE  d'Évora", {"strasse", "d", "evora"}),
-        ("Ελένη Παπαδοπούλου", {"ελενη", "παπαδοπουλου"}),
+        # Greek and Cyrillic in Latin letters, as typed and as Unidecode spells them.
+        ("Ελένη Παπαδοπούλου", {"eleni", "elene", "papadopoulou"}),
+        ("Юлия Ковалёва", {"yulia", "iuliia", "kovaleva"}),
+        ("Дмитрий Щукин", {"dmitry", "dmitrii", "shchukin"}),
+        ("Ольга", {"olga"}),
         ("<script>x_y</script>", {"script", "x", "y"}),
     ],
 )
@@ -66,6 +70,32 @@ def test_search_finds_the_organisation_shown_on_the_badge(event):
 
     assert _names(event, "policia") == ["Ines Duarte"]
     assert _names(event, "europ") == ["Jon Doe"]
+
+
+def test_door_staff_on_a_latin_keyboard_find_greek_and_cyrillic_names(event):
+    eleni = make_attendee(event, name="Ελένη Παπαδοπούλου")
+    eleni.user.email = "e.papadopoulou@police.gr"
+    eleni.organisation = "Ελληνική Αστυνομία"
+    make_attendee(event, name="Юлия Ковалёва")
+    make_attendee(event, name="Elena Papas")
+    db.session.commit()
+
+    for typed in ("Ελένη", "papad", "Papadopoulou", "Eleni", "eleni papad", "elene"):
+        assert _names(event, typed) == ["Ελένη Παπαδοπούλου"], typed
+    assert _names(event, "e.papadopoulou@police.gr") == ["Ελένη Παπαδοπούλου"]
+    assert _names(event, "police.gr") == ["Ελένη Παπαδοπούλου"]
+    assert _names(event, "astynomia") == ["Ελένη Παπαδοπούλου"]
+    for typed in ("Yulia", "iuliia", "Kovaleva", "Юлия"):
+        assert _names(event, typed) == ["Юлия Ковалёва"], typed
+    assert _names(event, "papa") == ["Elena Papas", "Ελένη Παπαδοπούλου"]
+
+
+def test_terms_follow_email_changes(event):
+    registration = make_attendee(event, name="Mail Changer")
+    registration.user.email = "new.address@example.eu"
+    db.session.commit()
+
+    assert _names(event, "new.address") == ["Mail Changer"]
 
 
 def test_search_stays_within_the_event(event):

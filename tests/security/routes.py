@@ -264,6 +264,9 @@ ROUTES: dict[str, Row] = {
     "badges.devices": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Door 2"}),
     "badges.revoke_device": Row(POST=ORGANISERS),
     "checkin.checkins": Row(GET=ORGANISERS),
+    "dashboard.dashboard": Row(GET=ORGANISERS),
+    "mailings.compose": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"status": "approved", "subject": "Hi {name}", "body": "Hello {name}", "preview": "y"}),
+    "mailings.mailing": Row(GET=ORGANISERS, args={"mailing_id": lambda w: w.extra["mailing"]}),
     "checkin.checkins_csv": Row(GET=ORGANISERS),
     # Door staff: the scanner page
     "checkin.scanner": Row(GET=SCANNERS, POST=SCANNERS, data=_scan),
@@ -277,4 +280,6 @@ ROUTES: dict[str, Row] = {
     "badges_api.list_revocations": Row(GET=API_SCANNERS),
     "badges_api.list_attendees": Row(GET=API_SCANNERS),
     "badges_api.checkin_stats": Row(GET=API_ORGANISERS),
+    "dashboard.dashboard_json": Row(GET=API_ORGANISERS),
+    "mailings.mailing_progress": Row(GET=API_ORGANISERS, args={"mailing_id": lambda w: w.extra["mailing"]}),
 }  # fmt: skip

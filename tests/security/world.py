@@ -202,11 +202,15 @@ def build_world() -> World:
     other_spare, _ = badge_services.create_device(other, "Other spare", actor=None)
     series = create_series("world-series", "World series", actor=None)
     set_series(event, series, actor=None)
+    from conference.mailings.models import Mailing
+
+    mailing = Mailing(event_id=event.id, subject="Hi", body="Hello {name}", audience="Approved")
+    db.session.add(mailing)
     db.session.commit()
     job_id = _finished_print_job(event)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
-        extra={"job": job_id, "series_slug": series.slug},
+        extra={"job": job_id, "series_slug": series.slug, "mailing": mailing.id},
         event=_obj(event, *event_attrs),
         other=_obj(other, *event_attrs),
         users={a: _obj(u, "email", "session_token", "name") for a, u in users.items()},

@@ -1,0 +1,168 @@
+"""The organisers' numbers of the day, read from the database (plain dataclasses, no HTML).
+
+Each figure is a few grouped queries whatever the size of the event; the grouping by
+the event's local day or quarter hour is done here in Python, because SQLite and
+PostgreSQL have no common way to do it in SQL with a timezone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from conference.accounts.models import User
+from conference.agenda.models import AgendaSession
+from conference.badges.checkpoints import actor_label
+from conference.badges.models import Scan, ScanDevice, ScanResult
+from conference.categories import CATEGORY_LABELS, StakeholderCategory
+from conference.events.models import Event
+from conference.extensions import db
+from conference.registration.models import Registration, RegistrationStatus
+
+# The states drawn per day, in the order of the stack.
+DAY_STATES = (
+    (RegistrationStatus.APPROVED.value, "Approved"),
+    (RegistrationStatus.PENDING.value, "Pending approval"),
+    (RegistrationStatus.WAITLISTED.value, "Waiting list"),
+)
+_ACTIVE = (
+    RegistrationStatus.APPROVED.value,
+    RegistrationStatus.PENDING.value,
+    RegistrationStatus.WAITLISTED.value,
+)
+QUARTER = timedelta(minutes=15)
+
+
+@dataclass
+class Series:
+    """Rows of labelled values, one value per column (a table, and a chart of it)."""
+
+    columns: list[str]
+    rows: list[tuple[str, list[int]]] = field(default_factory=list)
+
+    def total(self, column: int) -> int:
+        return sum(values[column] for _, values in self.rows)
+
+
+def registrations_per_day(event: Event) -> Series:
+    """Registrations by the local day they were made, by their state now."""
+    found = db.session.execute(
+        select(Registration.created_at, Registration.status).where(
+            Registration.event_id == event.id, Registration.status.in_(_ACTIVE)
+        )
+    ).all()
+    per_day: dict[date, Counter] = defaultdict(Counter)
+    for created_at, status in found:
+        per_day[created_at.astimezone(event.tz).date()][status] += 1
+    series = Series([label for _, label in DAY_STATES])
+    for day in sorted(per_day):
+        series.rows.append(
+            (day.strftime("%a %d %b"), [per_day[day][state] for state, _ in DAY_STATES])
+        )
+    return series
+
+
+def verification_backlog(event: Event) -> Series:
+    """Registrations (approved, pending or waiting) whose claimed category awaits a check."""
+    counts = dict(
+        db.session.execute(
+            select(Registration.category, func.count())
+            .where(
+                Registration.event_id == event.id,
+                Registration.status.in_(_ACTIVE),
+                Registration.category_verified_at.is_(None),
+            )
+            .group_by(Registration.category)
+        ).all()
+    )
+    series = Series(["Not verified"])
+    for category in StakeholderCategory:
+        if counts.get(category.value):
+            series.rows.append((CATEGORY_LABELS[category], [counts[category.value]]))
+    return series
+
+
+def _quarter(moment: datetime, event: Event) -> datetime:
+    local = moment.astimezone(event.tz)
+    return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+
+
+def arrivals(event: Event, day: date) -> Series:
+    """Entrance check-ins per quarter hour of ``day`` (event time), one column per door.
+
+    A door is the scanner that let people in: a device, or a staff member's login.
+    """
+    tz = event.tz
+    start = datetime.combine(day, datetime.min.time(), tz)
+    found = db.session.execute(
+        select(Scan.scanned_at, ScanDevice, User)
+        .outerjoin(ScanDevice, Scan.device_id == ScanDevice.id)
+        .outerjoin(User, Scan.actor_user_id == User.id)
+        .where(
+            Scan.event_id == event.id,
+            Scan.session_id.is_(None),
+            Scan.result == ScanResult.ACCEPTED.value,
+            Scan.repeat_of_id.is_(None),
+            Scan.scanned_at >= start,
+            Scan.scanned_at < start + timedelta(days=1),
+        )
+    ).all()
+    per_quarter: dict[datetime, Counter] = defaultdict(Counter)
+    doors: set[str] = set()
+    for scanned_at, device, user in found:
+        door = device.name if device is not None else actor_label(user, None)
+        doors.add(door)
+        per_quarter[_quarter(scanned_at, event)][door] += 1
+    series = Series(sorted(doors, key=str.casefold))
+    if not per_quarter:
+        return series
+    quarter, last = min(per_quarter), max(per_quarter)
+    while quarter <= last:  # every quarter between the first and the last arrival, even empty
+        series.rows.append(
+            (quarter.strftime("%H:%M"), [per_quarter[quarter][door] for door in series.columns])
+        )
+        quarter += QUARTER
+    return series
+
+
+def room_fill(event: Event, day: date) -> Series:
+    """Per session of ``day``: expected (confirmed bookings) and present (checked in)."""
+    tz = event.tz
+    start = datetime.combine(day, datetime.min.time(), tz)
+    sessions = db.session.scalars(
+        select(AgendaSession)
+        .where(
+            AgendaSession.event_id == event.id,
+            AgendaSession.starts_at >= start,
+            AgendaSession.starts_at < start + timedelta(days=1),
+        )
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).all()
+    present = dict(
+        db.session.execute(
+            select(Scan.session_id, func.count(func.distinct(Scan.registration_id)))
+            .where(
+                Scan.event_id == event.id,
+                Scan.session_id.in_([s.id for s in sessions]),
+                Scan.result == ScanResult.ACCEPTED.value,
+                Scan.repeat_of_id.is_(None),
+            )
+            .group_by(Scan.session_id)
+        ).all()
+    )
+    series = Series(["Expected (booked)", "Present"])
+    for session in sessions:
+        when = session.starts_at.astimezone(tz).strftime("%H:%M")
+        series.rows.append(
+            (f"{when} {session.title}", [session.confirmed_count or 0, present.get(session.id, 0)])
+        )
+    return series
+
+
+def dashboard_day(event: Event, now: datetime) -> date:
+    """The day shown: today during the event, else its first (before) or last (after) day."""
+    today = now.astimezone(event.tz).date()
+    return min(max(today, event.start_date), event.end_date)

@@ -1,0 +1,58 @@
+"""Message templates with placeholders: plain text with ``{name}``-style fields, not HTML.
+
+Only the fields below exist; anything else (an unknown name, ``{name.__class__}``, a
+format spec) is refused when the template is written, not when it is sent. Rendering
+never calls ``str.format``: the parsed pieces are joined, so a template cannot reach
+into Python objects. ``{{`` and ``}}`` write literal braces.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+
+from conference.errors import DomainError
+
+PLACEHOLDERS = {
+    "name": "the registrant's name",
+    "email": "their email address",
+    "organisation": "the organisation on their badge",
+    "category": "their stakeholder category",
+    "status": "their registration's state, in words",
+    "event": "the event's title",
+    "dates": "the event's dates",
+    "venue": "the event's venue",
+    "event_url": "the event's page",
+    "registration_url": "their registration page (badge, bookings)",
+}
+
+
+class TemplateError(DomainError):
+    """A template that uses something other than the known placeholders."""
+
+
+def _pieces(template: str) -> list[tuple[str, str | None]]:
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError:
+        raise TemplateError(
+            "Unbalanced braces: write a placeholder as {name}, and a brace itself as {{ or }}."
+        )
+    pieces = []
+    for literal, field, spec, conversion in parsed:
+        if field is not None and (field not in PLACEHOLDERS or spec or conversion):
+            known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+            raise TemplateError(f"Unknown placeholder {{{field}}}. Use one of: {known}.")
+        pieces.append((literal, field))
+    return pieces
+
+
+def check(template: str) -> None:
+    """Raise TemplateError if the template uses anything but the known placeholders."""
+    _pieces(template)
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """The template with each placeholder replaced by its value (as plain text)."""
+    return "".join(
+        literal + (values[field] if field else "") for literal, field in _pieces(template)
+    )
