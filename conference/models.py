@@ -16,9 +16,6 @@ from conference.feeds.models import CalendarToken
 from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
 from conference.mailings.models import Mailing, MailingRecipient
-
-# Keeps registration_search_terms in step with names and organisations on every flush.
-from conference.registration import search as _search  # noqa: F401
 from conference.registration.models import (
     AuditEntry,
     Booking,

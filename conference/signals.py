@@ -15,5 +15,8 @@ _signals = Namespace()
 # Sent with ``user_ids``: accounts were created (sign-up, the CLI, the importer in bulk).
 accounts_created = _signals.signal("accounts-created")
 
+# Sent with ``user_ids``: their name, organisation or email changed (the profile page).
+account_details_changed = _signals.signal("account-details-changed")
+
 # Sent with ``event``, ``user`` and ``role``: a staff role was granted.
 staff_role_granted = _signals.signal("staff-role-granted")

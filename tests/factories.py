@@ -13,6 +13,7 @@ from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.events.services import EventDetails, create_event, grant_role, set_published
 from conference.extensions import db
+from conference.registration import search
 from conference.registration.models import Booking, Registration, RegistrationStatus
 
 PASSWORD = "correct horse battery"  # noqa: S105
@@ -148,6 +149,8 @@ def make_registration(
         category_verified_at=utcnow() if verified else None,
     )
     db.session.add(registration)
+    # As the registration services do: the door's name search knows the new registrant.
+    search.reindex_registration(registration)
     db.session.commit()
     return registration
 

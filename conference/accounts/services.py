@@ -162,3 +162,5 @@ def update_profile(
     user.organisation = organisation.strip()
     user.country = country.upper()
     user.claimed_category = claimed_category or None
+    db.session.flush()
+    signals.account_details_changed.send(None, user_ids=[user.id])

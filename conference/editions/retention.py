@@ -32,7 +32,7 @@ from conference.badges.models import Badge
 from conference.events.models import Event, EventStaff, StaffRole
 from conference.extensions import db
 from conference.mail.services import queue_templated_mail
-from conference.registration import audit
+from conference.registration import audit, search
 from conference.registration.models import Registration
 from conference.registration.privacy import DELETED_NAME
 from conference.urls import external_url
@@ -143,6 +143,7 @@ def erase_event_personal_data(event: Event, now: datetime) -> int:
         registration.rejection_reason = ""
         registration.mailing_list_opt_in = False
         registration.updated_at = now
+        search.reindex_registration(registration)
         audit.record(registration, "personal_data_erased", actor=None)
     db.session.execute(
         update(Badge)

@@ -15,7 +15,7 @@ from conference.db_types import utcnow
 from conference.errors import InvalidTransition, RegistrationError
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration import audit, notify, seats
+from conference.registration import audit, notify, search, seats
 from conference.registration.booking import cancel_bookings
 from conference.registration.models import Registration
 from conference.registration.services import (
@@ -188,7 +188,7 @@ def enrol(
         registration.organisation = user.organisation or ""
         registration.country = user.country or ""
         registration.status = PENDING
-        db.session.flush()
+        search.reindex_registration(registration)
         audit.record(registration, "registered", actor=actor, from_state=previous, to_state=PENDING)
         admit(event, registration, actor=actor, action="approved")
     if verified and not registration.category_verified:

@@ -21,7 +21,7 @@ from conference.errors import AccountError
 from conference.events.models import EventStaff
 from conference.extensions import db
 from conference.mail.models import OutboxMessage
-from conference.registration import audit
+from conference.registration import audit, search
 from conference.registration.models import AuditEntry, Booking, Registration, RegistrationStatus
 from conference.registration.services import cancel_registration
 
@@ -178,5 +178,6 @@ def delete_account(user: User) -> None:
     user.is_active_account = False
     user.email_verified_at = None
     user.last_login_at = None
+    search.reindex_users([user.id])
     user.session_token = new_session_token()
     db.session.flush()

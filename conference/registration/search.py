@@ -10,10 +10,10 @@ and "papad", and anyone by "eleni.p@uni". A registration matches when every word
 typed begins one of its terms; each word is one range on the (event, term)
 index, so a search costs the same at 200 or 20,000 attendees.
 
-The terms follow the data by themselves: a flush that adds a registration or
-changes a name or an organisation rewrites the terms of the registrations
-concerned, in the same transaction. Bulk imports with Core statements call
-``reindex`` themselves.
+The services that change what the terms are made of say so, in the same transaction:
+registering and enrolling (``reindex_registration``), erasure and retention, the importer
+(``reindex`` in bulk), and a profile change through the ``account_details_changed`` signal
+(``receivers.py``), since accounts sit below registration.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, delete, event, func, insert, intersect, or_, select
+from sqlalchemy import Select, delete, func, insert, intersect, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, attributes
 
 from conference.accounts.models import User
+from conference.extensions import db
 from conference.registration.models import Registration, RegistrationSearchTerm
 from conference.registration.transliterate import latin, spellings
 
@@ -118,24 +118,13 @@ def reindex(
         connection.execute(insert(table), terms[start : start + 1000])
 
 
-def _changed(instance: Any, *names: str) -> bool:
-    state = attributes.instance_state(instance)
-    return any(state.attrs[name].history.has_changes() for name in names)
+def reindex_registration(registration: Registration) -> None:
+    """Rewrite one registration's terms (after its holder or organisation changed), flushed."""
+    db.session.flush()
+    reindex(db.session.connection(), registration_ids=[registration.id])
 
 
-@event.listens_for(Session, "after_flush")
-def _reindex_after_flush(session: Session, _flush_context: Any) -> None:
-    """New registrations, and changed names and organisations, get their terms rewritten."""
-    registration_ids = [
-        obj.id
-        for obj in (*session.new, *session.dirty)
-        if isinstance(obj, Registration)
-        and (obj in session.new or _changed(obj, "organisation", "user_id"))
-    ]
-    user_ids = [
-        obj.id
-        for obj in session.dirty
-        if isinstance(obj, User) and _changed(obj, "name", "organisation", "email")
-    ]
-    if registration_ids or user_ids:
-        reindex(session.connection(), registration_ids=registration_ids, user_ids=user_ids)
+def reindex_users(user_ids: Iterable[int]) -> None:
+    """Rewrite the terms of every registration of these people (their name or email changed)."""
+    db.session.flush()
+    reindex(db.session.connection(), user_ids=user_ids)

@@ -26,7 +26,7 @@ from conference.errors import (
 from conference.events.models import Event, RegistrationMode
 from conference.events.services import registration_is_open
 from conference.extensions import db
-from conference.registration import audit, notify, seats
+from conference.registration import audit, notify, search, seats
 from conference.registration.booking import cancel_bookings
 from conference.registration.models import Registration, RegistrationStatus
 
@@ -169,7 +169,7 @@ def register(
     registration.status = PENDING
     registration.rejection_reason = ""
     registration.updated_at = utcnow()
-    db.session.flush()
+    search.reindex_registration(registration)
     audit.record(registration, "registered", actor=user, from_state=previous, to_state=PENDING)
     if event.registration_mode == RegistrationMode.AUTOMATIC.value:
         admit(event, registration, actor=None, action="approved")

@@ -66,6 +66,9 @@ def test_search_finds_the_organisation_shown_on_the_badge(event):
     inherited = make_attendee(event, name="Jon Doe")
     inherited.organisation = ""
     inherited.user.organisation = "Europol"
+    # Changed here row by row: reindexed as the services that change them do.
+    search.reindex_registration(own)
+    search.reindex_users([inherited.user_id])
     db.session.commit()
 
     assert _names(event, "policia") == ["Ines Duarte"]
@@ -76,6 +79,7 @@ def test_door_staff_on_a_latin_keyboard_find_greek_and_cyrillic_names(event):
     eleni = make_attendee(event, name="Ελένη Παπαδοπούλου")
     eleni.user.email = "e.papadopoulou@police.gr"
     eleni.organisation = "Ελληνική Αστυνομία"
+    search.reindex_registration(eleni)
     make_attendee(event, name="Юлия Ковалёва")
     make_attendee(event, name="Elena Papas")
     db.session.commit()
@@ -93,6 +97,7 @@ def test_door_staff_on_a_latin_keyboard_find_greek_and_cyrillic_names(event):
 def test_terms_follow_email_changes(event):
     registration = make_attendee(event, name="Mail Changer")
     registration.user.email = "new.address@example.eu"
+    search.reindex_users([registration.user_id])
     db.session.commit()
 
     assert _names(event, "new.address") == ["Mail Changer"]
@@ -121,6 +126,7 @@ def test_terms_follow_name_and_organisation_changes(event):
     assert _names(event, "bundes") == ["Maria Schmidt-Weber"]
 
     registration.organisation = "Frontex"
+    search.reindex_registration(registration)
     db.session.commit()
     assert _names(event, "frontex") == ["Maria Schmidt-Weber"]
     assert _names(event, "bundes") == []  # the registration's own organisation is shown
