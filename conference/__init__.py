@@ -42,7 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.feeds.views import bp as feeds_bp
     from conference.jobs.views import bp as jobs_bp
     from conference.mailings.views import bp as mailings_bp
-    from conference.registration import manage_views  # noqa: F401  (organiser routes on the bp)
+    from conference.registration.manage_views import bp as registration_manage_bp
     from conference.registration.views import bp as registration_bp
 
     app.register_blueprint(accounts_bp)
@@ -56,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(badges_api_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(registration_manage_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(dashboard_bp)

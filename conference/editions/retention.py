@@ -107,7 +107,7 @@ def warn_before_erasure(now: datetime) -> list[Event]:
                 "retention_warning",
                 event=event,
                 erase_date=erasure_date(event),
-                registrations_link=external_url("registration.manage_list", slug=event.slug),
+                registrations_link=external_url("registration_manage.manage_list", slug=event.slug),
                 settings_link=external_url("events.manage", slug=event.slug),
             )
         warned.append(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -18,9 +18,11 @@ from conference.mail.services import deliver_after_request
 from conference.registration import booking as booking_services
 from conference.registration import exports, forms, moderation, queries, services
 from conference.registration.models import Booking, Registration
-from conference.registration.views import _refused, bp
+from conference.registration.refusals import refused_page
 
 PER_PAGE = 50
+
+bp = Blueprint("registration_manage", __name__)
 
 
 def _load_moderated(slug: str) -> Event:
@@ -84,9 +86,9 @@ def manage_bulk(slug: str):
     """Approve, reject, verify or un-verify many registrations at once."""
     event = _load_moderated(slug)
     form = forms.BulkForm()
-    back = url_for("registration.manage_list", slug=event.slug)
+    back = url_for("registration_manage.manage_list", slug=event.slug)
     if not form.validate_on_submit():
-        return _refused(DomainError(" ".join(sum(form.errors.values(), []))), back)
+        return refused_page(DomainError(" ".join(sum(form.errors.values(), []))), back)
     try:
         changed, problems = moderation.bulk_moderate(
             event,
@@ -96,7 +98,7 @@ def manage_bulk(slug: str):
             reason=form.reason.data or "",
         )
     except DomainError as error:
-        return _refused(error, back)
+        return refused_page(error, back)
     db.session.commit()
     deliver_after_request()
     flash(
@@ -152,17 +154,19 @@ def manage_action(slug: str, registration_id: int, action: str):
         abort(404)
     event = _load_moderated(slug)
     registration = _load_registration(event, registration_id)
-    back = url_for("registration.manage_detail", slug=event.slug, registration_id=registration.id)
+    back = url_for(
+        "registration_manage.manage_detail", slug=event.slug, registration_id=registration.id
+    )
     form = forms.RejectForm() if action == "reject" else forms.ReturnForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return _refused(DomainError("The reason is too long: 2,000 characters at most."), back)
+        return refused_page(DomainError("The reason is too long: 2,000 characters at most."), back)
     change, done = _ACTIONS[action]
     try:
         change(registration, current_user)
     except DomainError as error:
-        return _refused(error, back)
+        return refused_page(error, back)
     db.session.commit()
     deliver_after_request()
     if action == "approve" and not registration.is_approved:
@@ -182,7 +186,7 @@ def manage_fill_places(slug: str):
     db.session.commit()
     deliver_after_request()
     flash(f"{promoted} registration(s) promoted from the waiting list.", "success")
-    return redirect(url_for("registration.manage_list", slug=event.slug), code=303)
+    return redirect(url_for("registration_manage.manage_list", slug=event.slug), code=303)
 
 
 def _csv_response(content: bytes, name: str) -> Response:
@@ -240,7 +244,7 @@ def manage_waitlist(slug: str, session_id: int):
     """A session's seat holders and waiting list in order; promote one, or fill free seats."""
     event = _load_moderated(slug)
     session = _load_managed_session(event, session_id)
-    back = url_for("registration.manage_waitlist", slug=event.slug, session_id=session.id)
+    back = url_for("registration_manage.manage_waitlist", slug=event.slug, session_id=session.id)
     form = forms.PromoteForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -256,7 +260,7 @@ def manage_waitlist(slug: str, session_id: int):
                 promoted = booking_services.fill_session_seats(session, actor=current_user)
                 message = f"{len(promoted)} booking(s) promoted from the waiting list."
         except DomainError as error:
-            return _refused(error, back)
+            return refused_page(error, back)
         db.session.commit()
         deliver_after_request()
         flash(message, "success")

@@ -16,19 +16,11 @@ from conference.mail.services import deliver_after_request
 from conference.registration import audit, forms, privacy, services
 from conference.registration import booking as booking_services
 from conference.registration.queries import list_my_bookings, session_in_event
+from conference.registration.refusals import refused_page
 from conference.urls import safe_next_url
 
 bp = Blueprint("registration", __name__)
 bp.add_app_template_global(audit.action_label, "audit_label")
-
-
-def _refused(error: DomainError, back: str):
-    """A refused action: the reason in words, a way back, and a 4xx status."""
-    db.session.rollback()
-    return (
-        render_template("registration/refused.html", message=error.message, back=back),
-        error.status_code,
-    )
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -58,7 +50,7 @@ def register(slug: str):
             if error.field and error.field in form:
                 form[error.field].errors.append(error.message)
             else:
-                return _refused(error, url_for("events.event_detail", slug=event.slug))
+                return refused_page(error, url_for("events.event_detail", slug=event.slug))
         else:
             db.session.commit()
             deliver_after_request()
@@ -100,7 +92,7 @@ def cancel(slug: str):
     try:
         services.cancel_registration(registration, actor=current_user)
     except DomainError as error:
-        return _refused(error, url_for("registration.my_registration", slug=event.slug))
+        return refused_page(error, url_for("registration.my_registration", slug=event.slug))
     db.session.commit()
     deliver_after_request()
     flash("Your registration is cancelled and your seats are freed.", "success")
@@ -128,7 +120,7 @@ def _change_booking(slug: str, session_id: int, change, done: str):
             raise BookingForbidden("Register for the event before booking sessions.")
         booking = change(registration, session, actor=current_user)
     except DomainError as error:
-        return _refused(error, back)
+        return refused_page(error, back)
     db.session.commit()
     deliver_after_request()
     flash(done(booking), "success")
