@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -154,6 +155,10 @@ class AgendaSession(db.Model):
     restricted_to: Mapped[list[str]] = mapped_column(JSON, default=list)
     restricted_visibility: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED.value)
+    # The TLP 2.0 label (conference.markings.TLP) or None; shown only with the details.
+    tlp: Mapped[str | None] = mapped_column(String(20))
+    # Held under the Chatham House Rule: say so wherever the details are shown.
+    chatham_house: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped whenever attendees' calendars must update (iCalendar SEQUENCE).
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # Confirmed bookings, kept by the registration services with conditional

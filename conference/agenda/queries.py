@@ -31,6 +31,7 @@ from conference.agenda.models import (
 )
 from conference.events.models import Event
 from conference.extensions import db
+from conference.markings import TLP, marking_labels
 
 if TYPE_CHECKING:  # the viewer's registration is passed in; agenda never queries it
     from conference.registration.models import Registration
@@ -62,6 +63,9 @@ class VisibleSession:
     requires_booking: bool = False
     restricted_to: tuple[str, ...] = ()
     restricted_visibility: str | None = None
+    # The information-sharing marking: only a session shown in full carries it.
+    tlp: str | None = None
+    chatham_house: bool = False
 
     @property
     def room_id(self) -> int | None:
@@ -78,6 +82,15 @@ class VisibleSession:
     @property
     def kind_label(self) -> str:
         return SessionKind(self.kind).label if self.kind else ""
+
+    @property
+    def marking(self) -> TLP | None:
+        return TLP(self.tlp) if self.tlp else None
+
+    @property
+    def marking_labels(self) -> list[str]:
+        """The TLP label and "Chatham House Rule", as feeds and exports carry them."""
+        return marking_labels(self.tlp, self.chatham_house)
 
     @property
     def effective_capacity(self) -> int | None:
@@ -128,6 +141,8 @@ def visible_session(
         requires_booking=bool(session.requires_booking),
         restricted_to=tuple(session.restricted_to or ()),
         restricted_visibility=session.restricted_visibility,
+        tlp=session.tlp,
+        chatham_house=bool(session.chatham_house),
         **common,
     )
 

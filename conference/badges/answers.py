@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
+from conference.badges.checkpoints import (
+    Checkpoint,
+    actor_label,
+    checkpoint_label,
+    checkpoint_marking,
+)
 from conference.badges.models import Scan
 from conference.categories import category_label
 from conference.countries import country_name
@@ -105,6 +110,7 @@ def answer_json(scan: Scan, actor: Any, *, repeat: bool | None = None) -> dict[s
         "manual": scan.manual,
         "checkpoint": checkpoint_of(scan).key,
         "checkpoint_label": checkpoint_label(checkpoint_of(scan), actor),
+        "checkpoint_marking": checkpoint_marking(checkpoint_of(scan), actor),
         "scanned_at": scan.seen_at.isoformat(),
         "badge": scan.badge.public_id if scan.badge is not None and show_person else None,
         "attendee": attendee_json(registration) if show_person else None,

@@ -19,6 +19,7 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.ical import FeedEntry, FeedMeta, render_calendar
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
+from conference.markings import marking_labels, marking_text
 from conference.outputcache import BuiltFeed, FeedCache, FragmentCache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
@@ -99,10 +100,13 @@ def session_entry(session: AgendaSession, event: Event, visibility: str) -> Feed
     parts = [session.abstract.strip()]
     if speakers:
         parts.append(f"Speakers: {speakers}")
+    labels = marking_labels(session.tlp, bool(session.chatham_house))
+    if labels:
+        parts.append(marking_text(labels))
     parts.append(url)
     categories = tuple(
         c for c in ((session.track.name if session.track else None), session.kind_label) if c
-    )
+    ) + tuple(labels)
     title = f"{session.title} (cancelled)" if session.is_cancelled else session.title
     return FeedEntry(
         summary=title,
