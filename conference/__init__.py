@@ -35,6 +35,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.api import bp as badges_api_bp
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
+    from conference.documents.manage_views import bp as documents_manage_bp
+    from conference.documents.views import bp as documents_bp
     from conference.editions.views import bp as editions_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
@@ -53,6 +55,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(badges_api_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(documents_manage_bp)
 
     from conference import cli, errors, proxies, request_limits, security, templating
     from conference.feeds import receivers as feed_receivers

@@ -76,6 +76,10 @@ DEFAULTS: dict[str, Any] = {
     "SCAN_BODY_MAX_BYTES": 16 * 1024,
     "SCAN_BATCH_BODY_MAX_BYTES": 2 * 1024 * 1024,
     "JSON_MAX_DEPTH": 32,
+    # Session documents (conference/documents): the largest file, and the upload route's
+    # body limit, a little above it so an oversized file still gets the form's own error.
+    "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
+    "DOCUMENT_UPLOAD_BODY_MAX_BYTES": 21 * 1024 * 1024,
     # gunicorn's own defaults (limit_request_fields, limit_request_field_size).
     "MAX_HEADER_FIELDS": 100,
     "MAX_HEADER_FIELD_BYTES": 8190,
@@ -106,6 +110,8 @@ _INT_KEYS = {
     "SCAN_BODY_MAX_BYTES",
     "SCAN_BATCH_BODY_MAX_BYTES",
     "JSON_MAX_DEPTH",
+    "DOCUMENT_MAX_BYTES",
+    "DOCUMENT_UPLOAD_BODY_MAX_BYTES",
     "MAX_HEADER_FIELDS",
     "MAX_HEADER_FIELD_BYTES",
     "PROXY_FIX_X_FOR",

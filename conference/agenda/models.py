@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.agenda import rules
 from conference.db_types import UTCDateTime, utcnow
 from conference.extensions import db
+from conference.markings import TLP
 
 if TYPE_CHECKING:
     from conference.accounts.models import User
@@ -194,6 +195,10 @@ class AgendaSession(db.Model):
     @property
     def effective_capacity(self) -> int | None:
         return rules.effective_capacity(self.capacity, self.room)
+
+    @property
+    def marking(self) -> TLP | None:
+        return TLP(self.tlp) if self.tlp else None
 
 
 class SessionSpeaker(db.Model):

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from conference.accounts import tokens as account_tokens
 from conference.badges import services as badge_services
 from conference.badges import signing
+from conference.documents.services import Upload, add_document
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration import booking as booking_services
@@ -132,6 +133,20 @@ def _nine_o_clock(event: Event, day: int = 0, hour: int = 9) -> datetime:
     return start + timedelta(days=day, hours=hour - 1)
 
 
+def _briefing_document(session, organiser):
+    """A TLP:AMBER document on the hidden restricted session (issue 19)."""
+    from tests.documents.conftest import pdf_bytes
+
+    return add_document(
+        session,
+        title="Briefing note",
+        tlp="TLP:AMBER",
+        upload=Upload("note.pdf", pdf_bytes(1)),
+        actor=organiser,
+        max_bytes=1024 * 1024,
+    )
+
+
 def build_world() -> World:
     """Create every actor and object, committed."""
     from conference.editions.series import create_series, set_series
@@ -182,6 +197,7 @@ def build_world() -> World:
     _, other_token = badge_services.create_device(other, "Other phone", actor=None)
     spare, _ = badge_services.create_device(event, "Spare tablet", actor=None)
     other_spare, _ = badge_services.create_device(other, "Other spare", actor=None)
+    document = _briefing_document(restricted_session, users[ORGANISER])
     series = create_series("world-series", "World series", actor=None)
     set_series(event, series, actor=None)
     db.session.commit()
@@ -211,7 +227,7 @@ def build_world() -> World:
             make_user("unconfirmed@example.org", name="Una Unconfirmed", verified=False)
         ),
         reset_token=account_tokens.make_reset_token(approved.user),
-        extra={"series_slug": series.slug},
+        extra={"series_slug": series.slug, "document": document.id},
     )
 
 
