@@ -71,7 +71,7 @@ DEFAULTS: dict[str, Any] = {
     # before now) and ahead of now; anything else is refused (conference/badges/client_time.py).
     "SCAN_CLOCK_MARGIN_DAYS": 7,
     # Request bounds, checked before anything parses the request (conference/request_limits.py).
-    # Bodies: 1 MiB anywhere (the app takes no uploads); the scan API has its own limits.
+    # Bodies: 1 MiB anywhere; the scan API and document uploads have their own limits.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SCAN_BODY_MAX_BYTES": 16 * 1024,
     "SCAN_BATCH_BODY_MAX_BYTES": 2 * 1024 * 1024,
