@@ -114,3 +114,16 @@ def test_a_new_version_is_served_and_the_old_one_kept_for_organisers(docs, clien
         )
     ]
     assert sorted(versions) == [1, 2]
+
+
+def test_retention_erasure_unnames_the_download_log(docs, client_for):
+    from conference.editions.retention import erase_event_personal_data
+
+    document = docs.documents[("open", TLP.AMBER)]
+    client_for("registered").get(download_url(document))
+
+    erase_event_personal_data(docs.event, utcnow())
+    db.session.commit()
+
+    rows = db.session.scalars(select(DocumentDownload)).all()
+    assert len(rows) == 1 and rows[0].user_id is None
