@@ -17,7 +17,7 @@ STRICT_TITLE = "Threat briefing for participants"
 def _open_session_id(site) -> int:
     return site.scalar(
         "SELECT s.id FROM sessions s JOIN events e ON e.id = s.event_id "
-        "WHERE e.slug = :slug AND s.restricted_to = '[]' AND s.status = 'scheduled' "
+        "WHERE e.slug = :slug AND CAST(s.restricted_to AS TEXT) = '[]' AND s.status = 'scheduled' "
         "ORDER BY s.starts_at, s.id LIMIT 1",
         slug=SLUG,
     )
