@@ -138,6 +138,11 @@ function show(answer) {
     "overlay-previous",
     previous ? `Previous check-in: ${previous.local_time}, ${previous.checkpoint_label}, by ${previous.by}` : "",
   );
+  // The door's TLP marking and Chatham House Rule (only when the scanner may see the session).
+  const marking = answer.checkpoint_marking || [];
+  if (document.getElementById("overlay-marking")) {
+    setText("overlay-marking", marking.length ? `This session: ${marking.join(" · ")}` : "");
+  }
   overlay.hidden = false;
   clearTimeout(state.hideTimer);
   state.hideTimer = setTimeout(hide, accepted ? 2500 : 5000);
