@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 from conference import permissions
 from conference.agenda.models import AgendaSession
 from conference.agenda.services import AgendaError, SessionFields, validate_session_fields
+from conference.badges import services as badge_services
 from conference.badges.checkpoints import Checkpoint, checkpoint_marking
 from conference.extensions import db
 from conference.markings import TLP
 from tests.agenda.conftest import ACTORS, SEES_ALL, at
 from tests.agenda.frabxml import parse_schedule
-from tests.factories import make_booking
+from tests.badges.helpers import badge_for
+from tests.factories import make_booking, make_event, make_session
 from tests.workload import build_workload
 
 BASE = "/events/vis-2027"
@@ -202,3 +204,35 @@ def test_import_refuses_an_unknown_marking_and_writes_nothing(app, runner, tmp_p
     assert result.exit_code != 0
     assert "tlp" in result.output
     assert db.session.scalar(select(func.count()).select_from(AgendaSession)) == 0
+
+
+def _scan(client, event, session, code, device_token):
+    return client.post(
+        f"/api/v1/events/{event.slug}/checkins",
+        json={"code": code, "checkpoint": f"session:{session.id}"},
+        headers={"Authorization": f"Bearer {device_token}"},
+    ).get_json()
+
+
+def test_door_answer_of_the_api_carries_the_marking_only_to_who_may_see_it(app):
+    event = make_event(slug="door-marks", title="Door marks")
+    open_door = make_session(event, title="Open talk", tlp="TLP:AMBER", chatham_house=True)
+    restricted = make_session(
+        event,
+        title="Restricted talk",
+        restricted_to=["member_state_expert"],
+        visibility="listed",
+        tlp="TLP:RED",
+    )
+    _, token = badge_services.create_device(event, "Door phone", actor=None)
+    db.session.commit()
+    _, badge = badge_for(event, category="academia")
+    client = app.test_client()
+
+    open_answer = _scan(client, event, open_door, badge.token, token)
+    restricted_answer = _scan(client, event, restricted, badge.token, token)
+
+    assert open_answer["checkpoint_marking"] == ["TLP:AMBER", "Chatham House Rule"]
+    # A device sees sessions as the public does: nothing of the restricted door's marking.
+    assert restricted_answer["checkpoint_marking"] == []
+    assert "TLP:RED" not in json.dumps(restricted_answer)
