@@ -37,6 +37,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
     from conference.dashboard.views import bp as dashboard_bp
+    from conference.documents.manage_views import bp as documents_manage_bp
+    from conference.documents.views import bp as documents_bp
     from conference.editions.views import bp as editions_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
@@ -61,6 +63,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(mailings_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(documents_manage_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
     from conference.feeds import receivers as feed_receivers

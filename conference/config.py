@@ -97,11 +97,15 @@ DEFAULTS: dict[str, Any] = {
     # before now) and ahead of now; anything else is refused (conference/badges/client_time.py).
     "SCAN_CLOCK_MARGIN_DAYS": 7,
     # Request bounds, checked before anything parses the request (conference/request_limits.py).
-    # Bodies: 1 MiB anywhere (the app takes no uploads); the scan API has its own limits.
+    # Bodies: 1 MiB anywhere; the scan API and document uploads have their own limits.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SCAN_BODY_MAX_BYTES": 16 * 1024,
     "SCAN_BATCH_BODY_MAX_BYTES": 2 * 1024 * 1024,
     "JSON_MAX_DEPTH": 32,
+    # Session documents (conference/documents): the largest file, and the upload route's
+    # body limit, a little above it so an oversized file still gets the form's own error.
+    "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
+    "DOCUMENT_UPLOAD_BODY_MAX_BYTES": 21 * 1024 * 1024,
     # gunicorn's own defaults (limit_request_fields, limit_request_field_size).
     "MAX_HEADER_FIELDS": 100,
     "MAX_HEADER_FIELD_BYTES": 8190,
@@ -140,6 +144,8 @@ _INT_KEYS = {
     "SCAN_BODY_MAX_BYTES",
     "SCAN_BATCH_BODY_MAX_BYTES",
     "JSON_MAX_DEPTH",
+    "DOCUMENT_MAX_BYTES",
+    "DOCUMENT_UPLOAD_BODY_MAX_BYTES",
     "MAX_HEADER_FIELDS",
     "MAX_HEADER_FIELD_BYTES",
     "PROXY_FIX_X_FOR",

@@ -11,6 +11,12 @@ from conference.agenda.models import (
     session_speakers,
 )
 from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
+from conference.documents.models import (
+    DocumentBlob,
+    DocumentDownload,
+    DocumentVersion,
+    SessionDocument,
+)
 from conference.events.models import Event, EventSeries, EventStaff
 from conference.feeds.models import CalendarToken
 from conference.jobs.models import Job
@@ -34,6 +40,10 @@ __all__ = [
     "ScanDevice",
     "AuditEntry",
     "Booking",
+    "DocumentBlob",
+    "DocumentDownload",
+    "DocumentVersion",
+    "SessionDocument",
     "CalendarToken",
     "Event",
     "EventSeries",

@@ -13,9 +13,11 @@ from flask import abort
 from sqlalchemy import select
 
 from conference.extensions import db
+from conference.markings import TLP
 
 if TYPE_CHECKING:
     from conference.agenda.models import AgendaSession
+    from conference.documents.models import SessionDocument
     from conference.events.models import Event
     from conference.registration.models import Registration
 
@@ -296,6 +298,70 @@ def is_own_registration(user: Any, registration: Registration | None) -> bool:
         and is_authenticated(user)
         and registration.user_id == getattr(user, "id", None)
     )
+
+
+# --- Session documents (issue 19) -----------------------------------------------
+# A document is seen only where its session is shown in full; then its TLP marking
+# decides who may download it. The event's staff (organisers, door staff) may always.
+
+
+def can_manage_documents(user: Any, event: Event) -> bool:
+    """Upload documents and new versions, read who downloaded what."""
+    return can_manage_event(user, event)
+
+
+def can_see_session_documents(user: Any, session: AgendaSession) -> bool:
+    """The session's documents exist for the user only where its details are shown."""
+    return can_view_event(user, session.event) and can_see_session_details(user, session)
+
+
+def is_checked_in_at(registration: Registration | None, session: AgendaSession) -> bool:
+    """An accepted scan of this registration at the session's door."""
+    if registration is None or registration.id is None:
+        return False
+    from conference.badges.models import Scan, ScanResult
+
+    cache: dict[tuple[int, int], bool] = _request_cache("checked_in")
+    key = (registration.id, session.id)
+    if key not in cache:
+        cache[key] = (
+            db.session.scalar(
+                select(Scan.id)
+                .where(
+                    Scan.session_id == session.id,
+                    Scan.registration_id == registration.id,
+                    Scan.result == ScanResult.ACCEPTED.value,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    return cache[key]
+
+
+def can_download_document(user: Any, document: SessionDocument) -> bool:
+    """FIRST TLP 2.0, applied to who is at the event and in the room.
+
+    CLEAR: whoever may see the session; GREEN: approved attendees of the event; AMBER and
+    AMBER+STRICT: attendees the session admits (verified category where it is restricted);
+    RED: those of them checked in at the session's door.
+    """
+    session = document.session
+    if not can_see_session_documents(user, session):
+        return False
+    if is_event_staff(user, session.event):
+        return True
+    marking = TLP(document.tlp)
+    if marking == TLP.CLEAR:
+        return True
+    registration = registration_for(user, session.event)
+    if marking == TLP.GREEN:
+        return registration is not None and registration.is_approved
+    if not may_attend_session(registration, session):
+        return False
+    if marking in (TLP.AMBER, TLP.AMBER_STRICT):
+        return True
+    return is_checked_in_at(registration, session)
 
 
 def deny(*, hide: bool = False) -> NoReturn:

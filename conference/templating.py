@@ -8,6 +8,7 @@ from conference import permissions
 from conference.categories import category_label
 from conference.db_types import utcnow
 from conference.localtime import format_date_range, format_local
+from conference.markings import CHATHAM_HOUSE_TEXT
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -17,4 +18,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_permissions() -> dict[str, object]:
-        return {**permissions.TEMPLATE_PREDICATES, "now": utcnow()}
+        return {
+            **permissions.TEMPLATE_PREDICATES,
+            "now": utcnow(),
+            "chatham_house_text": CHATHAM_HOUSE_TEXT,
+        }

@@ -25,6 +25,7 @@ from conference.categories import CATEGORY_CHOICES
 from conference.countries import country_choices
 from conference.formfields import as_choices, db_int
 from conference.localtime import to_instant
+from conference.markings import TLP_CHOICES
 
 # Service field names → the form fields that show their errors.
 SERVICE_FIELDS = {
@@ -84,6 +85,14 @@ class SessionForm(FlaskForm):
         default=RestrictedVisibility.LISTED.value,
         validators=[Optional()],
     )
+    tlp = SelectField(
+        "TLP marking",
+        choices=as_choices([("", "No marking"), *TLP_CHOICES]),
+        default="",
+        validators=[Optional()],
+        description="FIRST TLP 2.0: how far what is said and shared in the session may travel.",
+    )
+    chatham_house = BooleanField("Held under the Chatham House Rule")
     status = SelectField(
         "Status",
         choices=as_choices(
@@ -118,6 +127,7 @@ class SessionForm(FlaskForm):
         self.speakers.data = [s.id for s in session.speakers]
         self.restricted_to.data = list(session.restricted_to or [])
         self.restricted_visibility.data = session.restricted_visibility or "listed"
+        self.tlp.data = session.tlp or ""
 
     def to_fields(self, event, speakers_by_id) -> SessionFields:
         """The form's values as service fields; times are the event's local time.
@@ -139,6 +149,8 @@ class SessionForm(FlaskForm):
             restricted_to=restricted,
             restricted_visibility=(self.restricted_visibility.data or None) if restricted else None,
             status=self.status.data,
+            tlp=self.tlp.data or None,
+            chatham_house=bool(self.chatham_house.data),
             speakers=[speakers_by_id[i] for i in self.speakers.data or [] if i in speakers_by_id],
         )
 

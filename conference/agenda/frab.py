@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 from conference.agenda.models import SessionKind
 from conference.agenda.queries import CLOSED_KIND, AgendaView, VisibleSession
+from conference.markings import marking_text
 
 GENERATOR = "conference"
 LANGUAGE = "en"
@@ -80,7 +81,8 @@ def _event(
     _sub(node, "type", CLOSED_KIND if item.closed else SessionKind(item.kind).label)
     _sub(node, "language", LANGUAGE)
     _sub(node, "abstract", item.abstract)
-    _sub(node, "description", "")
+    # frab has no field for a marking: the description carries it (docs/agenda-json.md).
+    _sub(node, "description", marking_text(item.marking_labels))
     _sub(node, "logo", "")
     persons = _sub(node, "persons")
     for speaker in item.speakers:

@@ -44,6 +44,9 @@ def _session(item: VisibleSession, view: AgendaView, session_url: Callable[[int]
         "restricted_visibility": item.restricted_visibility,
         "capacity": item.capacity,
         "requires_booking": item.requires_booking,
+        # The information-sharing marking (null/false on a closed block).
+        "tlp": item.tlp,
+        "chatham_house": item.chatham_house,
         "status": item.status,
         "revision": item.revision,
         "closed": item.closed,

@@ -18,12 +18,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.agenda import rules
 from conference.db_types import UTCDateTime, utcnow
 from conference.extensions import db
+from conference.markings import TLP
 
 if TYPE_CHECKING:
     from conference.accounts.models import User
@@ -154,6 +156,10 @@ class AgendaSession(db.Model):
     restricted_to: Mapped[list[str]] = mapped_column(JSON, default=list)
     restricted_visibility: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED.value)
+    # The TLP 2.0 label (conference.markings.TLP) or None; shown only with the details.
+    tlp: Mapped[str | None] = mapped_column(String(20))
+    # Held under the Chatham House Rule: say so wherever the details are shown.
+    chatham_house: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped whenever attendees' calendars must update (iCalendar SEQUENCE).
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # Confirmed bookings, kept by the registration services with conditional
@@ -189,6 +195,10 @@ class AgendaSession(db.Model):
     @property
     def effective_capacity(self) -> int | None:
         return rules.effective_capacity(self.capacity, self.room)
+
+    @property
+    def marking(self) -> TLP | None:
+        return TLP(self.tlp) if self.tlp else None
 
 
 class SessionSpeaker(db.Model):

@@ -29,6 +29,7 @@ from conference.errors import DomainError, PermissionDenied
 from conference.events.models import Event
 from conference.events.services import bump_agenda_version
 from conference.extensions import db
+from conference.markings import TLP
 
 # Changing any of these must reach subscribed calendars (iCalendar SEQUENCE).
 REVISION_FIELDS = ("title", "starts_at", "ends_at", "room_id", "status")
@@ -55,6 +56,8 @@ class SessionFields:
     restricted_visibility: str | None = None
     status: str = SessionStatus.SCHEDULED.value
     speakers: list[Speaker] = field(default_factory=list)
+    tlp: str | None = None
+    chatham_house: bool = False
 
 
 def validate_session_fields(fields: SessionFields) -> None:
@@ -78,6 +81,8 @@ def validate_session_fields(fields: SessionFields) -> None:
             )
     elif fields.restricted_visibility is not None:
         fields.restricted_visibility = None
+    if fields.tlp is not None and fields.tlp not in {t.value for t in TLP}:
+        raise AgendaError("Choose a TLP marking, or none.", field="tlp")
     if fields.capacity is not None and fields.capacity < 1:
         raise AgendaError("Capacity must be at least 1, or empty for the room's.", field="capacity")
 
@@ -106,6 +111,8 @@ def apply_session_fields(
         "restricted_to": sorted(fields.restricted_to),
         "restricted_visibility": fields.restricted_visibility,
         "status": fields.status,
+        "tlp": fields.tlp or None,
+        "chatham_house": bool(fields.chatham_house),
     }
     for name, value in values.items():
         if getattr(session, name) != value:

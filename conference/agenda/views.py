@@ -21,6 +21,7 @@ from conference.agenda.models import SessionKind, Speaker
 from conference.agenda.pagecache import cached_for_anonymous
 from conference.agenda.queries import Audience, load_agenda, load_session, visible_session
 from conference.countries import country_name
+from conference.documents.queries import session_documents
 from conference.events.loaders import load_visible_event
 from conference.registration.panel import booking_panel
 from conference.registration.queries import list_my_bookings
@@ -103,6 +104,7 @@ def session_detail(slug: str, session_id: int):
         session=shown,
         registration=registration,
         panel=booking_panel(current_user, event, shown, registration) if shown else None,
+        documents=session_documents(current_user, shown) if shown else None,
     )
 
 

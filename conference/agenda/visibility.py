@@ -30,6 +30,7 @@ from conference.agenda.models import (
     Track,
 )
 from conference.events.models import Event
+from conference.markings import TLP, marking_labels
 
 CLOSED_TITLE = "Closed session"
 # What exports give as a closed block's kind, whatever the session really is.
@@ -113,6 +114,18 @@ class VisibleSession:
     requires_booking: bool = False
     restricted_to: tuple[str, ...] = ()
     restricted_visibility: str | None = None
+    # The information-sharing marking: only a session shown in full carries it.
+    tlp: str | None = None
+    chatham_house: bool = False
+
+    @property
+    def marking(self) -> TLP | None:
+        return TLP(self.tlp) if self.tlp else None
+
+    @property
+    def marking_labels(self) -> list[str]:
+        """The TLP label and "Chatham House Rule", as feeds and exports carry them."""
+        return marking_labels(self.tlp, self.chatham_house)
 
     @property
     def room_id(self) -> int | None:
@@ -188,6 +201,8 @@ def shown_session(session: AgendaSession, visibility: str, event: Event) -> Visi
         requires_booking=bool(session.requires_booking),
         restricted_to=tuple(session.restricted_to or ()),
         restricted_visibility=session.restricted_visibility,
+        tlp=session.tlp,
+        chatham_house=bool(session.chatham_house),
         **common,
     )
 

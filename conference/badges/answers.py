@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conference.badges.checkpoints import Checkpoint, actor_label, checkpoint_label
+from conference.badges.checkpoints import (
+    Checkpoint,
+    actor_label,
+    checkpoint_label,
+    checkpoint_marking,
+)
 from conference.badges.models import Scan, ScanEntry, ScanResult
 from conference.categories import category_label
 from conference.countries import country_name
@@ -134,6 +139,7 @@ def answer_json(scan: Scan, actor: Any, *, repeat: bool | None = None) -> dict[s
         "can_let_in_again": scan.result == ScanResult.ALREADY_IN.value,
         "checkpoint": checkpoint_of(scan).key,
         "checkpoint_label": checkpoint_label(checkpoint_of(scan), actor),
+        "checkpoint_marking": checkpoint_marking(checkpoint_of(scan), actor),
         "scanned_at": scan.seen_at.isoformat(),
         "local_time": scan.seen_at.astimezone(scan.event.tz).strftime("%H:%M:%S"),
         "badge": scan.badge.public_id if scan.badge is not None and show_person else None,

@@ -14,6 +14,7 @@ from conference.db_types import is_db_int
 from conference.errors import DomainError
 from conference.events.models import Event
 from conference.extensions import db
+from conference.markings import marking_labels
 
 ENTRANCE = "entrance"
 SESSION_PREFIX = "session:"
@@ -105,3 +106,11 @@ def checkpoint_label(checkpoint: Checkpoint, actor: Any) -> str:
     if may_see_session_title(actor, session):
         return f"{session.title} ({when}{room})"
     return f"Closed session ({when}{room})"
+
+
+def checkpoint_marking(checkpoint: Checkpoint, actor: Any) -> list[str]:
+    """The session door's TLP label and Chatham House flag, only for who may see its details."""
+    session = checkpoint.session
+    if session is None or not may_see_session_title(actor, session):
+        return []
+    return marking_labels(session.tlp, bool(session.chatham_house))

@@ -197,6 +197,8 @@ def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneRep
             requires_booking=session.requires_booking,
             restricted_to=list(session.restricted_to or []),
             restricted_visibility=session.restricted_visibility,
+            tlp=session.tlp,
+            chatham_house=bool(session.chatham_house),
         )
         set_speakers(copy, [speakers[s.id] for s in session.speakers if s.id in speakers])
         db.session.add(copy)

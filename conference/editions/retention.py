@@ -10,8 +10,9 @@ Erasure works like account deletion (registration.privacy), for one event: the
 registrations stay with their status, category and country, so the event's
 totals and the audit trail are kept, but each is moved to its own anonymous
 "Deleted user" account and its free-text answers are wiped; the badges are
-revoked. The people's own accounts, and their other events, are untouched. The
-public programme (speakers included) stays readable.
+revoked, and the session documents' download log loses its names. The people's
+own accounts, and their other events, are untouched. The public programme
+(speakers included) stays readable.
 
 ``flask erase-expired`` runs both steps; schedule it daily (cron, a systemd timer
 or, once it exists, the task queue's periodic schedule).
@@ -29,6 +30,7 @@ from sqlalchemy import select, update
 
 from conference.accounts.models import User, new_session_token
 from conference.badges.models import Badge
+from conference.documents.models import DocumentDownload, SessionDocument
 from conference.events.models import Event, EventStaff, StaffRole
 from conference.extensions import db
 from conference.mail.services import queue_templated_mail
@@ -149,6 +151,16 @@ def erase_event_personal_data(event: Event, now: datetime) -> int:
         update(Badge)
         .where(Badge.event_id == event.id, Badge.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+    # Who downloaded which session document is personal data too: the record stays, unnamed.
+    db.session.execute(
+        update(DocumentDownload)
+        .where(
+            DocumentDownload.document_id.in_(
+                select(SessionDocument.id).where(SessionDocument.event_id == event.id)
+            )
+        )
+        .values(user_id=None)
     )
     event.personal_data_erased_at = now
     db.session.flush()

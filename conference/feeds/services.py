@@ -30,6 +30,7 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.ical import FeedEntry, FeedMeta, render_calendar
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
+from conference.markings import marking_text
 from conference.outputcache import BuiltFeed, FeedCache, FragmentCache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
@@ -82,8 +83,13 @@ def session_entry(item: VisibleSession, event: Event) -> FeedEntry:
     parts = [item.abstract.strip()]
     if speakers:
         parts.append(f"Speakers: {speakers}")
+    labels = item.marking_labels
+    if labels:
+        parts.append(marking_text(labels))
     parts.append(url)
-    categories = tuple(c for c in ((item.track.name if item.track else None), item.kind_label) if c)
+    categories = tuple(
+        c for c in ((item.track.name if item.track else None), item.kind_label) if c
+    ) + tuple(labels)
     title = f"{item.title} (cancelled)" if item.is_cancelled else item.title
     return FeedEntry(
         summary=title,

@@ -40,6 +40,7 @@ from conference.events.models import Event, EventKind
 from conference.events.services import SLUG_PATTERN, bump_agenda_version, is_valid_timezone
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime, to_instant
+from conference.markings import TLP
 from conference.workload.attendees import ATTENDEE_SCHEMA, load_attendees, validate_attendees
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 80}
@@ -126,6 +127,8 @@ SCHEMA: dict[str, Any] = {
                     "capacity": {"type": ["integer", "null"], "minimum": 1},
                     "status": {"enum": [s.value for s in SessionStatus]},
                     "requires_booking": {"type": "boolean"},
+                    "tlp": {"enum": [*(t.value for t in TLP), None]},
+                    "chatham_house": {"type": "boolean"},
                     # Kept when the session is created, unless another session has it.
                     "uid": {"type": "string", "minLength": 1, "maxLength": 120},
                 },
@@ -348,6 +351,8 @@ def import_event(document: Any) -> ImportReport:
             restricted_visibility=item.get("restricted_visibility"),
             status=item.get("status", SessionStatus.SCHEDULED.value),
             speakers=[speakers[s] for s in item.get("speakers", [])],
+            tlp=item.get("tlp"),
+            chatham_house=bool(item.get("chatham_house", False)),
         )
         if fields.capacity is not None and fields.capacity > room.capacity:
             report.warnings.append(

@@ -174,6 +174,11 @@ function show(answer) {
   const canLetIn = Boolean(answer.can_let_in_again && state.lastItem);
   letInButton.hidden = !canLetIn;
   setText("overlay-hint", canLetIn ? "Or tap elsewhere or press Escape for the next person." : "Tap or press a key for the next person.");
+  // The door's TLP marking and Chatham House Rule (only when the scanner may see the session).
+  const marking = answer.checkpoint_marking || [];
+  if (document.getElementById("overlay-marking")) {
+    setText("overlay-marking", marking.length ? `This session: ${marking.join(" · ")}` : "");
+  }
   overlay.hidden = false;
   clearTimeout(state.hideTimer);
   // Amber waits for the staff's decision; green and red clear by themselves.

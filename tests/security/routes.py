@@ -234,6 +234,11 @@ ROUTES: dict[str, Row] = {
     "agenda_manage.session_new": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
     "agenda_manage.session_edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
     "agenda_manage.session_cancel": Row(POST=ORGANISERS),
+    # Session documents (issue 19): a TLP:AMBER document of the hidden restricted session.
+    "documents.download": Row(GET=HIDDEN_SESSION, args={"document_id": lambda w: w.extra["document"]}),
+    "documents_manage.session_documents": Row(GET=ORGANISERS, POST=ORGANISERS | {ORGANISER: REFUSED, ADMIN: REFUSED}, data=lambda w: {"title": "Slides", "tlp": "TLP:GREEN"}),
+    "documents_manage.upload_version": Row(POST=ORGANISERS | {ORGANISER: REFUSED, ADMIN: REFUSED}, args={"document_id": lambda w: w.extra["document"]}),
+    "documents_manage.downloads": Row(GET=ORGANISERS, args={"document_id": lambda w: w.extra["document"]}),
     "agenda_catalogue.listing": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Room B", "capacity": "30"}),
     "agenda_catalogue.edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Room A2", "capacity": "45"}),
     "agenda_catalogue.delete": Row(POST=ORGANISERS, args={"kind": lambda w: "tracks", "item_id": lambda w: w.track.id}),

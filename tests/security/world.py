@@ -19,6 +19,7 @@ from sqlalchemy import text
 from conference.accounts import tokens as account_tokens
 from conference.badges import services as badge_services
 from conference.badges import signing
+from conference.documents.services import Upload, add_document
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration import booking as booking_services
@@ -144,6 +145,20 @@ def _finished_print_job(event: Event) -> str:
     return public_id
 
 
+def _briefing_document(session, organiser):
+    """A TLP:AMBER document on the hidden restricted session (issue 19)."""
+    from tests.documents.conftest import pdf_bytes
+
+    return add_document(
+        session,
+        title="Briefing note",
+        tlp="TLP:AMBER",
+        upload=Upload("note.pdf", pdf_bytes(1)),
+        actor=organiser,
+        max_bytes=1024 * 1024,
+    )
+
+
 def build_world() -> World:
     """Create every actor and object, committed."""
     from conference.editions.series import create_series, set_series
@@ -200,6 +215,7 @@ def build_world() -> World:
     _, other_token = badge_services.create_device(other, "Other phone", actor=None)
     spare, _ = badge_services.create_device(event, "Spare tablet", actor=None)
     other_spare, _ = badge_services.create_device(other, "Other spare", actor=None)
+    document = _briefing_document(restricted_session, users[ORGANISER])
     series = create_series("world-series", "World series", actor=None)
     set_series(event, series, actor=None)
     from conference.mailings.models import Mailing
@@ -210,7 +226,12 @@ def build_world() -> World:
     job_id = _finished_print_job(event)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
-        extra={"job": job_id, "series_slug": series.slug, "mailing": mailing.id},
+        extra={
+            "job": job_id,
+            "series_slug": series.slug,
+            "mailing": mailing.id,
+            "document": document.id,
+        },
         event=_obj(event, *event_attrs),
         other=_obj(other, *event_attrs),
         users={a: _obj(u, "email", "session_token", "name") for a, u in users.items()},

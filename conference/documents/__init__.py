@@ -1,0 +1,1 @@
+"""Session documents with information-sharing markings (issue 19)."""
