@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees every table."""
 
-from conference.accounts.models import User
+from conference.accounts.models import RecoveryCode, User
 from conference.agenda.models import (
     AgendaChange,
     AgendaSession,
@@ -38,6 +38,7 @@ __all__ = [
     "EventSeries",
     "EventStaff",
     "OutboxMessage",
+    "RecoveryCode",
     "Registration",
     "RegistrationSearchTerm",
     "Room",

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from conference.accounts import forms, services
+from conference.accounts import forms, services, signin
 from conference.errors import AccountError, InvalidToken
 from conference.extensions import db, limiter, login_manager
 from conference.mail.services import deliver_after_request
@@ -38,13 +38,6 @@ def _reset_limit() -> str:
 
 def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
-def _start_session(user) -> None:
-    # A fresh session at login defeats session fixation.
-    session.clear()
-    login_user(user)
-    services.record_login(user)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -71,7 +64,7 @@ def signup():
             services.send_verification_email(user)
             db.session.commit()
             deliver_after_request()
-            _start_session(user)
+            signin.start_session(user, method="password")
             db.session.commit()
             flash(f"Welcome, {user.name}. We sent a confirmation link to {user.email}.", "success")
             return redirect(url_for("accounts.profile"))
@@ -89,8 +82,12 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.has_totp:
+            # Not logged in yet: the second step decides (two_factor_views.verify).
+            signin.begin_second_factor(user, next_url)
+            return redirect(url_for("two_factor.verify"))
         if user is not None:
-            _start_session(user)
+            signin.start_session(user, method="password")
             db.session.commit()
             flash(f"You are logged in as {user.name}.", "success")
             return redirect(next_url or url_for("events.home"))

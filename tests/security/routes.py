@@ -204,6 +204,15 @@ ROUTES: dict[str, Row] = {
     "accounts.reset_password": Row(GET=PUBLIC, POST=PUBLIC, args={"token": lambda w: w.reset_token}, data=lambda w: {"password": "a brand new password", "confirm": "a brand new password"}),
     "accounts.profile": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"name": "Renamed Person", "submit": "Save profile"}),
     "accounts.change_password": Row(POST=SIGNED_IN, data=lambda w: {"pw-current_password": PASSWORD, "pw-password": "another long password", "pw-confirm": "another long password"}),
+    # Two-factor sign-in: set-up pages for the signed-in; the second step of a log-in sends
+    # anyone without a pending log-in back to the login page, the signed-in onwards.
+    "two_factor.settings": Row(GET=SIGNED_IN),
+    "two_factor.setup": Row(GET=SIGNED_IN, POST=SIGNED_IN),
+    "two_factor.confirm": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
+    "two_factor.regenerate_codes": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
+    "two_factor.disable": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
+    "two_factor.verify": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"code": "000000"}),
+    "two_factor.recover": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"code": "aaaa-bbbb-cccc-dddd"}),
     "registration.data_export": Row(GET=SIGNED_IN),
     "registration.delete_account": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"password": PASSWORD, "confirm": "y"}),
     # Site administration

@@ -1,0 +1,52 @@
+"""staff accounts: two-factor sign-in (TOTP, recovery codes)
+
+Revision ID: 0013
+Revises: 0010
+Create Date: 2026-12-01 23:10:00
+
+Accounts may hold a TOTP secret (on once a first code confirmed it), the last time step a code
+was accepted for (replays are refused), and one-time recovery codes stored as hashes.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Plain ADD COLUMNs: SQLite does not copy the users table (whose DROP would cascade).
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_recovery_codes_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
+    )
+    with op.batch_alter_table("recovery_codes") as batch:
+        batch.create_index(batch.f("ix_recovery_codes_user_id"), ["user_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("recovery_codes") as batch:
+        batch.drop_index(batch.f("ix_recovery_codes_user_id"))
+    op.drop_table("recovery_codes")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("totp_last_step")
+        batch.drop_column("totp_enabled_at")
+        batch.drop_column("totp_secret")
