@@ -51,6 +51,13 @@ DEFAULTS: dict[str, Any] = {
     # Administrators and organisers always need a second factor; door staff only when this
     # is on (they scan at the door on shared phones; the lists they see are the day's only).
     "DOOR_STAFF_REQUIRE_SECOND_FACTOR": False,
+    # Sessions end after this many minutes without a request: staff (administrators and
+    # anyone holding an event role) soon, everyone else after two weeks.
+    "STAFF_SESSION_IDLE_MINUTES": 30,
+    "SESSION_IDLE_MINUTES": 14 * 24 * 60,
+    # Granting roles, exporting registrant lists and rotating badge keys ask for the password
+    # (and the code) again unless it was typed within this many minutes.
+    "REAUTHENTICATE_MINUTES": 15,
     # werkzeug's scrypt; tests use a cheaper pbkdf2 setting to stay fast.
     "PASSWORD_HASH_METHOD": "scrypt",
     "EMAIL_TOKEN_MAX_AGE": 3 * 24 * 3600,

@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees every table."""
 
-from conference.accounts.models import RecoveryCode, User
+from conference.accounts.models import RecoveryCode, User, UserSession
 from conference.agenda.models import (
     AgendaChange,
     AgendaSession,
@@ -46,5 +46,6 @@ __all__ = [
     "Speaker",
     "Track",
     "User",
+    "UserSession",
     "session_speakers",
 ]

@@ -75,6 +75,20 @@ def is_staff_without_second_factor(user: Any) -> bool:
     return cache[user.id]
 
 
+def holds_staff_role(user: Any) -> bool:
+    """Administrator, or holder of any event role (their sessions end sooner)."""
+    if not is_authenticated(user):
+        return False
+    if getattr(user, "is_admin", False):
+        return True
+    from conference.events.models import EventStaff
+
+    return (
+        db.session.scalar(select(EventStaff.id).where(EventStaff.user_id == user.id).limit(1))
+        is not None
+    )
+
+
 def is_site_admin(user: Any) -> bool:
     """A site administrator (with a second factor) may do anything."""
     return (

@@ -254,3 +254,20 @@ def make_attendee(
     registration = moderation.enrol(event, user, category=category, actor=None, verified=verified)
     db.session.commit()
     return registration
+
+
+def sign_in(client, user: User):
+    """Make ``client`` a browser signed in as ``user``, as a completed log-in leaves it: the
+    login token and a live session row (two-factor passed when the account has it)."""
+    from conference.accounts.sessions import open_session
+
+    user = db.session.get(User, user.id)  # also for a world's plain snapshot of the account
+    method = "totp" if user.has_totp else "password"
+    row = open_session(user, method=method, user_agent="Test client", address="127.0.0.1")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+        session["sid"] = row.key
+        session["signed_in_with"] = method
+    return client

@@ -117,3 +117,13 @@ class RecoveryCodeForm(FlaskForm):
         description="One of the codes you saved when you set up two-factor sign-in. Each works once.",
     )
     submit = SubmitField("Continue")
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[Optional(), Length(max=12)],
+        description="Six digits; a new one every 30 seconds.",
+    )
+    submit = SubmitField("Confirm")

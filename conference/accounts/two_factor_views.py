@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from conference.accounts import forms, signin, two_factor
 from conference.accounts.totp_qr import totp_qr_data_uri
@@ -98,7 +98,8 @@ def confirm():
         else:
             db.session.commit()
             # The session token changed (other sessions ended): keep this one signed in.
-            login_user(current_user._get_current_object())
+            signin.keep_session_after_token_change(current_user._get_current_object())
+            db.session.commit()
             flash("Two-factor sign-in is on. Other devices are logged out.", "success")
             return _no_store(render_template("accounts/recovery_codes.html", codes=codes))
     return _setup_page(form, 422)
@@ -138,8 +139,8 @@ def disable():
     if not current_user.has_totp or not _checked_code(form):
         return redirect(url_for("two_factor.settings"))
     two_factor.disable_totp(current_user)
+    signin.keep_session_after_token_change(current_user._get_current_object())
     db.session.commit()
-    login_user(current_user._get_current_object())
     flash(
         "Two-factor sign-in is off. Staff roles need it and stay unusable until you set it up again.",
         "info",

@@ -12,9 +12,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from conference.accounts import forms, services, signin
+from conference.accounts import forms, services, sessions, signin
 from conference.errors import AccountError, InvalidToken
 from conference.extensions import db, limiter, login_manager
 from conference.mail.services import deliver_after_request
@@ -25,7 +25,9 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 @login_manager.user_loader
 def load_user(session_token: str):
-    return services.get_user_by_session_token(session_token)
+    user = services.get_user_by_session_token(session_token)
+    # The session's own row decides too: revoked, or idle too long, is logged out.
+    return signin.check_session(user) if user is not None else None
 
 
 def _login_limit() -> str:
@@ -103,6 +105,11 @@ def logout():
     """End the session (POST with CSRF, so no link can log someone out)."""
     form = forms.EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            row = signin.current_session_row()
+            if row is not None:
+                sessions.revoke_session(current_user, row.id)
+                db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
@@ -228,7 +235,8 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed: log in again on this device only.
-            login_user(current_user._get_current_object())
+            signin.keep_session_after_token_change(current_user._get_current_object())
+            db.session.commit()
             flash("Your password is changed; other devices are logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return (

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.accounts import signin
 from conference.accounts.services import get_user, get_user_by_email
 from conference.editions.series import group_by_series, list_series, neighbours
 from conference.errors import DomainError, EventError
@@ -107,6 +108,8 @@ def staff(slug: str):
     form.role.choices = as_choices(
         (r.value, r.label) for r in StaffRole if permissions.can_grant_role(current_user, event, r)
     )
+    if form.is_submitted() and (detour := signin.reauthentication_detour()):
+        return detour  # granting a role is sensitive (issue 18)
     if form.validate_on_submit():
         user = get_user_by_email(form.email.data)
         if user is None:

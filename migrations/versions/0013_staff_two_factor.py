@@ -1,11 +1,12 @@
-"""staff accounts: two-factor sign-in (TOTP, recovery codes)
+"""staff accounts: two-factor sign-in (TOTP, recovery codes), sessions that end
 
 Revision ID: 0013
 Revises: 0010
 Create Date: 2026-12-01 23:10:00
 
 Accounts may hold a TOTP secret (on once a first code confirmed it), the last time step a code
-was accepted for (replays are refused), and one-time recovery codes stored as hashes.
+was accepted for (replays are refused), and one-time recovery codes stored as hashes. Each
+signed-in browser has a row in user_sessions (listed, revocable, ended by inactivity).
 """
 
 import sqlalchemy as sa
@@ -42,7 +43,36 @@ def upgrade():
         batch.create_index(batch.f("ix_recovery_codes_user_id"), ["user_id"], unique=False)
 
 
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("session_token", sa.String(length=64), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("user_agent", sa.String(length=300), nullable=False),
+        sa.Column("address", sa.String(length=45), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("authenticated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_user_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("key", name=op.f("uq_user_sessions_key")),
+    )
+    with op.batch_alter_table("user_sessions") as batch:
+        batch.create_index(batch.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table("user_sessions") as batch:
+        batch.drop_index(batch.f("ix_user_sessions_user_id"))
+    op.drop_table("user_sessions")
     with op.batch_alter_table("recovery_codes") as batch:
         batch.drop_index(batch.f("ix_recovery_codes_user_id"))
     op.drop_table("recovery_codes")

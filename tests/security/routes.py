@@ -29,10 +29,12 @@ from tests.security.world import (
     DEVICE,
     DEVICE_OTHER,
     DOOR,
+    DOOR_OTHER,
     EXPERT,
     LOGGED_IN,
     LOGGED_OUT,
     ORGANISER,
+    ORGANISER_OTHER,
     PENDING,
     World,
 )
@@ -44,6 +46,10 @@ LOGIN = "login"  # redirected to the login page
 UNAUTHORISED = "401"
 FORBIDDEN = "403"
 HIDDEN = "404"  # answered exactly like a missing page
+
+
+# The world's staff all have TOTP (tests/factories.py: make_staff, make_user(admin=True)).
+WITH_SECOND_FACTOR = (ADMIN, ORGANISER, ORGANISER_OTHER, DOOR, DOOR_OTHER)
 
 
 def _all(outcome: str) -> dict[str, str]:
@@ -213,6 +219,12 @@ ROUTES: dict[str, Row] = {
     "two_factor.disable": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
     "two_factor.verify": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"code": "000000"}),
     "two_factor.recover": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"code": "aaaa-bbbb-cccc-dddd"}),
+    # Sessions: one's own list; another's session is answered as missing.
+    "account_sessions.listing": Row(GET=SIGNED_IN),
+    "account_sessions.revoke": Row(POST=SIGNED_IN | dict.fromkeys(LOGGED_IN, HIDDEN) | {ORGANISER: OK}, args={"session_id": lambda w: w.extra["organiser_session_id"]}),
+    "account_sessions.logout_everywhere": Row(POST=SIGNED_IN),
+    # The password alone: enough for attendees; staff (with a second factor) need the code too.
+    "account_sessions.confirm": Row(GET=SIGNED_IN, POST=SIGNED_IN | dict.fromkeys(WITH_SECOND_FACTOR, UNAUTHORISED), data=lambda w: {"password": PASSWORD}),
     "registration.data_export": Row(GET=SIGNED_IN),
     "registration.delete_account": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"password": PASSWORD, "confirm": "y"}),
     # Site administration

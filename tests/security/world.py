@@ -32,6 +32,7 @@ from tests.factories import (
     make_staff,
     make_track,
     make_user,
+    sign_in,
 )
 
 # --- The actors --------------------------------------------------------------------------
@@ -119,12 +120,19 @@ class World:
         client = app.test_client()
         user = self.users.get(actor)
         if user is not None:
-            with client.session_transaction() as session:
-                session["_user_id"] = user.session_token
-                session["_fresh"] = True
+            sign_in(client, user)
         if actor in self.device_tokens:
             client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.device_tokens[actor]}"
         return client
+
+
+def _other_device(user) -> int:
+    """A session of ``user`` on another browser (one a request may revoke)."""
+    from conference.accounts.sessions import open_session
+
+    row = open_session(user, method="totp", user_agent="Another browser", address="192.0.2.7")
+    db.session.commit()
+    return row.id
 
 
 def _nine_o_clock(event: Event, day: int = 0, hour: int = 9) -> datetime:
@@ -211,7 +219,7 @@ def build_world() -> World:
             make_user("unconfirmed@example.org", name="Una Unconfirmed", verified=False)
         ),
         reset_token=account_tokens.make_reset_token(approved.user),
-        extra={"series_slug": series.slug},
+        extra={"series_slug": series.slug, "organiser_session_id": _other_device(users[ORGANISER])},
     )
 
 
