@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees every table."""
 
-from conference.accounts.models import RecoveryCode, User, UserSession
+from conference.accounts.models import RecoveryCode, SecurityEvent, User, UserSession
 from conference.agenda.models import (
     AgendaChange,
     AgendaSession,
@@ -31,6 +31,7 @@ __all__ = [
     "EventSigningKey",
     "Scan",
     "ScanDevice",
+    "SecurityEvent",
     "AuditEntry",
     "Booking",
     "CalendarToken",

@@ -184,6 +184,11 @@ def can_access_admin(user: Any) -> bool:
     return is_site_admin(user)
 
 
+def can_view_security_log(user: Any) -> bool:
+    """Log-ins, failures and sensitive actions of every account: site administrators only."""
+    return is_site_admin(user)
+
+
 # --- Restricted sessions -------------------------------------------------------
 # A restricted session admits only approved registrants whose category is on
 # its list *and verified by an organiser*. Those who may not attend see a

@@ -97,3 +97,22 @@ class UserSession(db.Model):
     # When the person last typed their password (and code): sensitive actions want it recent.
     authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SecurityEvent(db.Model):
+    """One line of the security log: log-ins, failures, second-factor changes, sensitive acts.
+
+    ``email`` keeps the address typed or held at the time, so a failed log-in of an unknown
+    account and a later-deleted account are still readable."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(45), default="")
+    detail: Mapped[str] = mapped_column(String(300), default="")

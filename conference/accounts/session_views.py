@@ -17,6 +17,7 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash
 
 from conference.accounts import forms, sessions, signin, two_factor
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.extensions import db, limiter
 from conference.urls import safe_next_url
 
@@ -50,6 +51,7 @@ def revoke(session_id: int):
     if not sessions.revoke_session(current_user, session_id):
         db.session.rollback()
         return render_template("errors/error.html", code=404, name="Not Found"), 404
+    signin.audit(Kind.SESSION_REVOKED, user=current_user, detail=f"session {session_id}")
     db.session.commit()
     flash("That session is logged out.", "success")
     return redirect(url_for("account_sessions.listing"))
@@ -62,6 +64,7 @@ def logout_everywhere():
     if not forms.EmptyForm().validate_on_submit():
         return redirect(url_for("account_sessions.listing"))
     sessions.log_out_everywhere(current_user)
+    signin.audit(Kind.LOGGED_OUT_EVERYWHERE, user=current_user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -86,9 +89,12 @@ def confirm():
         row = signin.current_session_row()
         if password_ok and code_ok and row is not None:
             sessions.mark_authenticated(row)
+            signin.audit(Kind.REAUTHENTICATED, user=user)
             db.session.commit()
             return redirect(next_url)
         db.session.rollback()
+        signin.audit(Kind.REAUTHENTICATION_FAILED, user=user)
+        db.session.commit()
         form.password.errors.append(
             "The password or the code is not correct."
             if user.has_totp

@@ -14,6 +14,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import update
 
+from conference.accounts import audit as security_log
 from conference.accounts import services, sessions
 from conference.accounts.models import User, UserSession
 from conference.db_types import utcnow
@@ -42,6 +43,14 @@ def start_session(user: User, *, method: str) -> None:
     session[METHOD_KEY] = method
     session[SESSION_KEY] = row.key
     services.record_login(user)
+    audit(security_log.SecurityEventKind.LOGIN, user=user, detail=method)
+
+
+def audit(kind: security_log.SecurityEventKind, *, user=None, email: str = "", detail: str = ""):
+    """A line in the security log, with this request's address (the caller commits)."""
+    return security_log.record(
+        kind, user=user, email=email, address=request.remote_addr or "", detail=detail
+    )
 
 
 def current_session_row() -> UserSession | None:

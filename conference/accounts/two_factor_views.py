@@ -9,12 +9,14 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from conference.accounts import forms, signin, two_factor
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.accounts.totp_qr import totp_qr_data_uri
 from conference.errors import AccountError
 from conference.extensions import db, limiter
@@ -96,9 +98,9 @@ def confirm():
             db.session.rollback()
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             # The session token changed (other sessions ended): keep this one signed in.
             signin.keep_session_after_token_change(current_user._get_current_object())
+            signin.audit(Kind.TOTP_ENABLED, user=current_user)
             db.session.commit()
             flash("Two-factor sign-in is on. Other devices are logged out.", "success")
             return _no_store(render_template("accounts/recovery_codes.html", codes=codes))
@@ -111,6 +113,8 @@ def _checked_code(form: forms.TotpCodeForm) -> bool:
     if two_factor.verify_totp(current_user, form.code.data):
         return True
     db.session.rollback()
+    signin.audit(Kind.SECOND_FACTOR_FAILED, user=current_user, detail=request.endpoint or "")
+    db.session.commit()
     flash(
         "That code is not correct (or was used already). Type the one your app shows now.", "error"
     )
@@ -126,6 +130,7 @@ def regenerate_codes():
     if not current_user.has_totp or not _checked_code(form):
         return redirect(url_for("two_factor.settings"))
     codes = two_factor.regenerate_recovery_codes(current_user)
+    signin.audit(Kind.RECOVERY_CODES_RENEWED, user=current_user)
     db.session.commit()
     return _no_store(render_template("accounts/recovery_codes.html", codes=codes))
 
@@ -140,6 +145,7 @@ def disable():
         return redirect(url_for("two_factor.settings"))
     two_factor.disable_totp(current_user)
     signin.keep_session_after_token_change(current_user._get_current_object())
+    signin.audit(Kind.TOTP_DISABLED, user=current_user)
     db.session.commit()
     flash(
         "Two-factor sign-in is off. Staff roles need it and stay unusable until you set it up again.",
@@ -174,6 +180,8 @@ def verify():
         if two_factor.verify_totp(user, form.code.data):
             return _finish_sign_in(user, "totp")
         db.session.rollback()
+        signin.audit(Kind.SECOND_FACTOR_FAILED, user=user, detail="log-in code")
+        db.session.commit()
         form.code.errors.append("That code is not correct (or was used already).")
         return render_template("accounts/two_factor_verify.html", form=form), 401
     return render_template(
@@ -197,8 +205,11 @@ def recover():
         if two_factor.use_recovery_code(user, form.code.data):
             remaining = two_factor.remaining_recovery_codes(user)
             note = f"Recovery code used; {remaining} left. Make new ones if few are left."
+            signin.audit(Kind.RECOVERY_CODE_USED, user=user, detail=f"{remaining} left")
             return _finish_sign_in(user, "recovery_code", note)
         db.session.rollback()
+        signin.audit(Kind.SECOND_FACTOR_FAILED, user=user, detail="recovery code")
+        db.session.commit()
         form.code.errors.append("That recovery code is not correct, or it was used already.")
         return render_template("accounts/two_factor_recover.html", form=form), 401
     return render_template(

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from conference.accounts import forms, services, sessions, signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.errors import AccountError, InvalidToken
 from conference.extensions import db, limiter, login_manager
 from conference.mail.services import deliver_after_request
@@ -94,6 +95,8 @@ def login():
             flash(f"You are logged in as {user.name}.", "success")
             return redirect(next_url or url_for("events.home"))
         form.password.errors.append("The email address or the password is not correct.")
+        signin.audit(Kind.LOGIN_FAILED, email=services.normalise_email(form.email.data))
+        db.session.commit()
         status = 401
     elif form.errors:
         status = 422
@@ -236,6 +239,7 @@ def change_password():
             db.session.commit()
             # The session token changed: log in again on this device only.
             signin.keep_session_after_token_change(current_user._get_current_object())
+            signin.audit(Kind.PASSWORD_CHANGED, user=current_user)
             db.session.commit()
             flash("Your password is changed; other devices are logged out.", "success")
             return redirect(url_for("accounts.profile"))

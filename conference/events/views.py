@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.accounts import signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.accounts.services import get_user, get_user_by_email
 from conference.editions.series import group_by_series, list_series, neighbours
 from conference.errors import DomainError, EventError
@@ -123,6 +124,11 @@ def staff(slug: str):
                 db.session.rollback()
                 form.role.errors.append(error.message)
             else:
+                signin.audit(
+                    Kind.ROLE_GRANTED,
+                    user=current_user,
+                    detail=f"{form.role.data} of {event.slug} to {user.email}",
+                )
                 db.session.commit()
                 flash(f"{user.name} is now {StaffRole(form.role.data).label.lower()}.", "success")
                 return redirect(url_for("events.staff", slug=event.slug))

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.accounts import signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.countries import country_choices, country_name
 from conference.errors import DomainError
 from conference.events.loaders import load_visible_event
@@ -206,6 +207,8 @@ def manage_csv(slug: str):
     if detour := signin.reauthentication_detour():
         return detour  # a registrant list leaves the system (issue 18)
     _, filters = _filters()
+    signin.audit(Kind.REGISTRANTS_EXPORTED, user=current_user, detail=event.slug)
+    db.session.commit()
     return _csv_response(exports.registrants_csv(event, filters), f"{event.slug}-registrations")
 
 
@@ -224,6 +227,10 @@ def attendance_csv(slug: str, session_id: int):
     session = _load_managed_session(event, session_id)
     if detour := signin.reauthentication_detour():
         return detour
+    signin.audit(
+        Kind.ATTENDANCE_EXPORTED, user=current_user, detail=f"{event.slug} session {session.id}"
+    )
+    db.session.commit()
     return _csv_response(
         exports.attendance_csv(session), f"{event.slug}-session-{session.id}-attendance"
     )

@@ -6,7 +6,8 @@ Create Date: 2026-12-01 23:10:00
 
 Accounts may hold a TOTP secret (on once a first code confirmed it), the last time step a code
 was accepted for (replays are refused), and one-time recovery codes stored as hashes. Each
-signed-in browser has a row in user_sessions (listed, revocable, ended by inactivity).
+signed-in browser has a row in user_sessions (listed, revocable, ended by inactivity), and the
+security log (security_events) records log-ins, failures and sensitive actions.
 """
 
 import sqlalchemy as sa
@@ -68,8 +69,33 @@ def upgrade():
     with op.batch_alter_table("user_sessions") as batch:
         batch.create_index(batch.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "security_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("address", sa.String(length=45), nullable=False),
+        sa.Column("detail", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_security_events_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_events")),
+    )
+    with op.batch_alter_table("security_events") as batch:
+        batch.create_index(batch.f("ix_security_events_created_at"), ["created_at"], unique=False)
+        batch.create_index(batch.f("ix_security_events_user_id"), ["user_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("security_events") as batch:
+        batch.drop_index(batch.f("ix_security_events_user_id"))
+        batch.drop_index(batch.f("ix_security_events_created_at"))
+    op.drop_table("security_events")
     with op.batch_alter_table("user_sessions") as batch:
         batch.drop_index(batch.f("ix_user_sessions_user_id"))
     op.drop_table("user_sessions")

@@ -229,6 +229,7 @@ ROUTES: dict[str, Row] = {
     "registration.delete_account": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"password": PASSWORD, "confirm": "y"}),
     # Site administration
     "admin.index": Row(GET=ADMINS),
+    "admin.security_log": Row(GET=ADMINS),
     "admin.create_event": Row(GET=ADMINS, POST=ADMINS, data=lambda w: _event_form(w) | {"slug": "brand-new"}),
     # Attendees: registration, bookings, badges, own agenda
     "registration.register": Row(GET=SIGNED_IN, POST=SIGNED_IN | {PENDING: REFUSED, APPROVED: REFUSED, EXPERT: REFUSED}, data=lambda w: {"category": "academia", "organisation": "Uni", "country": "BE", "privacy_consent": "y"}),

@@ -57,6 +57,8 @@ QUERY_NAMES = (
     "verified_only",
     "checkpoint",
     "next",
+    "email",
+    "what",
 )
 # Fields a button-only form may still be sent by a hand-made request.
 POST_EXTRAS = ("next", "reason", "booking_id", "submit", "ids", "action")
