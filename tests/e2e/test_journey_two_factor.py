@@ -77,11 +77,26 @@ def test_a_person_sets_up_two_factor_sign_in_and_logs_in_with_a_code(new_context
     expect(page.locator("main")).to_contain_text("Recovery code used; 9 left")
 
 
-def test_organiser_journey_login_passes_the_second_step(new_context, site):
-    from tests.e2e.seed import ORGANISER
+def test_staff_pass_the_second_step_and_see_their_sessions_and_the_security_log(
+    new_context, site, screenshot
+):
+    from tests.e2e.seed import ADMIN, ORGANISER
     from tests.e2e.seed import PASSWORD as DEMO_PASSWORD
 
     organiser = Person(new_context().new_page(), label="organiser")
     login(organiser, ORGANISER, DEMO_PASSWORD)
     organiser.goto("/events/flagship-2027/manage/")
     expect(organiser.page.locator("h1")).to_contain_text("Flagship")
+    organiser.goto("/account/sessions/")
+    expect(organiser.page.locator("main")).to_contain_text("(this device)")
+    screenshot(organiser.page, "sessions-1280")
+    organiser.page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(organiser.page, "sessions-390")
+
+    admin = Person(new_context(viewport={"width": 390, "height": 844}).new_page(), label="admin")
+    login(admin, ADMIN, DEMO_PASSWORD)
+    admin.goto("/admin/security-log")
+    expect(admin.page.locator("tbody")).to_contain_text(ORGANISER)
+    screenshot(admin.page, "security-log-390")
+    admin.page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(admin.page, "security-log-1280")
