@@ -27,6 +27,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
 
     from conference import models  # noqa: F401  (registers every table on the metadata)
+    from conference.accounts.session_views import bp as account_sessions_bp
+    from conference.accounts.two_factor_views import bp as two_factor_bp
     from conference.accounts.views import bp as accounts_bp
     from conference.admin.views import bp as admin_bp
     from conference.agenda.catalogue_views import bp as agenda_catalogue_bp
@@ -48,6 +50,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.registration.views import bp as registration_bp
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(two_factor_bp)
+    app.register_blueprint(account_sessions_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(editions_bp)
     app.register_blueprint(admin_bp)

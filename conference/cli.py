@@ -35,6 +35,22 @@ def demo_command(force: bool) -> None:
     click.echo(f"Logins (password for all: {logins[0].password}):")
     for login in logins:
         click.echo(f"  {login.email:<28} {login.role}")
+    secret = next(login.totp_secret for login in logins if login.totp_secret)
+    click.echo(
+        f"Staff logins ask for a second factor: add the TOTP key {secret} to an authenticator "
+        "app, or run `flask demo-codes` for the current codes."
+    )
+
+
+@click.command("demo-codes")
+def demo_codes_command() -> None:
+    """Print the current TOTP codes of the demo staff accounts (not in production)."""
+    from conference.demo import demo_staff_codes
+
+    if current_app.config["ENV"] == "production":
+        _fail("the demo's second-factor codes are for development only.")
+    for email, code in demo_staff_codes():
+        click.echo(f"  {email:<28} {code}")
 
 
 @click.command("import-event")
@@ -113,6 +129,7 @@ def grant_command(email: str, role: str, slug: str) -> None:
     """Give a user the organiser or door-staff role at an event."""
     from conference.accounts.services import get_user_by_email
     from conference.events.services import get_event, grant_role
+    from conference.permissions import is_staff_without_second_factor
 
     user = get_user_by_email(email)
     if user is None:
@@ -123,6 +140,8 @@ def grant_command(email: str, role: str, slug: str) -> None:
     grant_role(event, user, role.replace("-", "_"), actor=None)
     db.session.commit()
     click.echo(f"{user.email} is {role} of {event.slug}")
+    if is_staff_without_second_factor(user):
+        click.echo("Note: the role works once they set up two-factor sign-in (their profile).")
 
 
 @click.command("send-mail")
@@ -254,6 +273,7 @@ def tasks_worker_command(workers: int) -> None:
 def register_commands(app: Flask) -> None:
     for command in (
         demo_command,
+        demo_codes_command,
         import_event_command,
         export_event_command,
         create_user_command,

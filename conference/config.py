@@ -45,6 +45,24 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
     "SIGNUP_RATE_LIMIT": "10 per minute",
+    # Two-factor sign-in (docs/security.md). Codes tried at the second step of a log-in, per
+    # address and per account; recovery codes likewise, more strictly.
+    "TWO_FACTOR_RATE_LIMIT": "5 per minute;30 per hour",
+    "RECOVERY_CODE_RATE_LIMIT": "5 per 15 minutes;10 per day",
+    # The name authenticator apps show next to the code.
+    "TOTP_ISSUER": "CERIS Conference",
+    # Minutes between the password and the second factor before the log-in starts again.
+    "TWO_FACTOR_PENDING_MINUTES": 5,
+    # Administrators and organisers always need a second factor; door staff only when this
+    # is on (they scan at the door on shared phones; the lists they see are the day's only).
+    "DOOR_STAFF_REQUIRE_SECOND_FACTOR": False,
+    # Sessions end after this many minutes without a request: staff (administrators and
+    # anyone holding an event role) soon, everyone else after two weeks.
+    "STAFF_SESSION_IDLE_MINUTES": 30,
+    "SESSION_IDLE_MINUTES": 14 * 24 * 60,
+    # Granting roles, exporting registrant lists and rotating badge keys ask for the password
+    # (and the code) again unless it was typed within this many minutes.
+    "REAUTHENTICATE_MINUTES": 15,
     # werkzeug's scrypt; tests use a cheaper pbkdf2 setting to stay fast.
     "PASSWORD_HASH_METHOD": "scrypt",
     "EMAIL_TOKEN_MAX_AGE": 3 * 24 * 3600,

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from conference.accounts import services as accounts
+from conference.accounts import two_factor
 from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.events import services as events
@@ -22,6 +23,9 @@ from conference.registration.moderation import enrol
 from conference.workload.importer import import_event
 
 DEMO_PASSWORD = "demo-password-2027"  # noqa: S105  (printed to the person running the demo)
+# Staff roles need a second factor (issue 18): the demo administrator and organiser share this
+# published TOTP secret; add it to an authenticator app, or `flask demo-codes` prints the codes.
+DEMO_TOTP_SECRET = "CERISDEMOSTAFFTWOZEROTWOSEVENABC"  # noqa: S105
 
 FLAGSHIP = "flagship-2027"
 # The previous edition, cloned from 2027's (two years earlier, same weekdays): a past
@@ -38,6 +42,7 @@ class DemoLogin:
     role: str
     email: str
     password: str
+    totp_secret: str | None = None
 
 
 # The demo's events, in the workload format (docs/formats.md), read by the same importer as
@@ -97,6 +102,16 @@ def _seed_editions(all_events: dict[str, Event], organiser, door) -> None:
         all_events[PAST_FLAGSHIP] = past
 
 
+def demo_staff_codes() -> list[tuple[str, str]]:
+    """(email, current code) of the demo accounts that share the published TOTP secret."""
+    from conference.accounts.models import User
+
+    staff = db.session.scalars(
+        select(User).where(User.totp_secret == DEMO_TOTP_SECRET).order_by(User.email)
+    )
+    return [(user.email, two_factor.current_code(user)) for user in staff]
+
+
 def seed_demo() -> list[DemoLogin]:
     """Create or refresh the demo events and users; returns the logins to print."""
     now = utcnow()
@@ -144,6 +159,8 @@ def seed_demo() -> list[DemoLogin]:
         country="EE",
         category=StakeholderCategory.ACADEMIA.value,
     )
+    for staff in (admin, organiser):
+        two_factor.enable_totp_with_secret(staff, DEMO_TOTP_SECRET)
     for event in all_events.values():
         if event.slug not in demo_slugs:
             continue
@@ -167,8 +184,8 @@ def seed_demo() -> list[DemoLogin]:
     )
     db.session.flush()
     return [
-        DemoLogin("site administrator", admin.email, DEMO_PASSWORD),
-        DemoLogin("organiser (all demo events)", organiser.email, DEMO_PASSWORD),
+        DemoLogin("site administrator", admin.email, DEMO_PASSWORD, DEMO_TOTP_SECRET),
+        DemoLogin("organiser (all demo events)", organiser.email, DEMO_PASSWORD, DEMO_TOTP_SECRET),
         DemoLogin("door staff (all demo events)", door.email, DEMO_PASSWORD),
         DemoLogin("attendee, verified Member State expert", expert.email, DEMO_PASSWORD),
         DemoLogin("attendee, academia", attendee.email, DEMO_PASSWORD),

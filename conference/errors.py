@@ -141,6 +141,18 @@ def _server_error(error: InternalServerError):
     return page, 500
 
 
+def _staff_without_second_factor() -> bool:
+    from flask_login import current_user
+
+    from conference.permissions import is_staff_without_second_factor
+
+    try:
+        return is_staff_without_second_factor(current_user)
+    except Exception:  # an error page must render even when the database is not there
+        log.warning("Could not check the second factor on an error page", exc_info=True)
+        return False
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON for the API), never leaking internals."""
 
@@ -155,6 +167,9 @@ def register_error_handlers(app: Flask) -> None:
             )
             response.status_code = code
             return response
+        if code in (403, 404) and _staff_without_second_factor():
+            # Say why instead of a bare "forbidden" (issue 18): their role waits for the factor.
+            return render_template("accounts/second_factor_required.html", code=code), code
         return (
             render_template("errors/error.html", code=code, name=error.name, error=error),
             code,

@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees every table."""
 
-from conference.accounts.models import User
+from conference.accounts.models import RecoveryCode, SecurityEvent, User, UserSession
 from conference.agenda.models import (
     AgendaChange,
     AgendaSession,
@@ -38,6 +38,7 @@ __all__ = [
     "EventSigningKey",
     "Scan",
     "ScanDevice",
+    "SecurityEvent",
     "AuditEntry",
     "Booking",
     "DocumentBlob",
@@ -50,6 +51,7 @@ __all__ = [
     "EventStaff",
     "Job",
     "OutboxMessage",
+    "RecoveryCode",
     "Registration",
     "RegistrationSearchTerm",
     "Room",
@@ -57,5 +59,6 @@ __all__ = [
     "Speaker",
     "Track",
     "User",
+    "UserSession",
     "session_speakers",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from flask import abort
+from flask import abort, current_app, has_app_context
 from sqlalchemy import select
 
 from conference.extensions import db
@@ -36,13 +36,73 @@ def is_authenticated(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
+# --- Second factor (issue 18) -----------------------------------------------------------------
+# A stolen password must not give a staff role: administrators and organisers (door staff when
+# DOOR_STAFF_REQUIRE_SECOND_FACTOR is on) hold their role only once a second factor is set up.
+# A logged-in session with TOTP on has passed it (the log-in asks for it, and setting it up
+# ends every other session); a provider's trusted claim may stand in for it for one session.
+
+
+def has_second_factor(user: Any) -> bool:
+    return bool(getattr(user, "has_totp", False)) or bool(
+        getattr(user, "second_factor_from_provider", False)
+    )
+
+
+def role_needs_second_factor(role: str) -> bool:
+    """Every staff role does, except door staff unless the setting says so."""
+    from conference.events.models import StaffRole
+
+    if role == StaffRole.DOOR_STAFF.value:
+        return has_app_context() and bool(
+            current_app.config.get("DOOR_STAFF_REQUIRE_SECOND_FACTOR", False)
+        )
+    return True
+
+
+def is_staff_without_second_factor(user: Any) -> bool:
+    """Holds a staff role (or site administration) that is unusable without a second factor."""
+    if not is_authenticated(user) or has_second_factor(user):
+        return False
+    if getattr(user, "is_admin", False):
+        return True
+    cache: dict[int, bool] = _request_cache("blocked_staff")
+    if user.id not in cache:
+        from conference.events.models import EventStaff
+
+        roles = set(
+            db.session.scalars(select(EventStaff.role).where(EventStaff.user_id == user.id))
+        )
+        cache[user.id] = any(role_needs_second_factor(role) for role in roles)
+    return cache[user.id]
+
+
+def holds_staff_role(user: Any) -> bool:
+    """Administrator, or holder of any event role (their sessions end sooner)."""
+    if not is_authenticated(user):
+        return False
+    if getattr(user, "is_admin", False):
+        return True
+    from conference.events.models import EventStaff
+
+    return (
+        db.session.scalar(select(EventStaff.id).where(EventStaff.user_id == user.id).limit(1))
+        is not None
+    )
+
+
 def is_site_admin(user: Any) -> bool:
-    """A site administrator may do anything."""
-    return is_authenticated(user) and bool(getattr(user, "is_admin", False))
+    """A site administrator (with a second factor) may do anything."""
+    return (
+        is_authenticated(user)
+        and bool(getattr(user, "is_admin", False))
+        and has_second_factor(user)
+    )
 
 
 def staff_roles(user: Any, event: Event) -> frozenset[str]:
-    """The per-event roles the user holds (cached on the user for the request)."""
+    """The per-event roles the user holds and may use (cached for the request): a role that
+    needs a second factor counts only once the account has one."""
     if not is_authenticated(user) or event.id is None:
         return frozenset()
     cache: dict[tuple[int, int], frozenset[str]] = _request_cache("staff_roles")
@@ -55,7 +115,8 @@ def staff_roles(user: Any, event: Event) -> frozenset[str]:
                 EventStaff.event_id == event.id, EventStaff.user_id == user.id
             )
         )
-        cache[key] = frozenset(rows)
+        verified = has_second_factor(user)
+        cache[key] = frozenset(r for r in rows if verified or not role_needs_second_factor(r))
     return cache[key]
 
 
@@ -64,6 +125,7 @@ def forget_cached_roles(user: Any) -> None:
     cache = _request_cache("staff_roles")
     for key in [k for k in cache if k[0] == getattr(user, "id", None)]:
         del cache[key]
+    _request_cache("blocked_staff").pop(getattr(user, "id", None), None)
 
 
 def is_organiser(user: Any, event: Event) -> bool:
@@ -121,6 +183,11 @@ def can_verify_categories(user: Any, event: Event) -> bool:
 
 
 def can_access_admin(user: Any) -> bool:
+    return is_site_admin(user)
+
+
+def can_view_security_log(user: Any) -> bool:
+    """Log-ins, failures and sensitive actions of every account: site administrators only."""
     return is_site_admin(user)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from conference import create_app, permissions
 from conference.config import normalise_database_url
 from conference.extensions import db, limiter
+from tests.factories import sign_in
 from tests.smtp import LoopbackSMTP
 
 
@@ -171,11 +172,7 @@ def login(app: Flask) -> Callable[..., FlaskClient]:
     """``login(user)`` gives a test client logged in as ``user`` (a fresh client each call)."""
 
     def do_login(user, client: FlaskClient | None = None) -> FlaskClient:
-        client = client or app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.session_token
-            session["_fresh"] = True
-        return client
+        return sign_in(client or app.test_client(), user)
 
     return do_login
 

@@ -28,7 +28,10 @@ def make_user(
     admin: bool = False,
     verified: bool = True,
     category: str | None = None,
+    second_factor: bool | None = None,
 ) -> User:
+    """An account; administrators get a second factor unless ``second_factor=False``
+    (without one their role is unusable, issue 18)."""
     n = next(_counter)
     user = create_user(
         email or f"person{n}@example.org",
@@ -38,8 +41,32 @@ def make_user(
         email_verified=verified,
         claimed_category=category,
     )
+    if second_factor if second_factor is not None else admin:
+        enable_totp(user)
     db.session.commit()
     return user
+
+
+def enable_totp(user: User) -> list[str]:
+    """Give the account TOTP as if it had enrolled earlier; returns its recovery codes.
+
+    The secret is ``user.totp_secret``: ``totp_code(user)`` makes a current code.
+    """
+    from conference.accounts import two_factor
+
+    two_factor.begin_totp_enrolment(user)
+    user.totp_enabled_at = utcnow()
+    codes = two_factor.regenerate_recovery_codes(user)
+    db.session.flush()
+    return codes
+
+
+def totp_code(user: User, *, at: datetime | None = None, steps: int = 0) -> str:
+    """The code the account's authenticator shows at ``at`` (now), ``steps`` steps later."""
+    import pyotp
+
+    moment = (at or utcnow()) + timedelta(seconds=30 * steps)
+    return pyotp.TOTP(user.totp_secret).at(moment)
 
 
 def make_event(
@@ -73,8 +100,9 @@ def make_event(
     return event
 
 
-def make_staff(event: Event, role: str, **user_kwargs) -> User:
-    user = make_user(**user_kwargs)
+def make_staff(event: Event, role: str, *, second_factor: bool = True, **user_kwargs) -> User:
+    """A staff member of ``event``, with the second factor staff need (unless told not to)."""
+    user = make_user(second_factor=second_factor, **user_kwargs)
     grant_role(event, user, role, actor=None)
     db.session.commit()
     return user
@@ -229,3 +257,20 @@ def make_attendee(
     registration = moderation.enrol(event, user, category=category, actor=None, verified=verified)
     db.session.commit()
     return registration
+
+
+def sign_in(client, user: User):
+    """Make ``client`` a browser signed in as ``user``, as a completed log-in leaves it: the
+    login token and a live session row (two-factor passed when the account has it)."""
+    from conference.accounts.sessions import open_session
+
+    user = db.session.get(User, user.id)  # also for a world's plain snapshot of the account
+    method = "totp" if user.has_totp else "password"
+    row = open_session(user, method=method, user_agent="Test client", address="127.0.0.1")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+        session["sid"] = row.key
+        session["signed_in_with"] = method
+    return client

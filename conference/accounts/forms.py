@@ -99,3 +99,31 @@ class ChangePasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that POST."""
+
+
+class TotpCodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[DataRequired(), Length(max=12)],
+        description="Six digits; a new one every 30 seconds.",
+    )
+    submit = SubmitField("Continue")
+
+
+class RecoveryCodeForm(FlaskForm):
+    code = StringField(
+        "Recovery code",
+        validators=[DataRequired(), Length(max=40)],
+        description="One of the codes you saved when you set up two-factor sign-in. Each works once.",
+    )
+    submit = SubmitField("Continue")
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[Optional(), Length(max=12)],
+        description="Six digits; a new one every 30 seconds.",
+    )
+    submit = SubmitField("Confirm")

@@ -12,9 +12,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from conference.accounts import forms, services
+from conference.accounts import forms, services, sessions, signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.errors import AccountError, InvalidToken
 from conference.extensions import db, limiter, login_manager
 from conference.mail.services import deliver_after_request
@@ -25,7 +26,9 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 @login_manager.user_loader
 def load_user(session_token: str):
-    return services.get_user_by_session_token(session_token)
+    user = services.get_user_by_session_token(session_token)
+    # The session's own row decides too: revoked, or idle too long, is logged out.
+    return signin.check_session(user) if user is not None else None
 
 
 def _login_limit() -> str:
@@ -38,13 +41,6 @@ def _reset_limit() -> str:
 
 def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
-def _start_session(user) -> None:
-    # A fresh session at login defeats session fixation.
-    session.clear()
-    login_user(user)
-    services.record_login(user)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -71,7 +67,7 @@ def signup():
             services.send_verification_email(user)
             db.session.commit()
             deliver_after_request()
-            _start_session(user)
+            signin.start_session(user, method="password")
             db.session.commit()
             flash(f"Welcome, {user.name}. We sent a confirmation link to {user.email}.", "success")
             return redirect(url_for("accounts.profile"))
@@ -89,12 +85,18 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.has_totp:
+            # Not logged in yet: the second step decides (two_factor_views.verify).
+            signin.begin_second_factor(user, next_url)
+            return redirect(url_for("two_factor.verify"))
         if user is not None:
-            _start_session(user)
+            signin.start_session(user, method="password")
             db.session.commit()
             flash(f"You are logged in as {user.name}.", "success")
             return redirect(next_url or url_for("events.home"))
         form.password.errors.append("The email address or the password is not correct.")
+        signin.audit(Kind.LOGIN_FAILED, email=services.normalise_email(form.email.data))
+        db.session.commit()
         status = 401
     elif form.errors:
         status = 422
@@ -106,6 +108,11 @@ def logout():
     """End the session (POST with CSRF, so no link can log someone out)."""
     form = forms.EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            row = signin.current_session_row()
+            if row is not None:
+                sessions.revoke_session(current_user, row.id)
+                db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
@@ -231,7 +238,9 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed: log in again on this device only.
-            login_user(current_user._get_current_object())
+            signin.keep_session_after_token_change(current_user._get_current_object())
+            signin.audit(Kind.PASSWORD_CHANGED, user=current_user)
+            db.session.commit()
             flash("Your password is changed; other devices are logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return (

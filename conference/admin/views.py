@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.accounts import audit
 from conference.editions.series import list_series
 from conference.errors import EventError
 from conference.events import services
@@ -25,6 +26,23 @@ def require_admin():
 def index():
     """Every event, drafts included."""
     return render_template("admin/index.html", events=services.list_all_events())
+
+
+@bp.route("/security-log")
+def security_log():
+    """Log-ins, failures, second-factor changes and sensitive actions, newest first."""
+    permissions.require(permissions.can_view_security_log(current_user))
+    email = (request.args.get("email") or "").strip()[:254]
+    kind = request.args.get("what") or ""
+    kinds = [k.value for k in audit.SecurityEventKind]
+    return render_template(
+        "admin/security_log.html",
+        entries=audit.list_events(email=email or None, kind=kind if kind in kinds else None),
+        email=email,
+        kind=kind,
+        kinds=kinds,
+        page_size=audit.PAGE_SIZE,
+    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

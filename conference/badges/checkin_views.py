@@ -6,6 +6,8 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.accounts import signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.badges import checkin, forms, offline, reports
 from conference.badges.answers import answer_json
 from conference.badges.checkpoints import (
@@ -142,6 +144,10 @@ def checkins(slug: str):
 def checkins_csv(slug: str):
     """The whole scan log as CSV."""
     event = _organising(slug)
+    if detour := signin.reauthentication_detour():
+        return detour  # who entered, when: a list of people (issue 18)
+    signin.audit(Kind.SCANS_EXPORTED, user=current_user, detail=event.slug)
+    db.session.commit()
     rows = reports.scan_log_rows(event, reports.scan_log(event, limit=None), current_user)
     response = Response(scan_log_csv(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="scans-{event.slug}.csv"'

@@ -16,6 +16,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.accounts import signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.badges import forms, pdf, qr, services, signing
 from conference.badges.models import Badge
 from conference.errors import DomainError
@@ -217,7 +219,10 @@ def rotate_key(slug: str):
     event = _managed(slug)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
+    if detour := signin.reauthentication_detour():
+        return detour  # rotating the badge key is sensitive (issue 18)
     key = signing.rotate_key(event, actor=current_user)
+    signin.audit(Kind.BADGE_KEY_ROTATED, user=current_user, detail=f"{event.slug}: {key.key_id}")
     db.session.commit()
     flash(f"New badges are signed with key {key.key_id}; printed badges still work.", "success")
     return redirect(url_for("badges.keys", slug=event.slug))

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.accounts import signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.accounts.services import get_user, get_user_by_email
 from conference.editions.series import group_by_series, list_series, neighbours
 from conference.errors import DomainError, EventError
@@ -107,6 +109,8 @@ def staff(slug: str):
     form.role.choices = as_choices(
         (r.value, r.label) for r in StaffRole if permissions.can_grant_role(current_user, event, r)
     )
+    if form.is_submitted() and (detour := signin.reauthentication_detour()):
+        return detour  # granting a role is sensitive (issue 18)
     if form.validate_on_submit():
         user = get_user_by_email(form.email.data)
         if user is None:
@@ -120,6 +124,11 @@ def staff(slug: str):
                 db.session.rollback()
                 form.role.errors.append(error.message)
             else:
+                signin.audit(
+                    Kind.ROLE_GRANTED,
+                    user=current_user,
+                    detail=f"{form.role.data} of {event.slug} to {user.email}",
+                )
                 db.session.commit()
                 flash(f"{user.name} is now {StaffRole(form.role.data).label.lower()}.", "success")
                 return redirect(url_for("events.staff", slug=event.slug))

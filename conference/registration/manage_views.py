@@ -8,6 +8,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from conference import permissions
+from conference.accounts import signin
+from conference.accounts.audit import SecurityEventKind as Kind
 from conference.countries import country_choices, country_name
 from conference.errors import DomainError
 from conference.events.loaders import load_visible_event
@@ -206,7 +208,11 @@ def _csv_response(content: bytes, name: str) -> Response:
 def manage_csv(slug: str):
     """The registrants (filters apply) as CSV for spreadsheets."""
     event = _load_moderated(slug)
+    if detour := signin.reauthentication_detour():
+        return detour  # a registrant list leaves the system (issue 18)
     _, filters = _filters()
+    signin.audit(Kind.REGISTRANTS_EXPORTED, user=current_user, detail=event.slug)
+    db.session.commit()
     return _csv_response(exports.registrants_csv(event, filters), f"{event.slug}-registrations")
 
 
@@ -223,6 +229,12 @@ def attendance_csv(slug: str, session_id: int):
     """One session's seat holders and waiting list as CSV."""
     event = _load_moderated(slug)
     session = _load_managed_session(event, session_id)
+    if detour := signin.reauthentication_detour():
+        return detour
+    signin.audit(
+        Kind.ATTENDANCE_EXPORTED, user=current_user, detail=f"{event.slug} session {session.id}"
+    )
+    db.session.commit()
     return _csv_response(
         exports.attendance_csv(session), f"{event.slug}-session-{session.id}-attendance"
     )

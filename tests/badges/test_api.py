@@ -12,7 +12,7 @@ from conference.db_types import utcnow
 from conference.extensions import db
 from tests.badges.helpers import badge_for, scan_at
 from tests.conftest import csrf_token_from
-from tests.factories import make_event, make_session, make_staff, make_user
+from tests.factories import make_event, make_session, make_staff, make_user, sign_in
 
 
 @pytest.fixture
@@ -119,9 +119,7 @@ def test_logged_in_scanner_must_send_the_csrf_token(app_factory):
         event = make_event(slug="csrf-2027")
         door = make_staff(event, "door_staff")
         _, badge = badge_for(event)
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = door.session_token
+        client = sign_in(app.test_client(), door)
         body = {"code": badge.token, "checkpoint": "entrance"}
 
         refused = client.post("/api/v1/events/csrf-2027/checkins", json=body)

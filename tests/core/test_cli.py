@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -64,7 +65,7 @@ def test_create_user_command_refuses_duplicates_and_short_passwords(runner):
     [("organiser", permissions.is_organiser), ("door-staff", permissions.is_door_staff)],
 )
 def test_grant_command_gives_event_roles(runner, cli_role, predicate):
-    user = make_user("staff@example.org")
+    user = make_user("staff@example.org", second_factor=True)
     event = make_event("ceris-x")
 
     result = runner.invoke(args=["grant", "staff@example.org", cli_role, "--event", "ceris-x"])
@@ -110,6 +111,11 @@ def test_demo_command_is_idempotent_and_prints_logins(app, runner):
         "expert@demo.ceris.eu",
     ):
         assert email in first.output
+    assert "add the TOTP key CERISDEMOSTAFFTWOZEROTWOSEVENABC" in first.output
+    codes = runner.invoke(args=["demo-codes"])
+    assert codes.exit_code == 0
+    assert re.search(r"admin@demo\.ceris\.eu\s+\d{6}", codes.output)
+    assert re.search(r"organiser@demo\.ceris\.eu\s+\d{6}", codes.output)
     restricted = db.session.scalars(select(AgendaSession)).all()
     assert any(s.restricted_to == ["member_state_expert"] for s in restricted)
 

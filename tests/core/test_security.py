@@ -4,7 +4,7 @@ import pytest
 
 from conference.extensions import db
 from tests.conftest import csrf_token_from
-from tests.factories import PASSWORD, make_event, make_user
+from tests.factories import PASSWORD, make_event, make_user, sign_in
 
 
 @pytest.fixture
@@ -64,8 +64,7 @@ def test_state_changing_posts_without_token_change_nothing(app, csrf_client, pat
     flask_app, client = csrf_client
     admin = make_user(admin=True)
     event = make_event(published=False)
-    with client.session_transaction() as session:
-        session["_user_id"] = admin.session_token
+    sign_in(client, admin)
 
     response = client.post(
         path.format(slug=event.slug), data={"role": "organiser", "user_id": admin.id}

@@ -13,7 +13,7 @@ from conference.editions.series import create_series
 from conference.events.models import Event, StaffRole
 from conference.extensions import db
 from tests.conftest import csrf_token_from
-from tests.factories import make_event, make_room, make_session, make_staff, make_user
+from tests.factories import make_event, make_room, make_session, make_staff, make_user, sign_in
 
 
 @pytest.fixture
@@ -151,9 +151,7 @@ def test_clone_page_needs_the_csrf_token(app, app_factory):
     with csrf_app.app_context():
         event = make_event("csrf-2027", start=date(2027, 5, 4))
         organiser = make_staff(event, StaffRole.ORGANISER.value)
-        client = csrf_app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = organiser.session_token
+        client = sign_in(csrf_app.test_client(), organiser)
         url = "/events/csrf-2027/manage/clone"
         refused = client.post(url, data=_clone_form(slug="csrf-2029", start_date="2029-05-08"))
         assert refused.status_code == 400 and _events() == 1

@@ -7,7 +7,7 @@ import pytest
 from conference import permissions
 from conference.events.models import StaffRole
 from conference.extensions import db
-from tests.factories import make_event, make_staff, make_user
+from tests.factories import enable_totp, make_event, make_staff, make_user
 
 ACTORS = ["anonymous", "attendee", "door_staff", "organiser", "other_organiser", "admin"]
 
@@ -154,6 +154,10 @@ def test_admin_grants_and_removes_organiser(app, login, world):
     )
     page = client.get("/events/the-event/manage/staff").get_data(as_text=True)
     assert "Nia Newcomer" in page
+    # The role is granted, and usable once the newcomer has a second factor (issue 18).
+    assert not permissions.is_organiser(newcomer, event)
+    enable_totp(newcomer)
+    permissions.forget_cached_roles(newcomer)
     assert permissions.is_organiser(newcomer, event)
 
     client.post(

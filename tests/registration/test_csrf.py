@@ -16,6 +16,7 @@ from tests.factories import (
     make_staff,
     make_user,
     register,
+    sign_in,
 )
 
 
@@ -28,10 +29,7 @@ def csrf_app(app_factory):
 
 
 def _client(app, user):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
-    return client
+    return sign_in(app.test_client(), user)
 
 
 def _snapshot():

@@ -29,10 +29,12 @@ from tests.security.world import (
     DEVICE,
     DEVICE_OTHER,
     DOOR,
+    DOOR_OTHER,
     EXPERT,
     LOGGED_IN,
     LOGGED_OUT,
     ORGANISER,
+    ORGANISER_OTHER,
     PENDING,
     World,
 )
@@ -44,6 +46,10 @@ LOGIN = "login"  # redirected to the login page
 UNAUTHORISED = "401"
 FORBIDDEN = "403"
 HIDDEN = "404"  # answered exactly like a missing page
+
+
+# The world's staff all have TOTP (tests/factories.py: make_staff, make_user(admin=True)).
+WITH_SECOND_FACTOR = (ADMIN, ORGANISER, ORGANISER_OTHER, DOOR, DOOR_OTHER)
 
 
 def _all(outcome: str) -> dict[str, str]:
@@ -204,10 +210,26 @@ ROUTES: dict[str, Row] = {
     "accounts.reset_password": Row(GET=PUBLIC, POST=PUBLIC, args={"token": lambda w: w.reset_token}, data=lambda w: {"password": "a brand new password", "confirm": "a brand new password"}),
     "accounts.profile": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"name": "Renamed Person", "submit": "Save profile"}),
     "accounts.change_password": Row(POST=SIGNED_IN, data=lambda w: {"pw-current_password": PASSWORD, "pw-password": "another long password", "pw-confirm": "another long password"}),
+    # Two-factor sign-in: set-up pages for the signed-in; the second step of a log-in sends
+    # anyone without a pending log-in back to the login page, the signed-in onwards.
+    "two_factor.settings": Row(GET=SIGNED_IN),
+    "two_factor.setup": Row(GET=SIGNED_IN, POST=SIGNED_IN),
+    "two_factor.confirm": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
+    "two_factor.regenerate_codes": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
+    "two_factor.disable": Row(POST=SIGNED_IN, data=lambda w: {"code": "000000"}),
+    "two_factor.verify": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"code": "000000"}),
+    "two_factor.recover": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"code": "aaaa-bbbb-cccc-dddd"}),
+    # Sessions: one's own list; another's session is answered as missing.
+    "account_sessions.listing": Row(GET=SIGNED_IN),
+    "account_sessions.revoke": Row(POST=SIGNED_IN | dict.fromkeys(LOGGED_IN, HIDDEN) | {ORGANISER: OK}, args={"session_id": lambda w: w.extra["organiser_session_id"]}),
+    "account_sessions.logout_everywhere": Row(POST=SIGNED_IN),
+    # The password alone: enough for attendees; staff (with a second factor) need the code too.
+    "account_sessions.confirm": Row(GET=SIGNED_IN, POST=SIGNED_IN | dict.fromkeys(WITH_SECOND_FACTOR, UNAUTHORISED), data=lambda w: {"password": PASSWORD}),
     "registration.data_export": Row(GET=SIGNED_IN),
     "registration.delete_account": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"password": PASSWORD, "confirm": "y"}),
     # Site administration
     "admin.index": Row(GET=ADMINS),
+    "admin.security_log": Row(GET=ADMINS),
     "admin.create_event": Row(GET=ADMINS, POST=ADMINS, data=lambda w: _event_form(w) | {"slug": "brand-new"}),
     # Attendees: registration, bookings, badges, own agenda
     "registration.register": Row(GET=SIGNED_IN, POST=SIGNED_IN | {PENDING: REFUSED, APPROVED: REFUSED, EXPERT: REFUSED}, data=lambda w: {"category": "academia", "organisation": "Uni", "country": "BE", "privacy_consent": "y"}),
