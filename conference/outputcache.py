@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
+
 
 @dataclass(frozen=True)
 class BuiltFeed:
@@ -150,3 +152,20 @@ class FragmentCache(BoundedLRU, MutableMapping):
     def __iter__(self):
         with self._lock:
             return iter(list(self._entries))
+
+
+def app_cache(name: str, setting: str) -> FeedCache:
+    """The application's cache ``name``, bounded by the ``<setting>_MAX_ENTRIES`` and
+    ``<setting>_MAX_BYTES`` settings; one per application (so one per worker process)."""
+    extensions = current_app.extensions
+    cache = extensions.get(name)
+    if cache is None:
+        config = current_app.config
+        cache = extensions.setdefault(
+            name,
+            FeedCache(
+                max_entries=config[f"{setting}_MAX_ENTRIES"],
+                max_bytes=config[f"{setting}_MAX_BYTES"],
+            ),
+        )
+    return cache

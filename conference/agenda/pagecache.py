@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, make_response, request, session
 from flask_login import current_user
 
 from conference.events.services import get_event
-from conference.outputcache import FeedCache
+from conference.outputcache import FeedCache, app_cache
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,7 @@ class CachedPage:
 
 
 def _cache() -> FeedCache:
-    cache = current_app.extensions.get("public_page_cache")
-    if cache is None:
-        config = current_app.config
-        cache = FeedCache(
-            max_entries=config["PAGE_CACHE_MAX_ENTRIES"], max_bytes=config["PAGE_CACHE_MAX_BYTES"]
-        )
-        current_app.extensions["public_page_cache"] = cache
-    return cache
+    return app_cache("public_page_cache", "PAGE_CACHE")
 
 
 def cached_for_anonymous(view: Callable) -> Callable:

@@ -31,7 +31,7 @@ from conference.extensions import db
 from conference.feeds.ical import FeedEntry, FeedMeta, render_calendar
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
 from conference.markings import marking_text
-from conference.outputcache import BuiltFeed, FeedCache, FragmentCache
+from conference.outputcache import BuiltFeed, FeedCache, FragmentCache, app_cache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
 
@@ -39,14 +39,7 @@ CLOSED_DESCRIPTION = "A closed session with restricted participation."
 
 
 def feed_cache() -> FeedCache:
-    cache = current_app.extensions.get("feed_cache")
-    if cache is None:
-        config = current_app.config
-        cache = FeedCache(
-            max_entries=config["FEED_CACHE_MAX_ENTRIES"], max_bytes=config["FEED_CACHE_MAX_BYTES"]
-        )
-        current_app.extensions["feed_cache"] = cache
-    return cache
+    return app_cache("feed_cache", "FEED_CACHE")
 
 
 def fragment_cache() -> FragmentCache:
