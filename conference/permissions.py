@@ -297,6 +297,19 @@ def can_see_session_details(user: Any, session: AgendaSession) -> bool:
 # event; the badge pages and the check-in log belong to the organisers.
 
 
+def is_scan_device(actor: Any) -> bool:
+    """A scanning device's token, not a person."""
+    from conference.badges.models import ScanDevice
+
+    return isinstance(actor, ScanDevice)
+
+
+def can_see_session_at_door(actor: Any, session: AgendaSession) -> bool:
+    """What a scanner's answer may name of a session door: a device sees what the public
+    sees (it may be lent to anyone); a person what their permissions say."""
+    return can_see_session_details(None if is_scan_device(actor) else actor, session)
+
+
 def can_manage_badges(user: Any, event: Event) -> bool:
     """Print and reissue badges, rotate the event's keys, issue scanning devices."""
     return can_manage_event(user, event)

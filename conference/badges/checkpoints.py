@@ -72,7 +72,7 @@ def list_checkpoints(event: Event) -> list[Checkpoint]:
 
 
 def is_device(actor: Any) -> bool:
-    return isinstance(actor, ScanDevice)
+    return permissions.is_scan_device(actor)
 
 
 def actor_columns(actor: Any) -> dict[str, int | None]:
@@ -88,13 +88,6 @@ def actor_label(actor_user: Any, device: ScanDevice | None) -> str:
     return actor_user.name if actor_user is not None else "unknown"
 
 
-def may_see_session_title(actor: Any, session: AgendaSession) -> bool:
-    """Devices see session details as the public does; people as their permissions say."""
-    if is_device(actor):
-        return permissions.can_see_session_details(None, session)
-    return permissions.can_see_session_details(actor, session)
-
-
 def checkpoint_label(checkpoint: Checkpoint, actor: Any) -> str:
     """A name for the checkpoint that never reveals a restricted session to who may not see it."""
     session = checkpoint.session
@@ -103,7 +96,7 @@ def checkpoint_label(checkpoint: Checkpoint, actor: Any) -> str:
     tz = checkpoint.event.tz
     when = session.starts_at.astimezone(tz).strftime("%a %d %b %H:%M")
     room = f" · {session.room.name}" if session.room is not None else ""
-    if may_see_session_title(actor, session):
+    if permissions.can_see_session_at_door(actor, session):
         return f"{session.title} ({when}{room})"
     return f"Closed session ({when}{room})"
 
@@ -111,6 +104,6 @@ def checkpoint_label(checkpoint: Checkpoint, actor: Any) -> str:
 def checkpoint_marking(checkpoint: Checkpoint, actor: Any) -> list[str]:
     """The session door's TLP label and Chatham House flag, only for who may see its details."""
     session = checkpoint.session
-    if session is None or not may_see_session_title(actor, session):
+    if session is None or not permissions.can_see_session_at_door(actor, session):
         return []
     return marking_labels(session.tlp, bool(session.chatham_house))
