@@ -3,6 +3,7 @@ a loopback SMTP server, clients and logins per role."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -51,6 +52,14 @@ def smtp_server() -> Iterator[LoopbackSMTP]:
     server.stop()
 
 
+# On PostgreSQL, deleted rows stay behind as dead tuples until a vacuum, which the tests'
+# short transactions rarely leave time for: after a thousand tests a page's queries wade
+# through ten thousand dead rows per table (a 10 s test took 16 minutes). Every so many
+# emptyings a TRUNCATE gives the tables back fresh; in between, DELETE costs almost nothing.
+TRUNCATE_EVERY = 40
+_emptied = itertools.count(1)
+
+
 def empty_tables() -> None:
     """Delete every row, children first.
 
@@ -60,6 +69,10 @@ def empty_tables() -> None:
     """
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql" and next(_emptied) % TRUNCATE_EVERY == 0:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names}"))
+            return
         for table in tables:
             connection.execute(table.delete())
 
