@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from conference.accounts import audit as security_log
 from conference.accounts import services, sessions
@@ -79,8 +80,26 @@ def check_session(user: User) -> User | None:
 def _write_apart(row_id: int, **values) -> None:
     """Bookkeeping on its own short transaction: a page that only reads commits nothing, and
     a request that fails later must not lose the 'last seen'."""
+    # Never wait for the row: a request of the same person holding it (or a test's open
+    # transaction) would wait for this one in turn. Bookkeeping skipped once is written next time.
+    table = UserSession.__table__
     with db.engine.begin() as connection:
-        connection.execute(update(UserSession).where(UserSession.id == row_id).values(**values))
+        if connection.dialect.name == "postgresql":
+            free = (
+                select(table.c.id)
+                .where(table.c.id == row_id)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            connection.execute(update(table).where(table.c.id == free).values(**values))
+            return
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            connection.execute(update(table).where(table.c.id == row_id).values(**values))
+        except OperationalError:
+            pass  # the database is busy writing: skip, as above
+        finally:
+            connection.exec_driver_sql("PRAGMA busy_timeout=30000")
 
 
 def keep_session_after_token_change(user: User) -> None:
