@@ -58,7 +58,9 @@ def timetable(slug: str):
 def _session_form_page(event: Event, session: AgendaSession | None):
     rooms, tracks = catalogue.list_rooms(event), catalogue.list_tracks(event)
     speakers = catalogue.list_speakers(event)
-    form = SessionForm(obj=session)
+    # A submitted form holds only what was posted: the stored session's relationships (track,
+    # speakers) must never stand in for a field missing from the request.
+    form = SessionForm() if request.method == "POST" else SessionForm(obj=session)
     form.fill_choices(event, rooms, tracks, speakers)
     if session is not None and not form.is_submitted():
         form.fill_from(session, event)

@@ -122,3 +122,31 @@ def test_only_organisers_may_save_sessions(warsaw):
 
     with pytest.raises(PermissionDenied):
         save_session(event, fields, actor=attendee)
+
+
+def test_edit_post_missing_track_and_speakers_saves_what_was_posted(warsaw):
+    """A crafted POST without the track and speaker fields never falls back to the stored
+    relationships (it used to answer 500 trying to read a Track object as a number)."""
+    event, room, track, speaker, organiser, client = warsaw
+    session = make_session(
+        event, title="Stored", room=room, speakers=[speaker], track_id=track.id
+    )
+
+    response = client.post(
+        f"/events/waw/manage/agenda/sessions/{session.id}/edit",
+        data={
+            "title": "Stored, renamed",
+            "kind": "talk",
+            "day": "2027-05-18",
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "room": room.id,
+            "status": "scheduled",
+        },
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(AgendaSession, session.id)
+    assert saved.title == "Stored, renamed"
+    assert saved.track_id is None and saved.speakers == []
