@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Two workers (one per core here), each with its own database; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test e2e lint format bench install clean-db vendor
 
@@ -50,7 +52,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 ## test: install the test dependencies and run the whole suite (DATABASE_URL selects PostgreSQL)
 test: $(VENV)/.installed-test vendor tests/js/node_modules/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## e2e: only the browser journeys and accessibility checks (needs /usr/bin/chromium)
 e2e: $(VENV)/.installed-test vendor

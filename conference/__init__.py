@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.mailings.views import bp as mailings_bp
     from conference.registration.manage_views import bp as registration_manage_bp
     from conference.registration.views import bp as registration_bp
+    from conference.workload.manage_views import bp as agenda_import_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(two_factor_bp)
@@ -57,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(agenda_manage_bp)
+    app.register_blueprint(agenda_import_bp)
     app.register_blueprint(agenda_catalogue_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(checkin_bp)

@@ -124,6 +124,10 @@ DEFAULTS: dict[str, Any] = {
     # body limit, a little above it so an oversized file still gets the form's own error.
     "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
     "DOCUMENT_UPLOAD_BODY_MAX_BYTES": 21 * 1024 * 1024,
+    # The organisers' agenda import page (conference/workload): the largest file, and the
+    # route's body limit a little above it, as for documents.
+    "AGENDA_IMPORT_MAX_BYTES": 16 * 1024 * 1024,
+    "AGENDA_IMPORT_BODY_MAX_BYTES": 17 * 1024 * 1024,
     # gunicorn's own defaults (limit_request_fields, limit_request_field_size).
     "MAX_HEADER_FIELDS": 100,
     "MAX_HEADER_FIELD_BYTES": 8190,
@@ -164,6 +168,8 @@ _INT_KEYS = {
     "JSON_MAX_DEPTH",
     "DOCUMENT_MAX_BYTES",
     "DOCUMENT_UPLOAD_BODY_MAX_BYTES",
+    "AGENDA_IMPORT_MAX_BYTES",
+    "AGENDA_IMPORT_BODY_MAX_BYTES",
     "MAX_HEADER_FIELDS",
     "MAX_HEADER_FIELD_BYTES",
     "PROXY_FIX_X_FOR",

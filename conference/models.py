@@ -28,8 +28,10 @@ from conference.registration.models import (
     Registration,
     RegistrationSearchTerm,
 )
+from conference.workload.models import AgendaUpload
 
 __all__ = [
+    "AgendaUpload",
     "AgendaChange",
     "AgendaSession",
     "Badge",

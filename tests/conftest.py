@@ -12,13 +12,40 @@ from pathlib import Path
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from conference import create_app, permissions
 from conference.config import normalise_database_url
 from conference.extensions import db, limiter
 from tests.factories import sign_in
 from tests.smtp import LoopbackSMTP
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own.
+
+    ``test`` becomes ``test_gw0``, ``test_gw1``…, created when missing. DATABASE_URL is rewritten
+    in the worker's environment, so everything that derives a database from it (the browser
+    server, the load and restart tests, subprocess workers) stays inside the worker's own.
+    SQLite needs nothing: every worker has its own temporary folder.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = _postgres_url()
+    if not worker or url is None:
+        return
+    parsed = make_url(url)
+    if parsed.database.endswith(f"_{worker}"):
+        return
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    os.environ["DATABASE_URL"] = parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def _postgres_url() -> str | None:

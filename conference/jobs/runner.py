@@ -38,6 +38,28 @@ class ProgressReporter:
             self._reported = percent
 
 
+class SideProgress:
+    """Progress of work that must stay one transaction (an import): written on a connection of
+    its own, so the organiser sees it while the work's transaction is still open.
+
+    SQLite has one writer at a time and the work holds that lock, so there the percentage is
+    not written while the work runs (the page says "Working" until it is done).
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.enabled = db.engine.dialect.name != "sqlite"
+        self._reported = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 99 * done // max(total, 1)
+        if not self.enabled or percent < self._reported + 5:
+            return
+        with db.engine.begin() as connection:
+            connection.execute(services.progress_statement(self.job_id, percent))
+        self._reported = percent
+
+
 def run_job(job_id: int, work: Callable[[Job], Result]) -> None:
     """Mark the job running, call ``work(job)`` and store its file, or record why it failed."""
     job = db.session.get(Job, job_id)

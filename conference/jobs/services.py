@@ -34,6 +34,11 @@ def get_job(event: Event, public_id: str) -> Job | None:
     )
 
 
+def get_job_by_id(event: Event, job_id: int) -> Job | None:
+    """The event's job with this id."""
+    return db.session.scalar(select(Job).where(Job.event_id == event.id, Job.id == job_id))
+
+
 def list_jobs(event: Event, limit: int = 10) -> list[Job]:
     """The event's most recent jobs, newest first."""
     return list(
@@ -43,11 +48,14 @@ def list_jobs(event: Event, limit: int = 10) -> list[Job]:
     )
 
 
+def progress_statement(job_id: int, percent: int):
+    """The UPDATE that sets the job's progress (0-100)."""
+    return update(Job).where(Job.id == job_id).values(progress=max(0, min(100, percent)))
+
+
 def record_progress(job_id: int, percent: int) -> None:
     """Set the job's progress (0-100)."""
-    db.session.execute(
-        update(Job).where(Job.id == job_id).values(progress=max(0, min(100, percent)))
-    )
+    db.session.execute(progress_statement(job_id, percent))
 
 
 def mark_running(job_id: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -12,6 +12,14 @@ from conference.jobs import services
 from conference.jobs.models import Job, JobStatus
 
 bp = Blueprint("jobs", __name__)
+
+# Each kind of job: its page title, and the page to go back to (an endpoint taking the slug).
+JOB_PAGES = {
+    "badge_print": ("Badge print file", "badges.manage_badges", "the badges"),
+    "agenda_import": ("Agenda import", "agenda_manage.timetable", "the agenda"),
+}
+# A finished job's text result up to this size is shown on its page, not only offered.
+SHOWN_TEXT_BYTES = 64 * 1024
 
 
 def _load(slug: str, public_id: str) -> tuple[Event, Job]:
@@ -29,7 +37,21 @@ def _load(slug: str, public_id: str) -> tuple[Event, Job]:
 def job_status(slug: str, public_id: str):
     """How far the job is; refreshes itself until the file is ready or the job failed."""
     event, job = _load(slug, public_id)
-    response = Response(render_template("jobs/status.html", job=job, event=event))
+    title, back_endpoint, back_label = JOB_PAGES.get(job.kind, ("Job", "events.manage", "settings"))
+    is_text = job.status == JobStatus.DONE and (job.result_type or "").startswith("text/plain")
+    shown_text = None
+    if is_text and job.result is not None and len(job.result) <= SHOWN_TEXT_BYTES:
+        shown_text = job.result.decode("utf-8", "replace")
+    page = render_template(
+        "jobs/status.html",
+        job=job,
+        event=event,
+        title=title,
+        back_url=url_for(back_endpoint, slug=event.slug),
+        back_label=back_label,
+        shown_text=shown_text,
+    )
+    response = Response(page)
     response.headers["Cache-Control"] = "no-store"
     if not job.is_finished:
         response.headers["Refresh"] = "2"

@@ -145,6 +145,8 @@ class ImportReport:
     created: bool
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What the import changes in the agenda, a line each (the web import's preview shows it).
+    changes: list[str] = field(default_factory=list)
 
     def bump(self, key: str, amount: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + amount
@@ -257,8 +259,18 @@ def _existing(model, event: Event, public_id) -> dict[str, Any]:
     return {public_id(row): row for row in rows}
 
 
-def import_event(document: Any) -> ImportReport:
-    """Validate then create or update the event, rooms, tracks, speakers and sessions."""
+def import_event(
+    document: Any,
+    *,
+    cancel_absent: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Validate then create or update the event, rooms, tracks, speakers and sessions.
+
+    Sessions of the event that the file does not list are cancelled unless ``cancel_absent``
+    is false (a CSV of some sessions adds and updates those only). ``progress(done, total)``
+    is called as sessions are written.
+    """
     errors = validate_document(document)
     if errors:
         raise ImportValidationError(errors)
@@ -291,21 +303,30 @@ def import_event(document: Any) -> ImportReport:
 
     rooms = _existing(Room, event, room_public_id)
     for position, item in enumerate(document["rooms"]):
-        room = rooms.get(item["id"]) or Room(event_id=event.id)
+        room = rooms.get(item["id"])
+        if room is None:
+            room = Room(event_id=event.id)
+            report.changes.append(f"New room: {item['name']}")
         room.external_id = item["id"]
         room.name, room.capacity, room.position = item["name"], item["capacity"], position
         db.session.add(room)
         rooms[item["id"]] = room
     tracks = _existing(Track, event, track_public_id)
     for position, item in enumerate(document["tracks"]):
-        track = tracks.get(item["id"]) or Track(event_id=event.id)
+        track = tracks.get(item["id"])
+        if track is None:
+            track = Track(event_id=event.id)
+            report.changes.append(f"New track: {item['name']}")
         track.external_id = item["id"]
         track.name, track.position = item["name"], position
         db.session.add(track)
         tracks[item["id"]] = track
     speakers = _existing(Speaker, event, speaker_public_id)
     for item in document["speakers"]:
-        speaker = speakers.get(item["id"]) or Speaker(event_id=event.id)
+        speaker = speakers.get(item["id"])
+        if speaker is None:
+            speaker = Speaker(event_id=event.id)
+            report.changes.append(f"New speaker: {item['name']}")
         speaker.external_id = item["id"]
         speaker.name = item["name"]
         speaker.country = item.get("country", "")
@@ -333,7 +354,10 @@ def import_event(document: Any) -> ImportReport:
             .options(selectinload(AgendaSession.speakers))
         ).all()
     seen: set[str] = set()
-    for item in document["sessions"]:
+    total = len(document["sessions"])
+    for done, item in enumerate(document["sessions"], 1):
+        if progress is not None:
+            progress(done, total)
         seen.add(item["id"])
         room = rooms[item["room"]]
         fields = SessionFields(
@@ -370,13 +394,19 @@ def import_event(document: Any) -> ImportReport:
             if was_published:
                 record_added(event, session)
             report.bump("sessions created")
+            report.changes.append(f"New session: {session.title}")
         else:
             session.external_id = item["id"]
-            if apply_session_fields(session, fields):
+            changed = apply_session_fields(session, fields)
+            if changed:
                 report.bump("sessions updated")
-    for external_id, session in existing.items():
-        if external_id not in seen and cancel_session(session):
+                what = ", ".join(sorted(name.replace("_", " ") for name in changed))
+                report.changes.append(f"Changed session: {session.title} ({what})")
+    absent = [s for e, s in existing.items() if e not in seen] if cancel_absent else []
+    for session in absent:
+        if cancel_session(session):
             report.bump("sessions cancelled (absent from the file)")
+            report.changes.append(f"Cancelled (absent from the file): {session.title}")
     report.counts["sessions"] = len(document["sessions"])
     bump_agenda_version(event)
     db.session.flush()

@@ -128,9 +128,7 @@ def test_edit_post_missing_track_and_speakers_saves_what_was_posted(warsaw):
     """A crafted POST without the track and speaker fields never falls back to the stored
     relationships (it used to answer 500 trying to read a Track object as a number)."""
     event, room, track, speaker, organiser, client = warsaw
-    session = make_session(
-        event, title="Stored", room=room, speakers=[speaker], track_id=track.id
-    )
+    session = make_session(event, title="Stored", room=room, speakers=[speaker], track_id=track.id)
 
     response = client.post(
         f"/events/waw/manage/agenda/sessions/{session.id}/edit",

@@ -256,6 +256,9 @@ ROUTES: dict[str, Row] = {
     "agenda_manage.session_new": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
     "agenda_manage.session_edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
     "agenda_manage.session_cancel": Row(POST=ORGANISERS),
+    "agenda_import.upload_file": Row(GET=ORGANISERS, POST=ORGANISERS | {ORGANISER: REFUSED, ADMIN: REFUSED}),
+    "agenda_import.preview": Row(GET=ORGANISERS, args={"public_id": lambda w: w.extra["agenda_upload"]}),
+    "agenda_import.confirm": Row(POST=ORGANISERS, args={"public_id": lambda w: w.extra["agenda_upload"]}),
     # Session documents (issue 19): a TLP:AMBER document of the hidden restricted session.
     "documents.download": Row(GET=HIDDEN_SESSION, args={"document_id": lambda w: w.extra["document"]}),
     "documents_manage.session_documents": Row(GET=ORGANISERS, POST=ORGANISERS | {ORGANISER: REFUSED, ADMIN: REFUSED}, data=lambda w: {"title": "Slides", "tlp": "TLP:GREEN"}),

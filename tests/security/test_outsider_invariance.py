@@ -61,12 +61,19 @@ def _max_id(model) -> int:
     return db.session.scalar(select(func.max(model.id))) or 0
 
 
+def _id_range(model) -> range:
+    """From just below the lowest id in use to past the highest.
+
+    Ids below the lowest belong to rows earlier tests deleted (PostgreSQL never hands them
+    out again): missing ids, which a few spare ids below the lowest stand for.
+    """
+    lowest = db.session.scalar(select(func.min(model.id))) or 1
+    return range(max(1, lowest - SPARE_IDS), _max_id(model) + SPARE_IDS + 1)
+
+
 def _sweep_urls(event: Event) -> list[tuple[str, str]]:
-    """Every outsider-facing address of the event, for ids up to past the highest."""
-    ranges = {
-        model: range(1, _max_id(model) + SPARE_IDS + 1)
-        for model in (AgendaSession, Track, Room, Speaker)
-    }
+    """Every outsider-facing address of the event, for every id around the ones in use."""
+    ranges = {model: _id_range(model) for model in (AgendaSession, Track, Room, Speaker)}
     gets = [
         "/",
         f"{BASE}/",

@@ -153,6 +153,18 @@ def _finished_print_job(event: Event) -> str:
     return public_id
 
 
+def _staged_agenda_upload(event: Event) -> str:
+    """An agenda file uploaded on the import page and waiting for its confirmation."""
+    from conference.workload.uploads import stage_upload
+
+    start = _nine_o_clock(event, 0, 16).astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+    end = _nine_o_clock(event, 0, 17).astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+    csv = f"id,title,kind,room,start,end\nw1,Imported,Talk,Room A,{start},{end}\n"
+    upload = stage_upload(event, "sessions.csv", csv.encode(), actor=None)
+    db.session.commit()
+    return upload.public_id
+
+
 def _briefing_document(session, organiser):
     """A TLP:AMBER document on the hidden restricted session (issue 19)."""
     from tests.documents.conftest import pdf_bytes
@@ -232,10 +244,12 @@ def build_world() -> World:
     db.session.add(mailing)
     db.session.commit()
     job_id = _finished_print_job(event)
+    upload_id = _staged_agenda_upload(event)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
         extra={
             "job": job_id,
+            "agenda_upload": upload_id,
             "series_slug": series.slug,
             "mailing": mailing.id,
             "document": document.id,
