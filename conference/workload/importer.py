@@ -401,7 +401,7 @@ def import_event(
             if changed:
                 report.bump("sessions updated")
                 what = ", ".join(sorted(name.replace("_", " ") for name in changed))
-                report.changes.append(f"Changed session: {session.title} ({what})")
+                report.changes.append(f"Changed session: {session.title} — {what}")
     absent = [s for e, s in existing.items() if e not in seen] if cancel_absent else []
     for session in absent:
         if cancel_session(session):
