@@ -44,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.editions.views import bp as editions_bp
     from conference.events.views import bp as events_bp
     from conference.feeds.views import bp as feeds_bp
+    from conference.jobs import housekeeping  # noqa: F401  (the periodic clearing of jobs)
     from conference.jobs.views import bp as jobs_bp
     from conference.mailings.views import bp as mailings_bp
     from conference.registration.manage_views import bp as registration_manage_bp

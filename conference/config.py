@@ -124,6 +124,10 @@ DEFAULTS: dict[str, Any] = {
     # body limit, a little above it so an oversized file still gets the form's own error.
     "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
     "DOCUMENT_UPLOAD_BODY_MAX_BYTES": 21 * 1024 * 1024,
+    # Jobs (conference/jobs): one still running after this long lost its worker and is marked
+    # failed; finished jobs and their files are deleted after this many days.
+    "JOB_TIMEOUT_MINUTES": 60,
+    "JOB_KEEP_DAYS": 7,
     # The organisers' agenda import page (conference/workload): the largest file, and the
     # route's body limit a little above it, as for documents.
     "AGENDA_IMPORT_MAX_BYTES": 16 * 1024 * 1024,
@@ -170,6 +174,8 @@ _INT_KEYS = {
     "DOCUMENT_UPLOAD_BODY_MAX_BYTES",
     "AGENDA_IMPORT_MAX_BYTES",
     "AGENDA_IMPORT_BODY_MAX_BYTES",
+    "JOB_TIMEOUT_MINUTES",
+    "JOB_KEEP_DAYS",
     "MAX_HEADER_FIELDS",
     "MAX_HEADER_FIELD_BYTES",
     "PROXY_FIX_X_FOR",

@@ -43,4 +43,5 @@ class AgendaUpload(db.Model):
     agenda_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set once, by the confirmation that queued the import (a second confirmation finds it set).
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    # (Deleted with its job: a purged job's upload must not be confirmed again.)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))

@@ -35,7 +35,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["job_id"], ["jobs.id"], name=op.f("fk_agenda_uploads_job_id_jobs"), ondelete="SET NULL"
+            ["job_id"], ["jobs.id"], name=op.f("fk_agenda_uploads_job_id_jobs"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["uploaded_by_id"],

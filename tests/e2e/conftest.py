@@ -30,7 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+# One folder per pytest-xdist worker: each runs its own server and empties its own folder.
+ARTIFACTS = ROOT / "test-artifacts" / "e2e" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 JSQR = ROOT / "static" / "vendor" / "jsQR.js"
 
 
