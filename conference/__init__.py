@@ -27,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
 
     from conference import models  # noqa: F401  (registers every table on the metadata)
+    from conference.accounts.oidc_views import bp as oidc_bp
     from conference.accounts.session_views import bp as account_sessions_bp
     from conference.accounts.two_factor_views import bp as two_factor_bp
     from conference.accounts.views import bp as accounts_bp
@@ -52,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.workload.manage_views import bp as agenda_import_bp
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(oidc_bp)
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(account_sessions_bp)
     app.register_blueprint(events_bp)

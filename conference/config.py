@@ -124,6 +124,15 @@ DEFAULTS: dict[str, Any] = {
     # body limit, a little above it so an oversized file still gets the form's own error.
     "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
     "DOCUMENT_UPLOAD_BODY_MAX_BYTES": 21 * 1024 * 1024,
+    # Sign-in with an OpenID Connect provider (conference/accounts/oidc.py): off while the
+    # issuer is empty. The provider's `amr` values that count as a second factor for staff.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_PROVIDER_NAME": "your organisation's sign-in",
+    "OIDC_SECOND_FACTOR_AMR": "mfa,otp,hwk,swk,sc",
+    "OIDC_TIMEOUT_SECONDS": 10,
     # Jobs (conference/jobs): one still running after this long lost its worker and is marked
     # failed; finished jobs and their files are deleted after this many days.
     "JOB_TIMEOUT_MINUTES": 60,
@@ -175,6 +184,7 @@ _INT_KEYS = {
     "AGENDA_IMPORT_MAX_BYTES",
     "AGENDA_IMPORT_BODY_MAX_BYTES",
     "JOB_TIMEOUT_MINUTES",
+    "OIDC_TIMEOUT_SECONDS",
     "JOB_KEEP_DAYS",
     "MAX_HEADER_FIELDS",
     "MAX_HEADER_FIELD_BYTES",

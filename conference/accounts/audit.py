@@ -17,6 +17,7 @@ PAGE_SIZE = 200
 class SecurityEventKind(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    PROVIDER_SIGN_IN_FAILED = "provider_sign_in_failed"
     SECOND_FACTOR_FAILED = "second_factor_failed"
     RECOVERY_CODE_USED = "recovery_code_used"
     TOTP_ENABLED = "totp_enabled"

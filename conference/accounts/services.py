@@ -87,6 +87,22 @@ def create_user(
     return user
 
 
+def account_for_verified_email(email: str, name: str) -> User | None:
+    """The account an identity provider's verified email signs in to, made if there is none.
+
+    None for a closed account. The provider confirmed the address, so an account whose
+    address was never confirmed is confirmed now.
+    """
+    user = get_user_by_email(email)
+    if user is None:
+        return create_user(email, name or email, None, email_verified=True)
+    if not user.is_active:
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None; unknown email and bad password look alike."""
     user = get_user_by_email(email)

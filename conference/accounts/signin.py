@@ -25,6 +25,9 @@ from conference.urls import safe_next_url
 PENDING_KEY = "second_factor_pending"
 # How the session signed in: "password", "totp", "recovery_code" (later: a provider).
 METHOD_KEY = "signed_in_with"
+# The session method of a sign-in whose second factor the identity provider vouched for
+# (conference/accounts/oidc.py): it counts as the staff roles' second factor.
+PROVIDER_SECOND_FACTOR_METHOD = "oidc+mfa"
 # The key of this browser's row in user_sessions.
 SESSION_KEY = "sid"
 # last_seen_at is written at most this often (not on every request).
@@ -74,6 +77,7 @@ def check_session(user: User) -> User | None:
     if (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:
         _write_apart(row.id, last_seen_at=now)
         row.last_seen_at = now
+    user.second_factor_from_provider = row.method == PROVIDER_SECOND_FACTOR_METHOD
     return user
 
 

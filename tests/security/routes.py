@@ -204,6 +204,10 @@ ROUTES: dict[str, Row] = {
     "accounts.signup": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"name": "New Person", "email": "new@example.org", "password": "a long enough password", "confirm": "a long enough password"}),
     "accounts.login": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"email": "pending@example.org", "password": PASSWORD}),
     "accounts.logout": Row(POST=PUBLIC),
+    # Sign-in with a provider is off in the world (no issuer): missing for everyone.
+    # tests/accounts/test_oidc.py runs the whole flow against a provider on loopback.
+    "oidc.login": Row(POST=_all(HIDDEN)),
+    "oidc.callback": Row(GET=_all(HIDDEN)),
     "accounts.verify_email": Row(GET=PUBLIC, args={"token": lambda w: w.verify_token}),
     "accounts.resend_verification": Row(POST=SIGNED_IN),
     "accounts.request_reset": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"email": "pending@example.org"}),
