@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.feeds.views import bp as feeds_bp
     from conference.jobs.views import bp as jobs_bp
     from conference.mailings.views import bp as mailings_bp
+    from conference.notices import services as notices  # noqa: F401  (the notices.send task)
     from conference.registration.manage_views import bp as registration_manage_bp
     from conference.registration.views import bp as registration_bp
 

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from conference.agenda.models import AgendaChange, AgendaSession, ChangeKind, Room, SessionStatus
+from conference.agenda.models import (
+    AgendaChange,
+    AgendaSession,
+    ChangeKind,
+    Room,
+    SessionChange,
+    SessionStatus,
+)
 from conference.events.models import Event
 from conference.extensions import db
 
@@ -95,6 +102,32 @@ def record_session_changes(
     return recorded
 
 
+def note_for_attendees(
+    event: Event, before: SessionSnapshot, session: AgendaSession, *, actor: Any = None
+) -> SessionChange | None:
+    """Keep what the session looked like, for the mail that will tell its attendees.
+
+    Drafts change freely. Every save adds a row (no read first, so a bulk import costs
+    one INSERT per changed session); conference.notices compares the oldest row not yet
+    announced with the session as it is then, and sends one mail per person per change set.
+    """
+    if not event.is_published:
+        return None
+    change = SessionChange(
+        event_id=event.id,
+        session_id=session.id,
+        actor_id=getattr(actor, "id", None),
+        was_title=before.title,
+        was_starts_at=before.starts_at,
+        was_ends_at=before.ends_at,
+        was_room_id=before.room_id,
+        was_room_name=_room_name(before.room_id) if before.room_id is not None else "",
+        was_status=before.status,
+    )
+    db.session.add(change)
+    return change
+
+
 def list_changes(event: Event, *, limit: int = 500) -> list[AgendaChange]:
     """The event's most recent changelog entries, newest first."""
     return list(
@@ -106,3 +139,79 @@ def list_changes(event: Event, *, limit: int = 500) -> list[AgendaChange]:
             .limit(limit)
         )
     )
+
+
+# --- What changed for attendees: the notices' mail and "My agenda" say the same ---------
+
+
+@dataclass(frozen=True)
+class SessionDelta:
+    """How a session as a viewer sees it differs from what it was (a SessionChange).
+
+    Each pair is (was, now) in words, None when that part did not change. A closed block's
+    title is never compared: the viewer never saw it.
+    """
+
+    when: tuple[str, str] | None = None
+    room: tuple[str, str] | None = None
+    title: tuple[str, str] | None = None
+    cancelled: bool = False
+    reinstated: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.when or self.room or self.title or self.cancelled or self.reinstated)
+
+
+def when_text(event: Event, starts_at: datetime, ends_at: datetime) -> str:
+    """A session's time in the event's timezone, as the changelog and the notices write it."""
+    return _when(event, starts_at, ends_at)
+
+
+def session_delta(event: Event, was: SessionChange, shown: Any) -> SessionDelta:
+    """What changed between ``was`` and ``shown`` (a VisibleSession) for its viewer."""
+    cancelled = SessionStatus.CANCELLED.value
+    was_cancelled, is_cancelled = was.was_status == cancelled, shown.status == cancelled
+    when = None
+    if (was.was_starts_at, was.was_ends_at) != (shown.starts_at, shown.ends_at):
+        when = (
+            when_text(event, was.was_starts_at, was.was_ends_at),
+            when_text(event, shown.starts_at, shown.ends_at),
+        )
+    room = None
+    now_room_id = shown.room.id if shown.room is not None else None
+    if was.was_room_id != now_room_id:
+        room = (was.was_room_name or "no room", shown.room.name if shown.room else "no room")
+    title = None
+    if not shown.closed and was.was_title != shown.title:
+        title = (was.was_title, shown.title)
+    return SessionDelta(
+        when=when,
+        room=room,
+        title=title,
+        cancelled=is_cancelled and not was_cancelled,
+        reinstated=was_cancelled and not is_cancelled,
+    )
+
+
+def last_change_sets(session_ids: list[int]) -> dict[int, SessionChange]:
+    """For each session, the record of how it was before its latest change set, in one query.
+
+    A change set is the rows announced together (same ``announced_key``), or the rows not yet
+    announced; its first row holds the session as attendees last knew it.
+    """
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(
+        select(SessionChange)
+        .where(SessionChange.session_id.in_(session_ids))
+        .order_by(SessionChange.session_id, SessionChange.id)
+    )
+    by_session: dict[int, list[SessionChange]] = {}
+    for row in rows:
+        by_session.setdefault(row.session_id, []).append(row)
+    found = {}
+    for session_id, history in by_session.items():
+        key = history[-1].announced_key
+        found[session_id] = next(row for row in history if row.announced_key == key)
+    return found
