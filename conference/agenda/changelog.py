@@ -194,11 +194,11 @@ def session_delta(event: Event, was: SessionChange, shown: Any) -> SessionDelta:
     )
 
 
-def last_change_sets(session_ids: list[int]) -> dict[int, SessionChange]:
-    """For each session, the record of how it was before its latest change set, in one query.
+def last_change_sets(session_ids: list[int]) -> dict[int, list[SessionChange]]:
+    """For each session, how it was before each of its change sets, newest set first.
 
     A change set is the rows announced together (same ``announced_key``), or the rows not yet
-    announced; its first row holds the session as attendees last knew it.
+    announced; its first row holds the session as attendees knew it then. One query.
     """
     if not session_ids:
         return {}
@@ -207,11 +207,22 @@ def last_change_sets(session_ids: list[int]) -> dict[int, SessionChange]:
         .where(SessionChange.session_id.in_(session_ids))
         .order_by(SessionChange.session_id, SessionChange.id)
     )
-    by_session: dict[int, list[SessionChange]] = {}
+    firsts: dict[int, dict[str | None, SessionChange]] = {}
     for row in rows:
-        by_session.setdefault(row.session_id, []).append(row)
-    found = {}
-    for session_id, history in by_session.items():
-        key = history[-1].announced_key
-        found[session_id] = next(row for row in history if row.announced_key == key)
-    return found
+        firsts.setdefault(row.session_id, {}).setdefault(row.announced_key, row)
+    return {
+        session_id: sorted(sets.values(), key=lambda row: row.id, reverse=True)
+        for session_id, sets in firsts.items()
+    }
+
+
+def latest_delta(event: Event, change_sets: list[SessionChange], shown: Any) -> SessionDelta | None:
+    """What the newest change set that still changes something changed, or None.
+
+    A pending set that undid itself (moved and moved back) leaves the last announced one.
+    """
+    for was in change_sets:
+        delta = session_delta(event, was, shown)
+        if not delta.is_empty:
+            return delta
+    return None

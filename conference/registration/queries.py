@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from conference.accounts.models import User
-from conference.agenda.changelog import SessionDelta, last_change_sets, session_delta
+from conference.agenda.changelog import SessionDelta, last_change_sets, latest_delta
 from conference.agenda.models import AgendaSession
 from conference.agenda.queries import VisibleSession, visible_session
 from conference.events.models import Event
@@ -241,16 +241,6 @@ def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]
     bookings = []
     for booking, ahead_count, shown in shown_rows:
         place = (ahead_count or 0) + 1 if booking.status == waiting else None
-        change = (
-            session_delta(registration.event, was[shown.id], shown) if shown.id in was else None
-        )
-        bookings.append(
-            MyBooking(
-                shown,
-                booking.status,
-                booking.waitlist_position,
-                place,
-                change if change is not None and not change.is_empty else None,
-            )
-        )
+        change = latest_delta(registration.event, was.get(shown.id, []), shown)
+        bookings.append(MyBooking(shown, booking.status, booking.waitlist_position, place, change))
     return bookings
