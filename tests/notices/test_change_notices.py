@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import icalendar
 from sqlalchemy import func, select
@@ -241,3 +241,23 @@ def test_the_command_announces_at_once_with_now(app, runner, smtp_server):
     assert at_once.exit_code == 0, at_once.output
     assert "Announced 1 change set(s) of 1 session(s): 1 mail(s) queued" in at_once.output
     assert list(_deliver(smtp_server)) == ["anna@example.org"]
+
+
+def test_the_workers_minute_round_announces_and_delivers(app, app_factory, smtp_server, tmp_path):
+    prog = programme(count=1)
+    attendee(prog, "Anna", booked=prog.sessions)
+    move(prog.sessions[0])
+    db.session.scalar(select(SessionChange)).changed_at -= timedelta(hours=2)
+    db.session.commit()
+    worker = app_factory(TASK_IMMEDIATE=True, TASK_QUEUE_URL=f"sqlite:///{tmp_path}/tasks.db")
+    with worker.app_context():
+        from conference.tasks.queue import task_queue
+
+        huey = task_queue().huey
+        rounds = huey.read_periodic(datetime(2026, 12, 1, 12, 0))
+        [notices] = [t for t in rounds if t.name == "notices.send.periodic"]
+
+        huey.execute(notices)  # announces, then hands the mail to delivery (run at once here)
+
+        assert [m["To"] for m in smtp_server.messages] == ["anna@example.org"]
+        db.session.remove()
