@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 
 import icalendar
 from sqlalchemy import func, select
 
-from conference.agenda.models import SessionChange
+from conference.agenda.models import AgendaSession, SessionChange
 from conference.agenda.services import cancel_session_by
+from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.models import FeedKind
 from conference.feeds.services import get_or_create_token
 from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.mail.services import deliver_outbox
 from conference.notices.services import send_change_notices
+from conference.workload.importer import import_event
 from tests.clients import ical_js
+from tests.factories import make_booking, make_registration
 from tests.notices.helpers import after_quiet_period, attendee, move, programme
+from tests.workload import build_workload
 
 
 def _deliver(smtp_server) -> dict[str, list]:
@@ -261,3 +266,26 @@ def test_the_workers_minute_round_announces_and_delivers(app, app_factory, smtp_
 
         assert [m["To"] for m in smtp_server.messages] == ["anna@example.org"]
         db.session.remove()
+
+
+def test_a_reimport_that_moves_ten_sessions_makes_one_mail(app, smtp_server):
+    document = build_workload(sessions=10, attendees=0, rooms=2)
+    document["event"]["published"] = True
+    import_event(copy.deepcopy(document))
+    db.session.commit()
+    event = db.session.scalar(select(Event).where(Event.slug == document["event"]["slug"]))
+    sessions = list(db.session.scalars(select(AgendaSession).where(AgendaSession.event == event)))
+    expert = make_registration(event, category="member_state_expert", verified=True)
+    for session in sessions:
+        make_booking(expert, session)
+    for item in document["sessions"]:  # the whole programme starts an hour later
+        for key in ("start", "end"):
+            item[key] = (datetime.fromisoformat(item[key]) + timedelta(hours=1)).isoformat()[:16]
+
+    import_event(document)
+    db.session.commit()
+    run = send_change_notices(now=after_quiet_period(app))
+
+    assert (run.change_sets, run.sessions, run.mails) == (1, 10, 1)
+    (mail,) = _deliver(smtp_server)[expert.user.email]
+    assert smtp_server.text_of(mail).count("  Moved: Tue 23 Mar ") == 10
