@@ -177,6 +177,11 @@ def send_change_notices_command(now: bool) -> None:
         f"Announced {run.change_sets} change set(s) of {run.sessions} session(s): "
         f"{run.mails} mail(s) queued (`flask send-mail` delivers them)"
     )
+    if run.failed:
+        click.echo(
+            f"Failed for event id(s) {run.failed}; they stay pending (see the log)", err=True
+        )
+        sys.exit(1)
 
 
 @click.command("clone-event")

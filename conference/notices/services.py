@@ -58,6 +58,8 @@ class NoticeRun:
     mails: int = 0
     sessions: int = 0
     recipients: list[str] = field(default_factory=list)
+    # Events whose change set could not be announced: left pending, tried again next round.
+    failed: list[int] = field(default_factory=list)
 
 
 def send_change_notices(*, now: datetime | None = None, wait: bool = True) -> NoticeRun:
@@ -78,9 +80,11 @@ def send_change_notices(*, now: datetime | None = None, wait: bool = True) -> No
                 continue
             recipients = _announce(claimed)
             db.session.commit()
-        except Exception:
+        except Exception:  # one event's failure must not hold back the others' notices
             db.session.rollback()
-            raise
+            log.exception("Change notices of event %s failed; they stay pending", event_id)
+            run.failed.append(event_id)
+            continue
         run.change_sets += 1
         run.sessions += len(claimed.sessions)
         run.mails += len(recipients)

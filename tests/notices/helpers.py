@@ -67,10 +67,17 @@ def fields_of(session: AgendaSession, **changes) -> SessionFields:
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
         "kind": session.kind,
+        "abstract": session.abstract,
+        "track_id": session.track_id,
         "room_id": session.room_id,
         "capacity": session.capacity,
+        "requires_booking": session.requires_booking,
+        "restricted_to": list(session.restricted_to),
+        "restricted_visibility": session.restricted_visibility,
         "status": session.status,
         "speakers": list(session.speakers),
+        "tlp": session.tlp,
+        "chatham_house": session.chatham_house,
     }
     values.update(changes)
     return SessionFields(**values)

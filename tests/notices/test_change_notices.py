@@ -19,8 +19,8 @@ from conference.mail.services import deliver_outbox
 from conference.notices.services import send_change_notices
 from conference.workload.importer import import_event
 from tests.clients import ical_js
-from tests.factories import make_booking, make_registration
-from tests.notices.helpers import after_quiet_period, attendee, move, programme
+from tests.factories import make_booking, make_registration, make_session
+from tests.notices.helpers import NINE_LOCAL, after_quiet_period, attendee, move, programme
 from tests.workload import build_workload
 
 
@@ -289,3 +289,43 @@ def test_a_reimport_that_moves_ten_sessions_makes_one_mail(app, smtp_server):
     assert (run.change_sets, run.sessions, run.mails) == (1, 10, 1)
     (mail,) = _deliver(smtp_server)[expert.user.email]
     assert smtp_server.text_of(mail).count("  Moved: Tue 23 Mar ") == 10
+
+
+def test_a_session_the_person_may_no_longer_see_keeps_its_secrets(app, smtp_server):
+    prog = programme(count=1)
+    event = prog.event
+    listed = make_session(
+        event,
+        title="Threat briefing",
+        room=prog.rooms[0],
+        starts_at=NINE_LOCAL + timedelta(hours=3),
+        restricted_to=["member_state_expert"],
+        visibility="listed",
+    )
+    hidden = make_session(
+        event,
+        title="Coordination meeting",
+        room=prog.rooms[1],
+        starts_at=NINE_LOCAL + timedelta(hours=3),
+        restricted_to=["member_state_expert"],
+        visibility="hidden",
+    )
+    expert = make_registration(event, category="member_state_expert", verified=True)
+    expert.user.email = "expert@example.org"
+    for session in (listed, hidden):
+        make_booking(expert, session)
+    # However it came about (withdrawing the verification through the services also cancels
+    # such bookings), the sessions are closed to this person now: the mail sees what they see.
+    expert.category_verified_at = None
+    db.session.commit()
+    move(listed, title="Threat briefing: new findings")
+    move(hidden, title="Coordination meeting: moved")
+
+    send_change_notices(now=after_quiet_period(app))
+    (mail,) = _deliver(smtp_server)["expert@example.org"]
+
+    text, body = smtp_server.text_of(mail), _calendar_of(mail).decode()
+    assert "* Closed session" in text and "Moved: Tue 23 Mar 12:00–13:00 -> Wed 24" in text
+    for secret in ("Threat briefing", "Coordination meeting", "Renamed"):
+        assert secret not in text and secret not in body
+    assert mail["Subject"] == "Session changed: Closed session (Research security days)"
