@@ -94,3 +94,28 @@ def claim_change_set(event_id: int, now: datetime) -> ClaimedSet | None:
         )
     )
     return ClaimedSet(event_id, key, was, sessions)
+
+
+@dataclass(frozen=True)
+class PendingNotices:
+    """An event's changes not yet announced, as its organisers' changelog sums them up."""
+
+    sessions: int
+    # When the round will announce them, if nothing else changes meanwhile.
+    due_at: datetime
+
+
+def pending_notices(
+    event_id: int, *, delay: timedelta, max_wait: timedelta
+) -> PendingNotices | None:
+    """How many sessions wait for their notice and when it goes out; None if none wait."""
+    sessions, first, last = db.session.execute(
+        select(
+            func.count(func.distinct(SessionChange.session_id)),
+            func.min(SessionChange.changed_at),
+            func.max(SessionChange.changed_at),
+        ).where(SessionChange.event_id == event_id, SessionChange.announced_at.is_(None))
+    ).one()
+    if not sessions:
+        return None
+    return PendingNotices(sessions, min(last + delay, first + max_wait))

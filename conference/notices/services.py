@@ -24,7 +24,13 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.services import changed_sessions_calendar
 from conference.mail.services import Attachment, deliver_after_request, queue_templated_mail
-from conference.notices.changesets import ClaimedSet, claim_change_set, due_event_ids
+from conference.notices.changesets import (
+    ClaimedSet,
+    PendingNotices,
+    claim_change_set,
+    due_event_ids,
+    pending_notices,
+)
 from conference.registration.models import (
     INACTIVE_STATUSES,
     Booking,
@@ -62,15 +68,27 @@ class NoticeRun:
     failed: list[int] = field(default_factory=list)
 
 
+def _waits() -> tuple[timedelta, timedelta]:
+    config = current_app.config
+    return (
+        timedelta(minutes=config["CHANGE_NOTICE_DELAY_MINUTES"]),
+        timedelta(minutes=config["CHANGE_NOTICE_MAX_WAIT_MINUTES"]),
+    )
+
+
+def pending_for(event: Event) -> PendingNotices | None:
+    """The event's changes attendees have not been told of yet, and when they will be."""
+    delay, max_wait = _waits()
+    return pending_notices(event.id, delay=delay, max_wait=max_wait)
+
+
 def send_change_notices(*, now: datetime | None = None, wait: bool = True) -> NoticeRun:
     """Announce every due change set; ``wait=False`` skips the quiet period. Commits per event.
 
     Safe with any number of concurrent senders (conference/notices/changesets.py).
     """
-    config = current_app.config
     now = now or utcnow()
-    delay = timedelta(minutes=config["CHANGE_NOTICE_DELAY_MINUTES"] if wait else 0)
-    max_wait = timedelta(minutes=config["CHANGE_NOTICE_MAX_WAIT_MINUTES"] if wait else 0)
+    delay, max_wait = _waits() if wait else (timedelta(0), timedelta(0))
     run = NoticeRun()
     for event_id in due_event_ids(now, delay=delay, max_wait=max_wait):
         try:

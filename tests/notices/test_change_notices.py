@@ -14,12 +14,13 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.models import FeedKind
 from conference.feeds.services import get_or_create_token
+from conference.localtime import format_local
 from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.mail.services import deliver_outbox
 from conference.notices.services import send_change_notices
 from conference.workload.importer import import_event
 from tests.clients import ical_js
-from tests.factories import make_booking, make_registration, make_session
+from tests.factories import make_booking, make_registration, make_session, make_staff
 from tests.notices.helpers import NINE_LOCAL, after_quiet_period, attendee, move, programme
 from tests.workload import build_workload
 
@@ -329,3 +330,25 @@ def test_a_session_the_person_may_no_longer_see_keeps_its_secrets(app, smtp_serv
     for secret in ("Threat briefing", "Coordination meeting", "Renamed"):
         assert secret not in text and secret not in body
     assert mail["Subject"] == "Session changed: Closed session (Research security days)"
+
+
+def test_the_changelog_tells_organisers_when_attendees_will_hear(app, login):
+    prog = programme(count=2)
+    attendee(prog, "Anna", booked=prog.sessions)
+    organiser = login(make_staff(prog.event, "organiser"))
+    changes = f"/events/{prog.event.slug}/manage/agenda/changes"
+    for session in prog.sessions:
+        move(session)
+    last = db.session.scalar(select(func.max(SessionChange.changed_at)))
+    due = last + timedelta(minutes=app.config["CHANGE_NOTICE_DELAY_MINUTES"])
+
+    page = organiser.get(changes).get_data(as_text=True)
+
+    assert "2 changed sessions not announced yet" in page
+    assert (
+        f"from {format_local(due, 'Europe/Brussels', '%d %b %Y %H:%M')} (Europe/Brussels)" in page
+    )
+    send_change_notices(wait=False)
+    page = organiser.get(changes).get_data(as_text=True)
+    assert "not announced yet" not in page
+    assert "have been told of every change by email" in page
