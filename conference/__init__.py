@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.jobs import housekeeping  # noqa: F401  (the periodic clearing of jobs)
     from conference.jobs.views import bp as jobs_bp
     from conference.mailings.views import bp as mailings_bp
+    from conference.notices import services as notices  # noqa: F401  (the notices.send task)
     from conference.registration.manage_views import bp as registration_manage_bp
     from conference.registration.views import bp as registration_bp
     from conference.workload.manage_views import bp as agenda_import_bp

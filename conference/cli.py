@@ -164,6 +164,26 @@ def send_mail_command(send_all: bool) -> None:
         sys.exit(1)
 
 
+@click.command("send-change-notices")
+@click.option(
+    "--now", "now", is_flag=True, help="Do not wait for the quiet period after the last change."
+)
+def send_change_notices_command(now: bool) -> None:
+    """Tell attendees about changes to their sessions (the task worker does it every minute)."""
+    from conference.notices.services import send_change_notices
+
+    run = send_change_notices(wait=not now)
+    click.echo(
+        f"Announced {run.change_sets} change set(s) of {run.sessions} session(s): "
+        f"{run.mails} mail(s) queued (`flask send-mail` delivers them)"
+    )
+    if run.failed:
+        click.echo(
+            f"Failed for event id(s) {run.failed}; they stay pending (see the log)", err=True
+        )
+        sys.exit(1)
+
+
 @click.command("clone-event")
 @click.argument("source_slug", metavar="SLUG")
 @click.option("--slug", "new_slug", required=True, help="Short name of the new edition.")
@@ -279,6 +299,7 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         grant_command,
         send_mail_command,
+        send_change_notices_command,
         clone_event_command,
         create_series_command,
         erase_expired_command,

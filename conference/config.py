@@ -39,6 +39,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_CLAIM_SECONDS": 300,
     # How many messages one sender claims at a time.
     "MAIL_BATCH_SIZE": 20,
+    # Attendees hear of changes to their sessions (conference/notices) once an event's agenda
+    # has been quiet this long (so ten moves in a row make one mail), or at the latest when
+    # the oldest unannounced change is this old.
+    "CHANGE_NOTICE_DELAY_MINUTES": 10,
+    "CHANGE_NOTICE_MAX_WAIT_MINUTES": 60,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -170,6 +175,8 @@ _INT_KEYS = {
     "FEED_CACHE_MAX_BYTES",
     "FEED_FRAGMENTS_MAX_BYTES",
     "MAIL_BATCH_SIZE",
+    "CHANGE_NOTICE_DELAY_MINUTES",
+    "CHANGE_NOTICE_MAX_WAIT_MINUTES",
     "EMAIL_TOKEN_MAX_AGE",
     "RESET_TOKEN_MAX_AGE",
     "SCAN_DUPLICATE_WINDOW_SECONDS",

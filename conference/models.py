@@ -5,6 +5,7 @@ from conference.agenda.models import (
     AgendaChange,
     AgendaSession,
     Room,
+    SessionChange,
     SessionSpeaker,
     Speaker,
     Track,
@@ -20,7 +21,7 @@ from conference.documents.models import (
 from conference.events.models import Event, EventSeries, EventStaff
 from conference.feeds.models import CalendarToken
 from conference.jobs.models import Job
-from conference.mail.models import OutboxMessage
+from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.mailings.models import Mailing, MailingRecipient
 from conference.registration.models import (
     AuditEntry,
@@ -52,11 +53,13 @@ __all__ = [
     "EventSeries",
     "EventStaff",
     "Job",
+    "OutboxAttachment",
     "OutboxMessage",
     "RecoveryCode",
     "Registration",
     "RegistrationSearchTerm",
     "Room",
+    "SessionChange",
     "SessionSpeaker",
     "Speaker",
     "Track",

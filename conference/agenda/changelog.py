@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from conference.agenda.models import AgendaChange, AgendaSession, ChangeKind, Room, SessionStatus
+from conference.agenda.models import (
+    AgendaChange,
+    AgendaSession,
+    ChangeKind,
+    Room,
+    SessionChange,
+    SessionStatus,
+)
 from conference.events.models import Event
 from conference.extensions import db
 
@@ -95,6 +102,32 @@ def record_session_changes(
     return recorded
 
 
+def note_for_attendees(
+    event: Event, before: SessionSnapshot, session: AgendaSession, *, actor: Any = None
+) -> SessionChange | None:
+    """Keep what the session looked like, for the mail that will tell its attendees.
+
+    Drafts change freely. Every save adds a row (no read first, so a bulk import costs
+    one INSERT per changed session); conference.notices compares the oldest row not yet
+    announced with the session as it is then, and sends one mail per person per change set.
+    """
+    if not event.is_published:
+        return None
+    change = SessionChange(
+        event_id=event.id,
+        session_id=session.id,
+        actor_id=getattr(actor, "id", None),
+        was_title=before.title,
+        was_starts_at=before.starts_at,
+        was_ends_at=before.ends_at,
+        was_room_id=before.room_id,
+        was_room_name=_room_name(before.room_id) if before.room_id is not None else "",
+        was_status=before.status,
+    )
+    db.session.add(change)
+    return change
+
+
 def list_changes(event: Event, *, limit: int = 500) -> list[AgendaChange]:
     """The event's most recent changelog entries, newest first."""
     return list(
@@ -106,3 +139,90 @@ def list_changes(event: Event, *, limit: int = 500) -> list[AgendaChange]:
             .limit(limit)
         )
     )
+
+
+# --- What changed for attendees: the notices' mail and "My agenda" say the same ---------
+
+
+@dataclass(frozen=True)
+class SessionDelta:
+    """How a session as a viewer sees it differs from what it was (a SessionChange).
+
+    Each pair is (was, now) in words, None when that part did not change. A closed block's
+    title is never compared: the viewer never saw it.
+    """
+
+    when: tuple[str, str] | None = None
+    room: tuple[str, str] | None = None
+    title: tuple[str, str] | None = None
+    cancelled: bool = False
+    reinstated: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.when or self.room or self.title or self.cancelled or self.reinstated)
+
+
+def when_text(event: Event, starts_at: datetime, ends_at: datetime) -> str:
+    """A session's time in the event's timezone, as the changelog and the notices write it."""
+    return _when(event, starts_at, ends_at)
+
+
+def session_delta(event: Event, was: SessionChange, shown: Any) -> SessionDelta:
+    """What changed between ``was`` and ``shown`` (a VisibleSession) for its viewer."""
+    cancelled = SessionStatus.CANCELLED.value
+    was_cancelled, is_cancelled = was.was_status == cancelled, shown.status == cancelled
+    when = None
+    if (was.was_starts_at, was.was_ends_at) != (shown.starts_at, shown.ends_at):
+        when = (
+            when_text(event, was.was_starts_at, was.was_ends_at),
+            when_text(event, shown.starts_at, shown.ends_at),
+        )
+    room = None
+    now_room_id = shown.room.id if shown.room is not None else None
+    if was.was_room_id != now_room_id:
+        room = (was.was_room_name or "no room", shown.room.name if shown.room else "no room")
+    title = None
+    if not shown.closed and was.was_title != shown.title:
+        title = (was.was_title, shown.title)
+    return SessionDelta(
+        when=when,
+        room=room,
+        title=title,
+        cancelled=is_cancelled and not was_cancelled,
+        reinstated=was_cancelled and not is_cancelled,
+    )
+
+
+def last_change_sets(session_ids: list[int]) -> dict[int, list[SessionChange]]:
+    """For each session, how it was before each of its change sets, newest set first.
+
+    A change set is the rows announced together (same ``announced_key``), or the rows not yet
+    announced; its first row holds the session as attendees knew it then. One query.
+    """
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(
+        select(SessionChange)
+        .where(SessionChange.session_id.in_(session_ids))
+        .order_by(SessionChange.session_id, SessionChange.id)
+    )
+    firsts: dict[int, dict[str | None, SessionChange]] = {}
+    for row in rows:
+        firsts.setdefault(row.session_id, {}).setdefault(row.announced_key, row)
+    return {
+        session_id: sorted(sets.values(), key=lambda row: row.id, reverse=True)
+        for session_id, sets in firsts.items()
+    }
+
+
+def latest_delta(event: Event, change_sets: list[SessionChange], shown: Any) -> SessionDelta | None:
+    """What the newest change set that still changes something changed, or None.
+
+    A pending set that undid itself (moved and moved back) leaves the last announced one.
+    """
+    for was in change_sets:
+        delta = session_delta(event, was, shown)
+        if not delta.is_empty:
+            return delta
+    return None

@@ -19,6 +19,7 @@ from conference.events.loaders import load_managed_event
 from conference.events.models import Event
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime
+from conference.notices.services import pending_for
 
 bp = Blueprint("agenda_manage", __name__, url_prefix="/events/<slug>/manage/agenda")
 
@@ -153,4 +154,9 @@ def session_cancel(slug: str, session_id: int):
 def changes(slug: str):
     """The changelog of the published agenda, newest first."""
     event = load_managed_event(slug)
-    return render_template("agenda/manage/changes.html", event=event, changes=list_changes(event))
+    return render_template(
+        "agenda/manage/changes.html",
+        event=event,
+        changes=list_changes(event),
+        pending=pending_for(event),
+    )

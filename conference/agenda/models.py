@@ -249,3 +249,39 @@ class AgendaChange(db.Model):
     @property
     def kind_label(self) -> str:
         return ChangeKind(self.kind).label
+
+
+class SessionChange(db.Model):
+    """What a session of a published agenda looked like before an organiser changed it.
+
+    One row per save that moved, re-roomed, retitled, cancelled or reinstated the session.
+    Rows not yet announced (``announced_at`` NULL) are the attendees' pending change set:
+    ``conference.notices`` compares the earliest one with the session as it is now, so a
+    session moved and moved back announces nothing. Announced rows stay, so "My agenda" can
+    say what the last change was ("Moved: was ...").
+    """
+
+    __tablename__ = "session_changes"
+    __table_args__ = (
+        Index("ix_session_changes_pending", "announced_at", "event_id"),
+        Index("ix_session_changes_session", "session_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The session before the change.
+    was_title: Mapped[str] = mapped_column(String(300))
+    was_starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    was_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    was_room_id: Mapped[int | None] = mapped_column(Integer)
+    # The room's name then: the room may be renamed or removed since.
+    was_room_name: Mapped[str] = mapped_column(String(200), default="")
+    was_status: Mapped[str] = mapped_column(String(12))
+    # Set by the one sender that claimed the row (a conditional UPDATE), with its mail.
+    announced_key: Mapped[str | None] = mapped_column(String(40))
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    session: Mapped[AgendaSession] = relationship()

@@ -10,7 +10,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from conference import permissions
 from conference.agenda import rules
-from conference.agenda.changelog import SessionSnapshot, record_change, record_session_changes
+from conference.agenda.changelog import (
+    SessionSnapshot,
+    note_for_attendees,
+    record_change,
+    record_session_changes,
+)
 from conference.agenda.conflicts import ScheduleConflict, find_conflicts
 from conference.agenda.models import (
     AgendaSession,
@@ -129,6 +134,7 @@ def apply_session_fields(
             session.revision = (session.revision or 0) + 1
             if before is not None:
                 record_session_changes(session.event, before, session, actor=actor)
+                note_for_attendees(session.event, before, session, actor=actor)
     return changed
 
 
@@ -150,12 +156,14 @@ def cancel_session(session: AgendaSession, *, actor: Any = None) -> bool:
     """Mark a session cancelled (it stays visible as cancelled); returns whether it changed."""
     if session.status == SessionStatus.CANCELLED.value:
         return False
+    before = SessionSnapshot.of(session)
     session.status = SessionStatus.CANCELLED.value
     session.revision = (session.revision or 0) + 1
     session.updated_at = utcnow()
     record_change(
         session.event, session, ChangeKind.CANCELLED, f"“{session.title}” is cancelled", actor=actor
     )
+    note_for_attendees(session.event, before, session, actor=actor)
     bump_agenda_version(session.event)
     return True
 

@@ -193,6 +193,23 @@ def single_session_feed(item: VisibleSession, event: Event) -> BuiltFeed:
     )
 
 
+def changed_sessions_calendar(event: Event, items: list[VisibleSession]) -> bytes:
+    """Sessions as a calendar file for a change notice, with the feeds' own entries.
+
+    Same UID, SEQUENCE and content as in every feed (METHOD:PUBLISH, as the feeds), so a
+    calendar app that imports it updates the event it already holds rather than adding one.
+    """
+    return render_calendar(
+        FeedMeta(
+            name=f"{event.title}: programme changes",
+            description=f"Changed sessions of {event.title} ({event.timezone})",
+            timezones={event.timezone: (event.start_date, event.end_date)},
+        ),
+        [session_entry(item, event) for item in items],
+        fragment_cache(),
+    )
+
+
 def personal_feed(user: Any, since: datetime) -> BuiltFeed:
     """The sessions the person holds a confirmed seat in, across every published event.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,32 +18,67 @@ from sqlalchemy import select
 from conference.db_types import utcnow
 from conference.extensions import db
 from conference.mail import claims
-from conference.mail.models import OutboxMessage
+from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.tasks.registry import background_task
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message: its name, MIME type (with parameters) and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 def queue_mail(
-    recipient: str, subject: str, text_body: str, html_body: str | None = None
+    recipient: str,
+    subject: str,
+    text_body: str,
+    html_body: str | None = None,
+    *,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Store a message for delivery; the caller's commit makes it durable with the action."""
     message = OutboxMessage(
         recipient=recipient, subject=subject, text_body=text_body, html_body=html_body
     )
+    message.attachments = [
+        OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
+        for a in attachments
+    ]
     db.session.add(message)
     db.session.flush()
     return message
 
 
 def queue_templated_mail(
-    recipient: str, subject: str, template: str, **context: Any
+    recipient: str,
+    subject: str,
+    template: str,
+    *,
+    attachments: Sequence[Attachment] = (),
+    **context: Any,
 ) -> OutboxMessage:
     """Render ``mail/<template>.txt`` and ``.html`` and queue them as one message."""
     context.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"])
     text = render_template(f"mail/{template}.txt", subject=subject, **context)
     html = render_template(f"mail/{template}.html", subject=subject, **context)
-    return queue_mail(recipient, subject, text, html)
+    return queue_mail(recipient, subject, text, html, attachments=attachments)
+
+
+def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
+    """'text/calendar; method=PUBLISH' as ('text', 'calendar', {'method': 'PUBLISH'})."""
+    kind, *parameters = (part.strip() for part in value.split(";"))
+    maintype, _, subtype = kind.partition("/")
+    params = {}
+    for parameter in parameters:
+        name, _, param_value = parameter.partition("=")
+        if name:
+            params[name.strip().lower()] = param_value.strip().strip('"')
+    return maintype or "application", subtype or "octet-stream", params
 
 
 def _build_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -53,6 +90,15 @@ def _build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.text_body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
+    for attachment in message.attachments:
+        maintype, subtype, params = _content_type(attachment.content_type)
+        email.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=params,
+        )
     return email
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from conference.accounts.models import User
+from conference.agenda.changelog import SessionDelta, last_change_sets, latest_delta
 from conference.agenda.models import AgendaSession
 from conference.agenda.queries import VisibleSession, visible_session
 from conference.events.models import Event
@@ -184,6 +185,13 @@ class MyBooking:
     waitlist_position: int | None
     # 1 for the first in line; None when the booking holds a seat.
     rank: int | None = None
+    # What the session's latest change set changed ("Moved: was ..."), if anything.
+    change: SessionDelta | None = None
+
+    @property
+    def is_cancelled(self) -> bool:
+        """The session is cancelled: the booking holds nothing any more."""
+        return self.session.is_cancelled
 
     @property
     def is_waitlisted(self) -> bool:
@@ -224,11 +232,15 @@ def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]
         )
         .order_by(AgendaSession.starts_at, AgendaSession.id)
     ).unique()
-    bookings = []
+    shown_rows = []
     for booking, ahead_count in rows:
         shown = visible_session(viewer, booking.session, registration)
-        if shown is None:
-            continue
+        if shown is not None:
+            shown_rows.append((booking, ahead_count, shown))
+    was = last_change_sets([shown.id for _, _, shown in shown_rows])
+    bookings = []
+    for booking, ahead_count, shown in shown_rows:
         place = (ahead_count or 0) + 1 if booking.status == waiting else None
-        bookings.append(MyBooking(shown, booking.status, booking.waitlist_position, place))
+        change = latest_delta(registration.event, was.get(shown.id, []), shown)
+        bookings.append(MyBooking(shown, booking.status, booking.waitlist_position, place, change))
     return bookings
