@@ -13,6 +13,10 @@
     zone = "";
   }
   if (!select || !zone) return;
+  if (zone === select.dataset.eventZone) {
+    select.options[0].textContent += " (also your browser's)";
+    return;
+  }
   const existing = Array.from(select.options).find((option) => option.value === zone);
   const option = existing || new Option(zone, zone);
   option.textContent = `Your browser's zone (${zone})`;

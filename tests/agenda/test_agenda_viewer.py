@@ -133,6 +133,8 @@ def test_times_in_the_viewers_zone_are_kept_and_the_event_zone_is_always_named(a
     assert f">{lisbon}</time>–" in chosen and f">{brussels}</time>–" not in chosen
     assert "Times are shown in <strong>Europe/Lisbon</strong>" in chosen
     assert "The event's timezone is <strong>Europe/Brussels</strong>" in chosen
+    grid = _page(client, f"{base}/agenda/?view=grid")
+    assert f"by room and time ({LISBON})" in grid and f">{lisbon}</time>–" in grid
     # Kept in the session: the next pages show the same zone without asking again.
     again = _page(client, f"{base}/agenda/?view=list")
     assert f">{lisbon}</time>–" in again
