@@ -10,6 +10,8 @@ from conference.agenda.models import SessionKind
 from conference.agenda.queries import VisibleSession
 
 VIEWS = ("grid", "list")
+# No choice made: the grid on wide screens, the list on narrow ones and on paper (CSS decides).
+AUTO = "auto"
 
 
 def _int(value: str | None) -> int | None:
@@ -23,7 +25,7 @@ def _int(value: str | None) -> int | None:
 class AgendaFilters:
     """What the agenda page was asked to show (unknown values are ignored)."""
 
-    view: str = "grid"
+    view: str = AUTO
     day: date | None = None
     track: int | None = None
     room: int | None = None
@@ -33,20 +35,28 @@ class AgendaFilters:
     @classmethod
     def from_args(cls, args: Mapping[str, str], days: list[date]) -> AgendaFilters:
         """Read the query string, dropping values that make no sense."""
-        view = args.get("view", "grid")
+        view = args.get("view", AUTO)
         try:
             day = date.fromisoformat(args.get("day", ""))
         except ValueError:
             day = None
         kind = args.get("kind") or None
         return cls(
-            view=view if view in VIEWS else "grid",
+            view=view if view in VIEWS else AUTO,
             day=day if day in days else None,
             track=_int(args.get("track")),
             room=_int(args.get("room")),
             kind=kind if kind in {k.value for k in SessionKind} else None,
             q=(args.get("q") or "").strip()[:100],
         )
+
+    @property
+    def shows_grid(self) -> bool:
+        return self.view in ("grid", AUTO)
+
+    @property
+    def shows_list(self) -> bool:
+        return self.view in ("list", AUTO)
 
     @property
     def narrows(self) -> bool:
@@ -85,7 +95,7 @@ class AgendaFilters:
     def args(self, **changes) -> dict[str, str]:
         """Query-string values for a link that keeps these filters with ``changes``."""
         values = {
-            "view": self.view,
+            "view": None if self.view == AUTO else self.view,
             "day": self.day.isoformat() if self.day else None,
             "track": self.track,
             "room": self.room,

@@ -2,8 +2,13 @@
 
 An anonymous visitor's agenda page, JSON or XML depends only on the agenda
 (which bumps ``Event.agenda_version`` on every change) and the query string;
-keyed on both, a cached copy is never stale. Logged-in viewers, requests with
-pending flash messages and anything but GET/HEAD are rendered as usual.
+keyed on both, a cached copy is never stale. The time zone the visitor chose to
+see times in (kept in their session) is part of the key too. Logged-in viewers,
+requests with pending flash messages and anything but GET/HEAD are rendered as usual.
+
+What differs from one visitor to the next (seats left, their own bookings) is never
+in a cached page: pages leave a marker where it goes and the view fills it in per
+request (``agenda.views``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from flask_login import current_user
 
 from conference.events.services import get_event
 from conference.outputcache import FeedCache, app_cache
+from conference.timezones import SESSION_KEY as DISPLAY_TZ
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ def cached_for_anonymous(view: Callable) -> Callable:
             event.agenda_version,
             event.is_past,
             request.query_string,
+            session.get(DISPLAY_TZ),
         )
         rendered: dict = {}
 

@@ -8,8 +8,21 @@ answers 404 exactly as a session that does not exist.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import wraps
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -19,12 +32,18 @@ from conference.agenda.filters import AgendaFilters
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import SessionKind, Speaker
 from conference.agenda.pagecache import cached_for_anonymous
+from conference.agenda.pdf import ProgrammeDay, programme_pdf
 from conference.agenda.queries import Audience, load_agenda, load_session, visible_session
 from conference.countries import country_name
+from conference.db_types import utcnow
 from conference.documents.queries import session_documents
 from conference.events.loaders import load_visible_event
+from conference.events.services import get_event
+from conference.feeds.links import event_feed_links
 from conference.registration.panel import booking_panel
 from conference.registration.queries import list_my_bookings
+from conference.registration.seat_status import fill_seat_marks, marked_sessions, seat_statuses
+from conference.timezones import EVENT_ZONE, SESSION_KEY, DisplayZone, valid_zone_name
 
 bp = Blueprint("agenda", __name__)
 bp.add_app_template_filter(country_name, "country_name")
@@ -49,21 +68,64 @@ def _grid_day(view, filters: AgendaFilters, shown):
     return days_with_sessions[0] if days_with_sessions else view.event.days[0]
 
 
+def display_zone(event) -> DisplayZone:
+    """The zone times are shown in: ``?tz=`` (then kept in the session), else the event's."""
+    asked = request.args.get("tz")
+    if asked is not None:
+        name = valid_zone_name(asked)
+        if asked in ("", EVENT_ZONE) or name == event.timezone:
+            if SESSION_KEY in session:
+                del session[SESSION_KEY]
+        elif name is not None and session.get(SESSION_KEY) != name:
+            session[SESSION_KEY] = name
+    return DisplayZone.of(event.tz, session.get(SESSION_KEY))
+
+
+def with_seat_status(view: Callable) -> Callable:
+    """Fill the page's seat markers with this viewer's states, on every request.
+
+    Outside the page cache: a cached page holds markers only, so no viewer's
+    bookings (nor a stale seat count) ever reach another viewer.
+    """
+
+    @wraps(view)
+    def wrapper(slug: str, **kwargs):
+        response = make_response(view(slug, **kwargs))
+        if response.status_code != 200 or response.mimetype != "text/html":
+            return response
+        page = response.get_data(as_text=True)
+        if not marked_sessions(page):
+            return response
+        # The page's own event when it was just rendered; a cached page needs it looked up.
+        event = g.pop("agenda_event", None) or get_event(slug)
+        registration = permissions.registration_for(current_user, event)
+        statuses = seat_statuses(event, registration, utcnow())
+        tag = get_template_attribute("agenda/_macros.html", "seat_tag")
+        response.set_data(fill_seat_marks(page, statuses, tag))
+        return response
+
+    return wrapper
+
+
 @bp.route("/events/<slug>/agenda/")
+@with_seat_status
 @cached_for_anonymous
 def agenda(slug: str):
-    """The agenda by day, as a grid of rooms × time or as a list; filter by track, room, kind."""
-    event = load_visible_event(slug)
+    """The agenda by day, as a grid of rooms × time and/or a list; filter by track, room, kind."""
+    event = g.agenda_event = load_visible_event(slug)
+    zone = display_zone(event)
     view = load_agenda(event, current_user)
     filters = AgendaFilters.from_args(request.args, event.days)
     shown = filters.apply(view.sessions)
     grid = None
-    if filters.view == "grid":
+    if filters.shows_grid:
         day = _grid_day(view, filters, shown)
         rooms = [r for r in view.rooms if filters.room in (None, r.id)]
-        grid = build_day_grid(day, [s for s in shown if s.local_day(event) == day], rooms, event.tz)
+        grid = build_day_grid(day, [s for s in shown if s.local_day(event) == day], rooms, zone.tz)
     kinds = [k for k in SessionKind if any(s.kind == k.value for s in view.sessions)]
-    list_days = [] if grid is not None else [filters.day] if filters.day else event.days
+    list_days = [filters.day] if filters.day else event.days
+    if not filters.shows_list:
+        list_days = []
     return render_template(
         "agenda/agenda.html",
         event=event,
@@ -72,8 +134,46 @@ def agenda(slug: str):
         shown=shown,
         grid=grid,
         kinds=kinds,
+        zone=zone,
+        event_feeds=event_feed_links(
+            event, view.sessions, track_id=filters.track, room_id=filters.room
+        ),
         list_days=[(d, [s for s in shown if s.local_day(event) == d]) for d in list_days],
     )
+
+
+def _programme_days(event, sessions) -> list[ProgrammeDay]:
+    return [ProgrammeDay(d, [s for s in sessions if s.local_day(event) == d]) for d in event.days]
+
+
+def _zone_note(event, zone: DisplayZone) -> str:
+    if zone.is_event_zone:
+        return f"All times are in the event's timezone, {event.timezone}."
+    return f"Times are shown in {zone.name}. The event's timezone is {event.timezone}."
+
+
+def _pdf_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/events/<slug>/agenda.pdf")
+@cached_for_anonymous
+def agenda_pdf(slug: str):
+    """The programme the viewer may see, as a printable PDF (from the same visible rows)."""
+    event = load_visible_event(slug)
+    zone = display_zone(event)
+    view = load_agenda(event, current_user)
+    body = programme_pdf(
+        title=event.title,
+        subtitle=f"Programme · {event.venue}" if event.venue else "Programme",
+        zone_note=_zone_note(event, zone),
+        days=_programme_days(event, view.sessions),
+        tz=zone.tz,
+    )
+    return _pdf_response(body, f"{event.slug}-programme.pdf")
 
 
 def load_visible_session(slug: str, session_id: int):
@@ -100,6 +200,7 @@ def session_detail(slug: str, session_id: int):
     return render_template(
         "agenda/session.html",
         event=event,
+        zone=display_zone(event),
         item=item,
         session=shown,
         registration=registration,
@@ -137,8 +238,44 @@ def my_agenda(slug: str):
     registration = permissions.registration_for(current_user, event)
     bookings = list_my_bookings(current_user, registration) if registration else []
     return render_template(
-        "agenda/my_agenda.html", event=event, registration=registration, bookings=bookings
+        "agenda/my_agenda.html",
+        event=event,
+        registration=registration,
+        bookings=bookings,
+        zone=display_zone(event),
     )
+
+
+@bp.route("/events/<slug>/my-agenda.pdf")
+@login_required
+def my_agenda_pdf(slug: str):
+    """The registrant's booked and waiting sessions as a personal PDF, from the visible rows."""
+    event = load_visible_event(slug)
+    registration = permissions.registration_for(current_user, event)
+    zone = display_zone(event)
+    statuses: dict[int, str] = {}
+    sessions = []
+    if registration is not None:
+        # What the viewer may see of each session comes from the one visible-rows query;
+        # their bookings only choose which rows and say booked or waiting.
+        for booking in list_my_bookings(current_user, registration):
+            statuses[booking.session.id] = (
+                f"Waiting list: number {booking.rank}" if booking.is_waitlisted else "Booked"
+            )
+        view = load_agenda(event, current_user, registration)
+        sessions = [s for s in view.sessions if s.id in statuses]
+    body = programme_pdf(
+        title=f"My agenda · {event.title}",
+        subtitle=current_user.name,
+        zone_note=_zone_note(event, zone),
+        days=_programme_days(event, sessions),
+        tz=zone.tz,
+        statuses=statuses,
+        empty_text="You have not booked any session yet.",
+    )
+    response = _pdf_response(body, f"{event.slug}-my-agenda.pdf")
+    response.cache_control.private = True
+    return response
 
 
 @bp.route("/events/<slug>/agenda.json")

@@ -15,6 +15,7 @@ from conference.events import forms, services
 from conference.events.loaders import load_managed_event, load_visible_event
 from conference.events.models import StaffRole
 from conference.extensions import db
+from conference.feeds.links import event_feed_links
 from conference.formfields import as_choices
 
 bp = Blueprint("events", __name__)
@@ -42,6 +43,7 @@ def event_detail(slug: str):
         my_registration=permissions.registration_for(current_user, event),
         previous_edition=previous,
         next_edition=following,
+        event_feeds=event_feed_links(event),
     )
 
 

@@ -1,7 +1,11 @@
-""" "Add to calendar" links for one session: our .ics, Google Calendar and Outlook."""
+""" "Add to calendar" links for one session (our .ics, Google Calendar, Outlook), and the
+addresses of the event's public feeds to subscribe to."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from conference.agenda.models import AgendaSession
@@ -39,3 +43,65 @@ def add_to_calendar_links(session: AgendaSession, event: Event) -> dict[str, str
     )
     ics = external_url("feeds.session_calendar", slug=event.slug, session_id=session.id)
     return {"ics": ics, "google": google, "outlook": outlook}
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A public calendar feed: what it holds, and its https and webcal addresses."""
+
+    label: str
+    https: str
+
+    @property
+    def webcal(self) -> str:
+        return "webcal://" + self.https.split("://", 1)[1]
+
+
+@dataclass(frozen=True)
+class EventFeeds:
+    """The event's own feeds: the whole programme, and one per track and per room."""
+
+    event: FeedLink
+    tracks: list[FeedLink]
+    rooms: list[FeedLink]
+    # The track or room the page is narrowed to, offered first.
+    current: list[FeedLink]
+
+
+def event_feed_links(
+    event: Event,
+    sessions: Sequence[Any] = (),
+    *,
+    track_id: int | None = None,
+    room_id: int | None = None,
+) -> EventFeeds:
+    """Links to the event's public feeds, for the tracks and rooms of ``sessions``.
+
+    Calendar apps fetch these without the viewer's login, so only tracks and rooms of
+    sessions anyone may see (not restricted) are offered: no link answers 404 in the app.
+    """
+    public = [s for s in sessions if not s.closed and not s.is_restricted]
+    tracks = {s.track.id: s.track for s in public if s.track is not None}
+    rooms = {s.room.id: s.room for s in public if s.room is not None}
+    track_links = {
+        t.id: FeedLink(
+            f"Track “{t.name}”",
+            external_url("feeds.track_calendar", slug=event.slug, track_id=t.id),
+        )
+        for t in sorted(tracks.values(), key=lambda t: (t.position, t.id))
+    }
+    room_links = {
+        r.id: FeedLink(
+            f"Room “{r.name}”", external_url("feeds.room_calendar", slug=event.slug, room_id=r.id)
+        )
+        for r in sorted(rooms.values(), key=lambda r: (r.position, r.id))
+    }
+    current = [
+        link for link in (track_links.get(track_id), room_links.get(room_id)) if link is not None
+    ]
+    return EventFeeds(
+        FeedLink("The whole programme", external_url("feeds.event_calendar", slug=event.slug)),
+        list(track_links.values()),
+        list(room_links.values()),
+        current,
+    )

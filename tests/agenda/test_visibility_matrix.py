@@ -13,6 +13,7 @@ import pytest
 
 from tests.agenda.conftest import ACTORS, HIDDEN_SECRETS, LISTED_SECRETS, SEES_ALL
 from tests.agenda.frabxml import parse_schedule
+from tests.agenda.pdftext import pdf_text
 from tests.factories import make_booking
 from tests.pages import page_body
 
@@ -45,6 +46,9 @@ def _outputs(client, world) -> dict[str, str]:
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
         outputs[name] = response.get_data(as_text=True)
+    programme = client.get(f"{BASE}/agenda.pdf")
+    assert programme.status_code == 200 and programme.mimetype == "application/pdf"
+    outputs["pdf"] = pdf_text(programme.data)
     return outputs
 
 
@@ -71,6 +75,7 @@ def test_restricted_sessions_across_every_output(actor, world, client_for):
         assert "Member State expert" in outputs["listed session"]
         for secret in ["Listed briefing XYZZY", "Hidden meeting FROBOZZ", "Lisa Listed"]:
             assert secret in outputs["json"] and secret in outputs["xml"]
+            assert secret in outputs["pdf"]
         assert "ext-hidden-frobozz" in outputs["json"]
         assert "Closed session" not in outputs["list"]
         assert "3 sessions" in outputs["list"]
@@ -83,8 +88,9 @@ def test_restricted_sessions_across_every_output(actor, world, client_for):
             for secret in CATEGORY_SECRETS:
                 assert secret not in text, f"{secret!r} leaks into {name} for {actor}"
         # The listed session is there, as a closed block at its time and room.
-        for name in ("grid", "list", "listed session", "json", "xml"):
+        for name in ("grid", "list", "listed session", "json", "xml", "pdf"):
             assert "Closed session" in outputs[name], name
+        assert "Open plenary" in outputs["pdf"] and "Room Beta" in outputs["pdf"]
         assert "Room Beta" in outputs["listed session"] and "11:00" in outputs["listed session"]
         assert "2 sessions" in outputs["list"]
         assert "0 sessions match" in outputs["search listed"]
@@ -178,15 +184,19 @@ def test_my_agenda_shows_restricted_bookings_as_the_registrant_may_see_them(
     client = client_for(actor)
 
     page = client.get(f"{BASE}/my-agenda").get_data(as_text=True)
+    printed = pdf_text(client.get(f"{BASE}/my-agenda.pdf").data)
 
-    assert "Open plenary" in page
+    assert "Open plenary" in page and "Open plenary" in printed
     if actor in SEES_ALL:
         assert page.index("Open plenary") < page.index("Listed briefing XYZZY")
         assert page.index("Listed briefing XYZZY") < page.index("Hidden meeting FROBOZZ")
+        assert printed.index("Open plenary") < printed.index("Listed briefing XYZZY")
+        assert printed.index("Listed briefing XYZZY") < printed.index("Hidden meeting FROBOZZ")
     else:
-        assert "Closed session" in page
-        for secret in LISTED_SECRETS + HIDDEN_SECRETS:
+        assert "Closed session" in page and "Closed session" in printed
+        for secret in LISTED_SECRETS + HIDDEN_SECRETS + CATEGORY_SECRETS:
             assert secret not in page
+            assert secret not in printed, f"{secret!r} leaks into the my-agenda PDF for {actor}"
         assert f"/sessions/{world.hidden.id}/" not in page
 
 

@@ -10,6 +10,7 @@ import pypdfium2
 import pytest
 from playwright.sync_api import expect
 
+from tests.agenda.pdftext import pdf_text
 from tests.e2e.driver import Person, login, logout, wait_for_mail
 from tests.e2e.seed import ORGANISER, PASSWORD
 
@@ -119,6 +120,41 @@ def _book(person: Person, title: str) -> None:
     expect(page.locator(".booking-panel")).to_contain_text("You have a seat in this session")
 
 
+def _agenda_marks_my_seats_on_screen_phone_and_paper(person: Person, screenshot) -> None:
+    page = person.page
+    person.click(page.get_by_role("link", name="Agenda", exact=True).first)
+    main = page.locator("main")
+    # A wide screen: the grid, with the viewer's own seat marked in words.
+    expect(main.locator(".agenda-grid-view .tag-seat-booked").first).to_have_text("Booked")
+    expect(main.locator(".agenda-list-view")).to_be_hidden()
+    # A phone: the list by default (both bookings), the filters folded away.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(main.locator(".agenda-grid-view")).to_be_hidden()
+    expect(main.locator(".agenda-list-view .tag-seat-booked")).to_have_text(["Booked", "Booked"])
+    expect(page.locator("#filter-track")).to_be_hidden()
+    screenshot(page, "agenda-phone-list")
+    person.click(page.get_by_text("Filters, search and time zone"), navigates=False)
+    expect(page.locator("#filter-track")).to_be_visible()
+    # Paper: the programme without navigation, filters or buttons.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".filters-fold")).to_be_hidden()
+    expect(main.get_by_role("button")).to_have_count(0)
+    expect(main.locator(".agenda-list-view")).to_be_visible()
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _my_agenda_pdf(person: Person) -> None:
+    page = person.page  # on "My agenda"
+    link = page.get_by_role("link", name="Printable PDF")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.body())
+    assert RESTRICTED[:30] in text and OPEN in text and "Booked" in text
+
+
 def _badge(person: Person, name: str, tmp_path) -> None:
     page = person.page
     person.click(
@@ -185,6 +221,8 @@ def test_new_attendee_signs_up_registers_books_and_gets_badge_and_calendar(
     expect(agenda).to_contain_text(RESTRICTED)
     expect(agenda).to_contain_text(OPEN)
     expect(agenda.locator(".tag-confirmed")).to_have_text(["Booked", "Booked"])
+    _my_agenda_pdf(attendee)
+    _agenda_marks_my_seats_on_screen_phone_and_paper(attendee, screenshot)
 
     _badge(attendee, name, tmp_path)
     address = _calendar_link(attendee, site)

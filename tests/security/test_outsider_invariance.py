@@ -81,9 +81,11 @@ def _sweep_urls(event: Event) -> list[tuple[str, str]]:
         f"{BASE}/agenda/?view=list",
         f"{BASE}/agenda.json",
         f"{BASE}/schedule.xml",
+        f"{BASE}/agenda.pdf",
         f"{BASE}/calendar.ics",
         f"{BASE}/speakers/",
         f"{BASE}/my-agenda",
+        f"{BASE}/my-agenda.pdf",
         f"{BASE}/registration",
         f"{BASE}/register",
         "/account/data-export",
@@ -323,6 +325,7 @@ def test_hidden_sessions_created_edited_and_deleted_move_nothing_an_outsider_get
     changed = _differences(baseline, _sweep(setup, ["anonymous"]))
     assert any(f"{BASE}/calendar.ics" in line and "headers" in line for line in changed)
     assert any(f"{BASE}/schedule.xml" in line for line in changed)
+    assert any(f"{BASE}/agenda.pdf" in line for line in changed)
 
 
 def test_a_listed_sessions_details_move_nothing_but_its_block(setup, app, login):
