@@ -321,7 +321,9 @@ def _book(
             if (
                 refusal is None
                 and not counter.is_full(session)
-                and rules.find_overlap(intervals[registration.id], session.starts_at, session.ends_at)
+                and rules.find_overlap(
+                    intervals[registration.id], session.starts_at, session.ends_at
+                )
             ):
                 refusal = rules.Refusal(rules.OVERLAP, "")
             if refusal is not None:

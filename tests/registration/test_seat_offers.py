@@ -39,7 +39,10 @@ def world(event):
     ``waiter`` then ``second`` wait for ``popular``; ``fan`` waits for ``talk`` (1 seat)."""
     popular = make_session(event, capacity=1, title="Popular workshop", minutes=90)
     talk = make_session(
-        event, capacity=1, title="Parallel talk", starts_at=popular.starts_at + timedelta(minutes=30)
+        event,
+        capacity=1,
+        title="Parallel talk",
+        starts_at=popular.starts_at + timedelta(minutes=30),
     )
     holder, waiter, second, fan = (make_attendee(event) for _ in range(4))
     waiter.user.email, second.user.email = "waiter@example.org", "second@example.org"
@@ -106,7 +109,9 @@ def test_promotion_into_an_overlap_holds_the_seat_as_an_offer_with_mail(event, w
     deliver_mail()
 
     assert offered.status == "offered"
-    assert before + timedelta(hours=24) <= offered.offer_expires_at <= utcnow() + timedelta(hours=24)
+    assert (
+        before + timedelta(hours=24) <= offered.offer_expires_at <= utcnow() + timedelta(hours=24)
+    )
     assert _status(world["waiter"], world["talk"]) == "confirmed"  # nothing given up yet
     assert _status(world["second"], world["popular"]) == "waitlisted"
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "seat_offered"))
@@ -299,9 +304,9 @@ def test_the_offer_shows_on_my_registration_my_agenda_and_the_session_page(event
 
     mine = client.get(f"/events/{event.slug}/registration").get_data(as_text=True)
     agenda = client.get(f"/events/{event.slug}/my-agenda").get_data(as_text=True)
-    session_page = client.get(
-        f"/events/{event.slug}/sessions/{world['popular'].id}/"
-    ).get_data(as_text=True)
+    session_page = client.get(f"/events/{event.slug}/sessions/{world['popular'].id}/").get_data(
+        as_text=True
+    )
 
     assert "Seat offered to you" in mine and deadline in mine and link in mine
     assert "Seat offered" in agenda and deadline in agenda and link in agenda
@@ -352,9 +357,9 @@ def test_the_offer_lasts_the_configured_hours_or_until_the_session_starts(app, e
         hours=3
     )
     assert offers.offer_deadline(world["popular"], start - timedelta(hours=1)) == start
-    assert offers.offer_deadline(world["popular"], start + timedelta(minutes=5)) == start + timedelta(
-        hours=2, minutes=5
-    )
+    assert offers.offer_deadline(
+        world["popular"], start + timedelta(minutes=5)
+    ) == start + timedelta(hours=2, minutes=5)
 
 
 def test_cancelling_the_registration_gives_a_held_seat_on(event, world):
