@@ -336,15 +336,21 @@ def test_an_organiser_giving_a_seat_to_someone_with_a_clash_offers_it(event, wor
     bookings.book_session(world["second"], clash, actor=None)
     db.session.commit()
 
-    answer = login(organiser).post(
+    client = login(organiser)
+
+    answer = client.post(
         f"/events/{event.slug}/manage/sessions/{world['popular'].id}/waitlist",
         data={"booking_id": waiting.id},
         follow_redirects=True,
     )
+    detail = client.get(f"/events/{event.slug}/manage/registrations/{world['second'].id}")
+    audit = client.get(f"/events/{event.slug}/manage/audit").get_data(as_text=True)
 
     page = answer.get_data(as_text=True)
     assert "is offered the seat (it overlaps one of their bookings)" in page
     assert "Seats offered (1)" in page
+    assert "seat offered, held until" in detail.get_data(as_text=True)
+    assert "Offered a seat" in audit
     assert _status(world["second"], world["popular"]) == "offered"
     assert_counters_match_rows(event)
 
