@@ -151,11 +151,16 @@ def unbook_session(registration: Registration, session: AgendaSession, *, actor:
     booking = get_booking(registration, session)
     if booking is None or booking.status == CANCELLED:
         raise BookingError("You have not booked this session.", code="not_booked")
-    _cancel_locked(booking, session, actor=actor)
+    declined = booking.status == OFFERED
+    _cancel_locked(
+        booking, session, actor=actor, action="seat_offer_declined" if declined else None
+    )
     return booking
 
 
-def _cancel_locked(booking: Booking, session: AgendaSession, *, actor: Any) -> None:
+def _cancel_locked(
+    booking: Booking, session: AgendaSession, *, actor: Any, action: str | None = None
+) -> None:
     """Cancel a booking whose session is locked; a freed seat goes to the waiting list."""
     previous = booking.status
     booking.status, booking.waitlist_position = CANCELLED, None
@@ -164,7 +169,7 @@ def _cancel_locked(booking: Booking, session: AgendaSession, *, actor: Any) -> N
     db.session.flush()
     audit.record(
         booking.registration,
-        "seat_offer_declined" if previous == OFFERED else "unbooked",
+        action or "unbooked",
         actor=actor,
         from_state=previous,
         to_state=CANCELLED,

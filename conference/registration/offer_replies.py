@@ -130,7 +130,7 @@ def decline_offer(booking: Booking, *, actor: Any, nonce: str | None = None) -> 
     db.session.refresh(booking)
     if booking.status != OFFERED or (nonce is not None and booking.offer_nonce != nonce):
         raise SeatOfferGone(offers.GONE)
-    _cancel_locked(booking, session, actor=actor)  # records seat_offer_declined
+    _cancel_locked(booking, session, actor=actor, action="seat_offer_declined")
     db.session.flush()
 
 

@@ -175,7 +175,7 @@ def seat_offer(token: str):
     owner = booking.registration.user
     form = forms.SeatOfferForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
+        if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
             abort(400)
         here = url_for("registration.seat_offer", token=token)
         try:

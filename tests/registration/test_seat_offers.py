@@ -417,3 +417,25 @@ def test_a_full_session_that_overlaps_a_seat_may_still_be_waited_for(event, logi
     assert _status(registration, full) == "waitlisted"
     assert clash.status_code == 409 and "overlaps with “Held talk”" in clash.get_data(as_text=True)
     assert bookings.get_booking(registration, free) is None
+
+
+def test_an_answer_without_a_button_changes_nothing(event, world, client):
+    offered = _free_the_seat(world)
+
+    answer = client.post(f"/offers/{offers.offer_token(offered)}", data={"give_up": "1"})
+
+    assert answer.status_code == 400
+    assert _status(world["waiter"], world["popular"]) == "offered"
+
+
+def test_leaving_an_offered_seat_counts_as_declining(event, world):
+    _free_the_seat(world)
+
+    bookings.unbook_session(world["waiter"], world["popular"], actor=world["waiter"].user)
+    db.session.commit()
+
+    assert ("seat_offer_declined", "offered", "cancelled") in [
+        a[:3] for a in actions_of(world["waiter"])
+    ]
+    assert _status(world["second"], world["popular"]) == "confirmed"
+    assert_counters_match_rows(event)
