@@ -272,6 +272,17 @@ def erase_expired_command(now) -> None:
     click.echo(f"{len(warned)} event(s) warned, {len(erased)} erased")
 
 
+@click.command("expire-seat-offers")
+def expire_seat_offers_command() -> None:
+    """Pass unanswered seat offers to the next in line (the task worker does it every minute)."""
+    from conference.registration.offer_replies import expire_due_offers
+
+    total = 0
+    while expired := expire_due_offers():
+        total += expired
+    click.echo(f"{total} seat offer(s) expired")
+
+
 @click.group("tasks")
 def tasks_group() -> None:
     """The task queue: mail delivery and organisers' print files and exports."""
@@ -298,6 +309,7 @@ def register_commands(app: Flask) -> None:
         export_event_command,
         create_user_command,
         grant_command,
+        expire_seat_offers_command,
         send_mail_command,
         send_change_notices_command,
         clone_event_command,

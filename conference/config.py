@@ -161,6 +161,9 @@ DEFAULTS: dict[str, Any] = {
     # before an event's personal data is erased, and erasure waits at least that long
     # after the warning.
     "RETENTION_WARNING_DAYS": 30,
+    # A freed seat offered to a waiting person whose bookings overlap the session is held
+    # for them this long (or until the session starts, if sooner), then goes to the next.
+    "SEAT_OFFER_HOURS": 24,
 }
 
 _INT_KEYS = {
@@ -201,6 +204,7 @@ _INT_KEYS = {
     "PROXY_FIX_X_PORT",
     "PROXY_FIX_X_PREFIX",
     "RETENTION_WARNING_DAYS",
+    "SEAT_OFFER_HOURS",
     "SCAN_NUMBER_FAILURES",
     "SCAN_NUMBER_WINDOW_SECONDS",
 }

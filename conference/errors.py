@@ -84,6 +84,12 @@ class BookingForbidden(BookingError):
     status_code = 403
 
 
+class SeatOfferGone(BookingError):
+    """A seat offer's link was already used, or the offer expired or never existed."""
+
+    status_code = 410
+
+
 class ImportValidationError(DomainError):
     """An import file is malformed; ``errors`` lists (json path, message) pairs."""
 

@@ -3,6 +3,9 @@
 A seat is claimed with a conditional UPDATE of ``sessions.confirmed_count``
 (see ``seats``); a full session puts the booking on its waiting list, and a
 freed seat goes to the first in line, all inside the caller's transaction.
+Only held seats make an overlap: a waiting place never blocks a booking. A
+freed seat whose first in line holds an overlapping booking is offered to
+them (``offers``) instead of confirming a clash.
 """
 
 from __future__ import annotations
@@ -19,13 +22,19 @@ from conference.db_types import utcnow
 from conference.errors import BookingError, BookingForbidden, NotFound, PermissionDenied
 from conference.events.services import registration_is_open
 from conference.extensions import db
-from conference.registration import audit, notify, rules, seats
-from conference.registration.models import Booking, BookingStatus, Registration
+from conference.registration import audit, notify, offers, rules, seats
+from conference.registration.models import (
+    SEAT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    Registration,
+)
 
 CONFIRMED = BookingStatus.CONFIRMED.value
 WAITLISTED = BookingStatus.WAITLISTED.value
+OFFERED = BookingStatus.OFFERED.value
 CANCELLED = BookingStatus.CANCELLED.value
-ACTIVE = (CONFIRMED, WAITLISTED)
+ACTIVE = (CONFIRMED, WAITLISTED, OFFERED)
 
 
 def _check_actor(actor: Any, registration: Registration) -> None:
@@ -47,7 +56,7 @@ def get_booking(registration: Registration, session: AgendaSession) -> Booking |
 
 
 def active_bookings(registration: Registration) -> list[Booking]:
-    """Confirmed and waiting bookings, in programme order."""
+    """Confirmed, waiting and offered bookings, in programme order."""
     return list(
         db.session.scalars(
             seats.fresh(
@@ -96,15 +105,18 @@ def book_session(
         raise BookingError("You already have a seat in this session.", code="already_booked")
     if booking is not None and booking.status == WAITLISTED:
         raise BookingError("You are already on this session's waiting list.", code="already_booked")
-    booked = [
-        (b.session.starts_at, b.session.ends_at, b.session)
-        for b in active_bookings(registration)
-        if b.session_id != session.id
-    ]
-    clash = rules.find_overlap(booked, session.starts_at, session.ends_at)
-    if clash is not None:
-        raise BookingError(overlap_message(registration, clash), code=rules.OVERLAP)
+    if booking is not None and booking.status == OFFERED:
+        raise BookingError(
+            "A seat in this session is offered to you: accept or decline it from your "
+            "registration page.",
+            code="offered",
+        )
+    clashes = offers.clashing_bookings(registration, session)
     seats.lock(session)
+    # An overlap refuses a seat; a full session's waiting list may still be joined: a seat
+    # that frees up is then offered, never confirmed into a clash.
+    if clashes and rules.seats_left(session.effective_capacity, session.confirmed_count) != 0:
+        raise BookingError(overlap_message(registration, clashes[0].session), code=rules.OVERLAP)
     if booking is None:
         booking = Booking(registration_id=registration.id, session_id=session.id)
         db.session.add(booking)
@@ -139,25 +151,31 @@ def unbook_session(registration: Registration, session: AgendaSession, *, actor:
     booking = get_booking(registration, session)
     if booking is None or booking.status == CANCELLED:
         raise BookingError("You have not booked this session.", code="not_booked")
-    _cancel_locked(booking, session, actor=actor)
+    declined = booking.status == OFFERED
+    _cancel_locked(
+        booking, session, actor=actor, action="seat_offer_declined" if declined else None
+    )
     return booking
 
 
-def _cancel_locked(booking: Booking, session: AgendaSession, *, actor: Any) -> None:
+def _cancel_locked(
+    booking: Booking, session: AgendaSession, *, actor: Any, action: str | None = None
+) -> None:
     """Cancel a booking whose session is locked; a freed seat goes to the waiting list."""
     previous = booking.status
     booking.status, booking.waitlist_position = CANCELLED, None
+    booking.offer_expires_at = booking.offer_nonce = None
     booking.updated_at = utcnow()
     db.session.flush()
     audit.record(
         booking.registration,
-        "unbooked",
+        action or "unbooked",
         actor=actor,
         from_state=previous,
         to_state=CANCELLED,
         session=session,
     )
-    if previous == CONFIRMED:
+    if previous in SEAT_HOLDING_STATUSES:
         seats.release_session_seat(session)
         fill_session_seats(session, actor=None, locked=True)
 
@@ -206,6 +224,23 @@ def _confirm_waiting(booking: Booking, session: AgendaSession, *, actor: Any) ->
     return True
 
 
+def _give_seat(booking: Booking, session: AgendaSession, *, actor: Any) -> bool:
+    """Hand a seat already claimed to a waiting booking: confirmed, or offered if it would clash.
+
+    A confirmation must hold the person's registration, so that no booking of theirs that
+    overlaps can be confirmed meanwhile; when another transaction holds it (they are booking
+    right now), the seat is offered instead: an offer never confirms a clash, and accepting
+    checks again. False if the booking left the waiting list meanwhile.
+    """
+    registration = booking.registration
+    clashes = offers.clashing_bookings(registration, session)
+    if not clashes and seats.try_lock(registration):
+        clashes = offers.clashing_bookings(registration, session)
+        if not clashes:
+            return _confirm_waiting(booking, session, actor=actor)
+    return offers.hold_offer(booking, session, clashes, actor=actor)
+
+
 def waiting_list(session: AgendaSession) -> list[Booking]:
     """The session's waiting list, first in line first."""
     return list(
@@ -237,7 +272,7 @@ def fill_session_seats(
             continue
         if not seats.claim_session_seat(session):
             break
-        if _confirm_waiting(booking, session, actor=actor):
+        if _give_seat(booking, session, actor=actor):
             promoted.append(booking)
         else:
             seats.release_session_seat(session)
@@ -246,7 +281,10 @@ def fill_session_seats(
 
 
 def promote_booking(booking: Booking, *, actor: Any) -> Booking:
-    """An organiser gives a free seat to this waiting booking, whatever its place in line."""
+    """An organiser gives a free seat to this waiting booking, whatever its place in line.
+
+    Offered instead of confirmed when it would clash with one of the person's bookings.
+    """
     session = booking.session
     if actor is not None and not permissions.can_moderate_registrations(actor, session.event):
         raise PermissionDenied("Only the event's organisers manage waiting lists.")
@@ -260,7 +298,7 @@ def promote_booking(booking: Booking, *, actor: Any) -> Booking:
         raise BookingError(
             "The session is full: no seat to give. Raise its capacity or wait for a cancellation."
         )
-    if not _confirm_waiting(booking, session, actor=actor):
+    if not _give_seat(booking, session, actor=actor):
         seats.release_session_seat(session)
         raise BookingError("This booking is not on the waiting list any more.")
     db.session.flush()

@@ -105,7 +105,9 @@ def attendance_csv(session: AgendaSession) -> bytes:
         rows.append(
             [
                 session.title,
-                "confirmed" if booking.is_confirmed else "waiting list",
+                "confirmed"
+                if booking.is_confirmed
+                else ("seat offered" if booking.is_offered else "waiting list"),
                 rank if booking.is_waitlisted else None,
                 r.user.name,
                 r.user.email,

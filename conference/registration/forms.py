@@ -141,3 +141,15 @@ class DeleteAccountForm(FlaskForm):
         validators=[InputRequired(message="Tick the box to confirm.")],
     )
     submit = SubmitField("Delete my account")
+
+
+class SeatOfferForm(FlaskForm):
+    """Accept or decline a seat offer; ``give_up`` names the sessions the page showed."""
+
+    give_up = HiddenField(validators=[Optional(), Length(max=2000)])
+    accept = SubmitField("Accept")
+    decline = SubmitField("Decline")
+
+    def give_up_ids(self) -> set[int]:
+        """The session ids the person agreed to give up (anything not a number is dropped)."""
+        return {int(part) for part in (self.give_up.data or "").split(",") if part.isdigit()}

@@ -267,7 +267,13 @@ def manage_waitlist(slug: str, session_id: int):
                 if booking is None or booking.session_id != session.id:
                     abort(404)
                 booking_services.promote_booking(booking, actor=current_user)
-                message = f"{booking.registration.user.name} now has a seat."
+                name = booking.registration.user.name
+                message = (
+                    f"{name} is offered the seat (it overlaps one of their bookings): "
+                    "it is held for them until they answer or the offer expires."
+                    if booking.is_offered
+                    else f"{name} now has a seat."
+                )
             else:
                 promoted = booking_services.fill_session_seats(session, actor=current_user)
                 message = f"{len(promoted)} booking(s) promoted from the waiting list."
@@ -283,6 +289,7 @@ def manage_waitlist(slug: str, session_id: int):
         event=event,
         session=session,
         confirmed=[b for b in bookings if b.is_confirmed],
+        offered=[b for b in bookings if b.is_offered],
         waiting=[b for b in bookings if b.is_waitlisted],
         form=form,
     )

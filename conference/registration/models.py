@@ -101,7 +101,14 @@ class Registration(db.Model):
 class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
+    # A seat held for a waiting person whose bookings overlap the session: theirs if they
+    # accept before ``offer_expires_at``, else the next in line's (``offer_replies``).
+    OFFERED = "offered"
     CANCELLED = "cancelled"
+
+
+# Statuses that hold a seat, i.e. that ``sessions.confirmed_count`` counts.
+SEAT_HOLDING_STATUSES = frozenset({BookingStatus.CONFIRMED.value, BookingStatus.OFFERED.value})
 
 
 # Search terms compare code point by code point: prefix ranges must not meet a locale's rules.
@@ -128,6 +135,7 @@ class Booking(db.Model):
     __table_args__ = (
         UniqueConstraint("registration_id", "session_id"),
         Index("ix_bookings_session_status", "session_id", "status"),
+        Index("ix_bookings_status_offer_expires_at", "status", "offer_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,6 +146,10 @@ class Booking(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=BookingStatus.CONFIRMED.value)
     # Order in the waiting list: lower goes first.
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    # An open seat offer: until when it holds, and the secret its one-click link is signed
+    # over (cleared when the offer is answered or expires, which spends the link).
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_nonce: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -151,6 +163,10 @@ class Booking(db.Model):
     @property
     def is_waitlisted(self) -> bool:
         return self.status == BookingStatus.WAITLISTED.value
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status == BookingStatus.OFFERED.value
 
 
 class AuditEntry(db.Model):

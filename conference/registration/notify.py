@@ -69,3 +69,31 @@ def booking_promoted(booking: Booking) -> None:
         session=booking.session,
         **_context(registration),
     )
+
+
+def seat_offered(booking: Booking, clashes: list, *, link: str) -> None:
+    """Sent when a freed seat is held for a waiting attendee whose bookings overlap it."""
+    registration = booking.registration
+    queue_templated_mail(
+        registration.user.email,
+        f"A seat is offered to you: {booking.session.title}",
+        "seat_offered",
+        booking=booking,
+        session=booking.session,
+        clashes=clashes,
+        offer_link=link,
+        **_context(registration),
+    )
+
+
+def seat_offer_expired(booking: Booking) -> None:
+    """Sent when a seat offer was not answered in time and went to the next in line."""
+    registration = booking.registration
+    queue_templated_mail(
+        registration.user.email,
+        f"Your seat offer expired: {booking.session.title}",
+        "seat_offer_expired",
+        booking=booking,
+        session=booking.session,
+        **_context(registration),
+    )

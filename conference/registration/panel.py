@@ -10,7 +10,8 @@ from conference.agenda.models import AgendaSession
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.events.services import registration_is_open
-from conference.registration import rules
+from conference.localtime import format_local
+from conference.registration import offers, rules
 from conference.registration.booking import get_booking, waitlist_rank
 from conference.registration.models import Booking, Registration
 
@@ -18,6 +19,7 @@ LOGIN = "login"
 BLOCKED = "blocked"
 CONFIRMED = "confirmed"
 WAITING = "waiting"
+OFFERED = "offered"
 BOOKABLE = "bookable"
 FULL = "full"
 
@@ -33,6 +35,8 @@ class BookingPanel:
     rank: int | None = None
     seats_left: int | None = None
     offer_registration: bool = False
+    # An open seat offer's page token (state OFFERED).
+    offer_token: str | None = None
 
     @property
     def can_book(self) -> bool:
@@ -52,6 +56,14 @@ def booking_panel(
     booking = get_booking(registration, session) if registration is not None else None
     if booking is not None and booking.is_confirmed:
         return BookingPanel(CONFIRMED, "You have a seat in this session.", booking=booking)
+    if booking is not None and booking.is_offered:
+        deadline = format_local(booking.offer_expires_at, event.tz)
+        return BookingPanel(
+            OFFERED,
+            f"A seat is held for you until {deadline} ({event.timezone}): accept or decline it.",
+            booking=booking,
+            offer_token=offers.offer_token(booking),
+        )
     if booking is not None and booking.is_waitlisted:
         rank = waitlist_rank(booking)
         return BookingPanel(

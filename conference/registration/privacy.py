@@ -52,6 +52,7 @@ def _booking(user: User, booking: Booking) -> dict:
         "ends_at": _iso(session.ends_at),
         "status": booking.status,
         "waitlist_position": booking.waitlist_position,
+        "seat_offer_expires_at": _iso(booking.offer_expires_at),
         "created_at": _iso(booking.created_at),
         "updated_at": _iso(booking.updated_at),
     }

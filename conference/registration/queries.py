@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from conference.accounts.models import User
@@ -14,6 +15,7 @@ from conference.agenda.models import AgendaSession
 from conference.agenda.queries import VisibleSession, visible_session
 from conference.events.models import Event
 from conference.extensions import db
+from conference.registration import offers
 from conference.registration.models import AuditEntry, Booking, BookingStatus, Registration
 
 
@@ -139,18 +141,22 @@ def audit_log(event: Event, *, page: int = 1, per_page: int = 100) -> tuple[list
 
 
 def session_bookings(session: AgendaSession) -> list[Booking]:
-    """Confirmed seats (by name), then the waiting list in order."""
+    """Confirmed seats (by name), open offers, then the waiting list in order."""
     rows = db.session.scalars(
         select(Booking)
         .join(Registration, Registration.id == Booking.registration_id)
         .join(User, User.id == Registration.user_id)
         .where(
             Booking.session_id == session.id,
-            Booking.status.in_([BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED.value]),
+            Booking.status != BookingStatus.CANCELLED.value,
         )
         .options(joinedload(Booking.registration).joinedload(Registration.user))
         .order_by(
-            (Booking.status == BookingStatus.WAITLISTED.value),
+            case(
+                (Booking.status == BookingStatus.CONFIRMED.value, 0),
+                (Booking.status == BookingStatus.OFFERED.value, 1),
+                else_=2,
+            ),
             Booking.waitlist_position,
             func.lower(User.name),
         )
@@ -187,11 +193,18 @@ class MyBooking:
     rank: int | None = None
     # What the session's latest change set changed ("Moved: was ..."), if anything.
     change: SessionDelta | None = None
+    # An open seat offer: its deadline and the token of its page.
+    offer_expires_at: datetime | None = None
+    offer_token: str | None = None
 
     @property
     def is_cancelled(self) -> bool:
         """The session is cancelled: the booking holds nothing any more."""
         return self.session.is_cancelled
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status == BookingStatus.OFFERED.value
 
     @property
     def is_waitlisted(self) -> bool:
@@ -241,6 +254,16 @@ def list_my_bookings(viewer: Any, registration: Registration) -> list[MyBooking]
     bookings = []
     for booking, ahead_count, shown in shown_rows:
         place = (ahead_count or 0) + 1 if booking.status == waiting else None
-        change = latest_delta(registration.event, was.get(shown.id, []), shown)
-        bookings.append(MyBooking(shown, booking.status, booking.waitlist_position, place, change))
+        offered = booking.is_offered
+        bookings.append(
+            MyBooking(
+                shown,
+                booking.status,
+                booking.waitlist_position,
+                place,
+                change=latest_delta(registration.event, was.get(shown.id, []), shown),
+                offer_expires_at=booking.offer_expires_at if offered else None,
+                offer_token=offers.offer_token(booking) if offered else None,
+            )
+        )
     return bookings

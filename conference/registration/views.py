@@ -13,7 +13,7 @@ from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
 from conference.extensions import db
 from conference.mail.services import deliver_after_request
-from conference.registration import audit, forms, privacy, services
+from conference.registration import audit, forms, offer_replies, offers, privacy, services
 from conference.registration import booking as booking_services
 from conference.registration.queries import list_my_bookings, session_in_event
 from conference.registration.refusals import refused_page
@@ -131,7 +131,13 @@ def _booked_message(booking) -> str:
     if booking.is_confirmed:
         return "Your seat is booked."
     rank = booking_services.waitlist_rank(booking)
-    return f"The session is full: you are number {rank} on its waiting list."
+    message = f"The session is full: you are number {rank} on its waiting list."
+    if offers.clashing_bookings(booking.registration, booking.session):
+        message += (
+            " It overlaps a session you booked: if a seat frees up, we will offer it to you"
+            " to accept or decline."
+        )
+    return message
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/book", methods=["POST"])
@@ -150,6 +156,64 @@ def unbook(slug: str, session_id: int):
         session_id,
         booking_services.unbook_session,
         lambda booking: "Your booking is cancelled.",
+    )
+
+
+@bp.route("/offers/<token>", methods=["GET", "POST"])
+def seat_offer(token: str):
+    """A seat offer's one-click page: what accepting changes, then accept or decline.
+
+    The signed, single-use link stands for the person it was mailed to (like a password
+    reset link), so it works without logging in; GET never changes anything.
+    """
+    try:
+        booking, nonce = offers.read_offer_token(token)
+    except DomainError as error:
+        return refused_page(error, url_for("events.home"))
+    offer = offer_replies.describe_offer(booking)
+    event = offer.session.event
+    owner = booking.registration.user
+    form = forms.SeatOfferForm()
+    if request.method == "POST":
+        if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
+            abort(400)
+        here = url_for("registration.seat_offer", token=token)
+        try:
+            if form.accept.data:
+                given_up = offer_replies.accept_offer(
+                    booking, actor=owner, give_up=form.give_up_ids(), nonce=nonce
+                )
+                done = f"You have a seat in “{offer.session.title}”." + (
+                    " Given up: " + ", ".join(f"“{s.title}”" for s in given_up) + "."
+                    if given_up
+                    else ""
+                )
+            else:
+                offer_replies.decline_offer(booking, actor=owner, nonce=nonce)
+                done = "You declined the seat; it goes to the next person in line."
+        except DomainError as error:
+            if error.code == "offer_changed":
+                db.session.rollback()
+                flash(error.message, "error")
+                return redirect(here, code=303)
+            return refused_page(error, url_for("events.event_detail", slug=event.slug))
+        db.session.commit()
+        deliver_after_request()
+        flash(done, "success")
+        if current_user.is_authenticated and current_user.id == owner.id:
+            return redirect(url_for("registration.my_registration", slug=event.slug), code=303)
+        return redirect(url_for("events.event_detail", slug=event.slug), code=303)
+    return render_template(
+        "registration/seat_offer.html",
+        event=event,
+        offer=offer,
+        form=form,
+        give_up=",".join(str(b.session_id) for b in offer.give_up),
+        # Each session accepting gives up, and whether its details may be named.
+        losing=[
+            (b.session, permissions.can_see_session_details(owner, b.session))
+            for b in offer.give_up
+        ],
     )
 
 

@@ -183,6 +183,10 @@ class _Seats:
         self.waitlist_position += 1
         return WAITLISTED, self.waitlist_position - 1
 
+    def is_full(self, session: AgendaSession) -> bool:
+        capacity = session.effective_capacity
+        return capacity is not None and self.confirmed[session.id] >= capacity
+
     def seat(self, session: AgendaSession) -> tuple[str, int | None]:
         """The same rule as ``seats.claim_session_seat``: a seat while any is free."""
         capacity = session.effective_capacity
@@ -298,7 +302,7 @@ def _book(
     )
     for registration_id, session_id, status in rows:
         present.add((registration_id, session_id))
-        if status != BookingStatus.CANCELLED.value:
+        if status == BookingStatus.CONFIRMED.value:  # only held seats make an overlap
             s = counter.sessions[session_id]
             intervals[registration_id].append((s.starts_at, s.ends_at, s))
     refused: Counter[str] = Counter()
@@ -313,8 +317,13 @@ def _book(
                 report.bump("bookings already present")
                 continue
             refusal = rules.booking_refusal(registration, session)
-            if refusal is None and rules.find_overlap(
-                intervals[registration.id], session.starts_at, session.ends_at
+            # An overlap refuses a seat, never a place on a full session's waiting list.
+            if (
+                refusal is None
+                and not counter.is_full(session)
+                and rules.find_overlap(
+                    intervals[registration.id], session.starts_at, session.ends_at
+                )
             ):
                 refusal = rules.Refusal(rules.OVERLAP, "")
             if refusal is not None:
@@ -334,7 +343,8 @@ def _book(
                 }
             )
             present.add((registration.id, session.id))
-            intervals[registration.id].append((session.starts_at, session.ends_at, session))
+            if position is None:  # a waiting place never blocks another booking
+                intervals[registration.id].append((session.starts_at, session.ends_at, session))
             report.bump(
                 "bookings confirmed" if position is None else "bookings waitlisted (session full)"
             )

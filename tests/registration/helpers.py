@@ -18,6 +18,15 @@ def confirmed_in(session: AgendaSession) -> int:
     )
 
 
+def held_in(session: AgendaSession) -> int:
+    """Seats the rows hold: confirmed bookings and open offers."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.session_id == session.id, Booking.status.in_(["confirmed", "offered"]))
+    )
+
+
 def statuses(session: AgendaSession) -> dict[str, int]:
     rows = db.session.execute(
         select(Booking.status, func.count())
@@ -49,7 +58,7 @@ def assert_counters_match_rows(event: Event) -> None:
     for session in db.session.scalars(
         select(AgendaSession).where(AgendaSession.event_id == event.id)
     ):
-        assert session.confirmed_count == confirmed_in(session), session.title
+        assert session.confirmed_count == held_in(session), session.title
         capacity = session.effective_capacity
         assert capacity is None or session.confirmed_count <= capacity
 

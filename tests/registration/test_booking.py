@@ -201,16 +201,21 @@ def test_overlap_with_an_own_booking_is_refused_naming_the_session(event, login)
     assert bookings.get_booking(registration, second) is None
 
 
-def test_overlap_with_a_waiting_list_place_counts_too(event):
-    full = make_session(event, capacity=1)
-    other = make_session(event, starts_at=full.starts_at)
-    make_attendee_booking = make_attendee(event)
-    bookings.book_session(make_attendee_booking, full, actor=None)
+def test_a_waiting_list_place_does_not_block_booking_at_the_same_time(event, login):
+    full = make_session(event, capacity=1, title="Popular workshop")
+    other = make_session(event, title="Parallel talk", starts_at=full.starts_at)
+    bookings.book_session(make_attendee(event), full, actor=None)
     registration = make_attendee(event)
     bookings.book_session(registration, full, actor=None)  # waiting
+    db.session.commit()
 
-    with pytest.raises(BookingError, match="overlaps"):
-        bookings.book_session(registration, other, actor=None)
+    answer = login(registration.user).post(f"/events/{event.slug}/sessions/{other.id}/book")
+
+    assert answer.status_code == 303
+    db.session.expire_all()
+    assert bookings.get_booking(registration, other).status == "confirmed"
+    assert bookings.get_booking(registration, full).status == "waitlisted"
+    assert_counters_match_rows(event)
 
 
 @pytest.mark.parametrize(

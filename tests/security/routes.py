@@ -242,6 +242,8 @@ ROUTES: dict[str, Row] = {
     "registration.cancel": Row(POST=REGISTERED),
     "registration.book": Row(POST=BOOK_HIDDEN | {EXPERT: REFUSED}),  # the expert holds its seat already
     "registration.unbook": Row(POST=BOOK_HIDDEN),
+    # A seat offer's one-click link stands for the person it was mailed to, signed in or not.
+    "registration.seat_offer": Row(GET=PUBLIC, POST=PUBLIC, args={"token": lambda w: w.extra["offer"]}, data=lambda w: {"decline": "Decline"}),
     "agenda.my_agenda": Row(GET=SIGNED_IN),
     "agenda.my_agenda_pdf": Row(GET=SIGNED_IN),
     "badges.my_badge": Row(GET=OWN_BADGE),

@@ -77,7 +77,11 @@ def test_promoting_a_booking_of_another_session_is_not_found(app, world):
     from conference.extensions import db
     from conference.registration.models import Booking
 
-    booking = db.session.query(Booking).filter_by(registration_id=world.expert.id).one()
+    booking = (
+        db.session.query(Booking)
+        .filter_by(registration_id=world.expert.id, session_id=world.restricted_session.id)
+        .one()
+    )
     client = world.client_for(app, ORGANISER)
 
     with WriteCounter() as writes:

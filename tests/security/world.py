@@ -23,6 +23,7 @@ from conference.documents.services import Upload, add_document
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration import booking as booking_services
+from conference.registration.offers import offer_token
 from tests.factories import (
     make_attendee,
     make_open_event,
@@ -227,6 +228,16 @@ def build_world() -> World:
     other_session = make_session(other, title="Other plenary", starts_at=_nine_o_clock(other))
     booking_services.book_session(expert, restricted_session, actor=None)
     booking_services.book_session(approved, public_session, actor=None)
+    # A seat offer: the approved attendee waits for a full workshop at the plenary's time; the
+    # seat the expert frees is held for them (it overlaps their plenary seat).
+    workshop = make_session(
+        event, title="Full workshop", room=room, starts_at=_nine_o_clock(event), capacity=1
+    )
+    booking_services.book_session(expert, workshop, actor=None)
+    booking_services.book_session(approved, workshop, actor=None)
+    booking_services.unbook_session(expert, workshop, actor=None)
+    offer = booking_services.get_booking(approved, workshop)
+    assert offer.status == "offered"
 
     badge = badge_services.ensure_badge(approved)
     badge_services.ensure_badge(expert)
@@ -252,6 +263,7 @@ def build_world() -> World:
             "agenda_upload": upload_id,
             "series_slug": series.slug,
             "mailing": mailing.id,
+            "offer": offer_token(offer),
             "document": document.id,
             "organiser_session_id": _other_device(users[ORGANISER]),
         },
