@@ -154,3 +154,19 @@ def test_a_symbol_the_font_has_is_printed(login, event):
     registration, _ = badge_for(event, name="Ana ❤️ Novák", category="academia")
 
     assert "Ana ❤ Novák" in _badge_text(login, registration)
+
+
+def test_badge_page_previews_what_the_pdf_prints(login, event, organiser):
+    registration, _ = badge_for(event, name="Ana 😀 Novák", category="member_state_expert")
+    client = login(registration.user)
+
+    before = client.get("/events/verified-2027/badge").text
+    moderation.verify_category(registration, actor=organiser)
+    db.session.commit()
+    after = client.get("/events/verified-2027/badge").text
+
+    assert '<p class="category-band category-none">Participant</p>' in before
+    assert "once the organisers verify your category" in before
+    assert '<p class="badge-preview-name">Ana Novák</p>' in before
+    assert '<p class="category-band category-member_state_expert">Member State expert</p>' in after
+    assert "once the organisers verify" not in after and "version 2" in after

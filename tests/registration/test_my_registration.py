@@ -216,3 +216,30 @@ def test_mail_before_approval_carries_neither_badge_nor_calendar(smtp_server):
     [mail] = smtp_server.messages_to("pat@example.org")
     assert "badge" not in smtp_server.text_of(mail).lower()
     assert "/calendar/" not in smtp_server.text_of(mail) + smtp_server.html_of(mail)
+
+
+@pytest.mark.parametrize("state", ["claimed", "refused", "verified_other"])
+def test_a_closed_session_page_tells_a_claimer_about_their_claim_and_nothing_more(login, state):
+    event = make_open_event(mode="automatic")
+    organiser = make_staff(event, "organiser")
+    user = make_user()
+    category = "academia" if state == "verified_other" else "member_state_expert"
+    registration = register(event, user, category=category)
+    closed = make_session(
+        event, title=CLOSED_TITLE, restricted_to=["member_state_expert"], visibility="listed"
+    )
+    if state == "refused":
+        moderation.refuse_category(registration, actor=organiser, reason="")
+    elif state == "verified_other":
+        moderation.verify_category(registration, actor=organiser)
+    db.session.commit()
+
+    page = login(user).get(f"/events/{event.slug}/sessions/{closed.id}/").text
+
+    assert "This is a closed session" in page and CLOSED_TITLE not in page
+    if state == "verified_other":
+        assert "See your registration" not in page
+    else:
+        words = "not confirmed" if state == "refused" else "awaiting verification"
+        assert f"Your category (Member State expert) is {words} by the organisers" in page
+        assert f'href="/events/{event.slug}/registration#claim"' in page
