@@ -89,7 +89,7 @@ def _restricted_sessions_are_closed(person: Person) -> None:
     expect(page.locator("main")).to_contain_text("This is a closed session")
     # The claim is named (the same words on every closed session), the session is not.
     expect(page.locator("main")).to_contain_text(
-        "Your category (Member State expert) is awaiting verification by the organisers"
+        "Your stakeholder category is awaiting verification by the organisers"
     )
     expect(page.get_by_role("button", name="Book a seat")).to_have_count(0)
     # Open sessions wait for the organisers' approval.

@@ -241,5 +241,5 @@ def test_a_closed_session_page_tells_a_claimer_about_their_claim_and_nothing_mor
         assert "See your registration" not in page
     else:
         words = "not confirmed" if state == "refused" else "awaiting verification"
-        assert f"Your category (Member State expert) is {words} by the organisers" in page
+        assert f"Your stakeholder category is {words} by the organisers" in page
         assert f'href="/events/{event.slug}/registration#claim"' in page
