@@ -6,12 +6,28 @@ from typing import Any
 
 from conference import signals
 from conference.badges import services
+from conference.mail.services import queue_templated_mail
 from conference.urls import external_url
 
 
 def reissue_after_verification(_sender: Any, *, registration_ids: list[int]) -> None:
-    """A verified category appeared or went: the badge shows it, so older codes are void."""
-    services.reissue_badges_of(registration_ids, actor=None)
+    """A verified category appeared or went: the badge shows it, so older codes are void.
+
+    The holder is told by mail: a printed badge no longer opens the doors.
+    """
+    for badge in services.reissue_badges_of(registration_ids, actor=None):
+        registration, event = badge.registration, badge.event
+        queue_templated_mail(
+            registration.user.email,
+            f"Your badge is renewed: {event.title}",
+            "badge_reissued",
+            user=registration.user,
+            event=event,
+            registration=registration,
+            badge=badge,
+            badge_url=external_url("badges.my_badge_pdf", slug=event.slug),
+            link=external_url("registration.my_registration", slug=event.slug),
+        )
 
 
 def badge_link_for_mail(_sender: Any, *, registration: Any) -> dict[str, str]:

@@ -92,8 +92,8 @@ def issue_missing_badges(event: Event) -> int:
     return len(missing)
 
 
-def reissue_badges_of(registration_ids: list[int], *, actor: Any) -> int:
-    """Reissue the badges (not revoked ones) of these registrations; returns how many.
+def reissue_badges_of(registration_ids: list[int], *, actor: Any) -> list[Badge]:
+    """Reissue the badges (not revoked ones) of these registrations; returns them.
 
     Their verified category changed: a printed badge must not show what is no longer true.
     """
@@ -104,7 +104,7 @@ def reissue_badges_of(registration_ids: list[int], *, actor: Any) -> int:
     ).all()
     for badge in badges:
         reissue_badge(badge, actor=actor)
-    return len(badges)
+    return list(badges)
 
 
 def reissue_badge(badge: Badge, *, actor: Any) -> Badge:

@@ -15,6 +15,7 @@ from conference.extensions import db
 from conference.registration import moderation
 from tests.badges.helpers import badge_for, scan_at
 from tests.factories import make_event, make_staff
+from tests.registration.helpers import deliver_mail, drain_mail
 
 
 @pytest.fixture
@@ -170,3 +171,38 @@ def test_badge_page_previews_what_the_pdf_prints(login, event, organiser):
     assert '<p class="badge-preview-name">Ana Novák</p>' in before
     assert '<p class="category-band category-member_state_expert">Member State expert</p>' in after
     assert "once the organisers verify" not in after and "version 2" in after
+
+
+@pytest.mark.parametrize("change", ["verify", "refuse"])
+def test_the_holder_is_told_their_badge_was_renewed(login, event, organiser, smtp_server, change):
+    registration, _ = badge_for(event, category="member_state_expert", verified=change == "refuse")
+    user = registration.user
+    drain_mail(smtp_server)
+    url = f"/events/verified-2027/manage/registrations/{registration.id}"
+
+    if change == "verify":
+        response = login(organiser).post(f"{url}/verify")
+    else:
+        response = login(organiser).post(f"{url}/refuse_category", data={"claim-reason": "No ID"})
+
+    assert response.status_code == 303
+    [mail] = smtp_server.messages_to(user.email)
+    assert mail["Subject"] == "Your badge is renewed: Research Security Days"
+    text = smtp_server.text_of(mail)
+    assert "new QR code (version 2)" in text
+    assert "http://conference.test/events/verified-2027/badge.pdf" in text
+    if change == "verify":
+        assert "your badge now shows Member State expert." in " ".join(text.split())
+    else:
+        assert "now reads Participant" in text and "Reason given: No ID" in text
+
+
+def test_no_badge_no_renewal_mail(event, organiser, smtp_server):
+    registration, _ = badge_for(event, category="member_state_expert", status="pending")
+    drain_mail(smtp_server)
+
+    moderation.verify_category(registration, actor=organiser)
+    db.session.commit()
+    deliver_mail()
+
+    assert smtp_server.messages_to(registration.user.email) == []
