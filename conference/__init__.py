@@ -77,10 +77,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents_manage_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
+    from conference.badges import receivers as badge_receivers
     from conference.feeds import receivers as feed_receivers
     from conference.registration import receivers as registration_receivers
     from conference.tasks.queue import init_task_queue
 
+    badge_receivers.connect()
     feed_receivers.connect()
     registration_receivers.connect()
     init_task_queue(app)  # after every capability declared its tasks

@@ -61,3 +61,11 @@ def category_label(value: str | None) -> str:
         return CATEGORY_LABELS[StakeholderCategory(value)]
     except ValueError:
         return value
+
+
+def category_plural_label(value: str | None) -> str:
+    """The plural label ("Member State experts") of a category value; unknown: as it is."""
+    try:
+        return CATEGORY_PLURAL_LABELS[StakeholderCategory(value or "")]
+    except ValueError:
+        return value or ""

@@ -20,3 +20,12 @@ account_details_changed = _signals.signal("account-details-changed")
 
 # Sent with ``event``, ``user`` and ``role``: a staff role was granted.
 staff_role_granted = _signals.signal("staff-role-granted")
+
+# Sent with ``registration_ids``: whether their category is verified changed (verified,
+# withdrawn, refused, or cleared by a new claim). Badges are reissued, so that a printed
+# category always means a verified one.
+category_verification_changed = _signals.signal("category-verification-changed")
+
+# Sent with ``registration`` while an approval mail is composed; each receiver returns a dict
+# of extra context for the mail (the badge's and the personal calendar's addresses).
+approval_mail_context = _signals.signal("approval-mail-context")

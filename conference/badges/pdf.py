@@ -3,12 +3,19 @@
 Pure functions from ``BadgeCard`` data to PDF bytes. The QR is drawn as
 vector squares, 38 mm wide plus its 4-module quiet zone, so it scans from
 any printer. The stakeholder category is a coloured band *and* its name in
-words, never colour alone.
+words, never colour alone; the caller prints a neutral band for a category nobody verified.
+
+Text is printed with fonts of wide coverage (DejaVu Sans, then fallbacks found on the
+system); a character no font has, or one outside the Basic Multilingual Plane (reportlab's
+text layer cannot name those, so copied text would be garbage), is spelled in Latin letters
+if it is a letter, and dropped otherwise: never a box.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -18,8 +25,9 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
+from unidecode import unidecode
 
 from conference.badges.qr import QUIET_ZONE, qr_modules
 
@@ -38,12 +46,25 @@ CATEGORY_COLOURS: dict[str, tuple[str, str]] = {
     "member_state_expert": ("#1b1f24", "#ffffff"),
 }
 DEFAULT_COLOURS = ("#4a5361", "#ffffff")
+# The band of a badge whose category is not verified: no category, no vetting implied.
+NEUTRAL_LABEL = "Participant"
 
 _FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     ("/usr/share/fonts/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     ("/usr/local/share/fonts/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
 ]
+# Tried, in order, for characters the main font lacks (those present on the machine).
+_FALLBACK_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansSymbols-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf",
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
+]
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -61,37 +82,127 @@ class BadgeCard:
     reference: str  # short, non-personal: lets door staff find the badge by hand
 
 
+@dataclass(frozen=True)
+class _Face:
+    name: str
+    chars: frozenset[int]
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    regular: tuple[_Face, ...]  # the main font first, then the fallbacks
+    bold: tuple[_Face, ...]
+
+
+def _register(name: str, path: str) -> _Face | None:
+    try:
+        font = TTFont(name, path)
+    except (TTFError, OSError):
+        return None
+    pdfmetrics.registerFont(font)
+    covered = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph and c <= 0xFFFF)
+    return _Face(name, covered)
+
+
 @cache
-def _fonts(configured: str = "") -> tuple[str, str]:
-    """(regular, bold) font names, registered once per process."""
+def _fonts(configured: str = "") -> _Fonts:
+    """The main fonts (regular, bold) and the fallbacks, registered once per process."""
     candidates = list(_FONT_CANDIDATES)
     if configured:
         candidates.insert(0, (configured, ""))
+    main: tuple[_Face, _Face] | None = None
+    main_path: Path | None = None
     for regular, bold_name in candidates:
         path = Path(regular)
         if not path.is_file():
             continue
         bold = path.with_name(bold_name) if bold_name else path
-        pdfmetrics.registerFont(TTFont("BadgeSans", str(path)))
-        pdfmetrics.registerFont(TTFont("BadgeSans-Bold", str(bold if bold.is_file() else path)))
-        return "BadgeSans", "BadgeSans-Bold"
-    # reportlab's own Vera: Latin-1 only, but always there.
-    pdfmetrics.registerFont(TTFont("BadgeVera", "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont("BadgeVera-Bold", "VeraBd.ttf"))
-    return "BadgeVera", "BadgeVera-Bold"
+        face = _register("BadgeSans", str(path))
+        bold_face = _register("BadgeSans-Bold", str(bold if bold.is_file() else path))
+        if face is not None and bold_face is not None:
+            main, main_path = (face, bold_face), path.resolve()
+            break
+    if main is None:
+        # reportlab's own Vera: Latin-1 only, but always there.
+        vera, vera_bold = (
+            _register("BadgeVera", "Vera.ttf"),
+            _register("BadgeVera-Bold", "VeraBd.ttf"),
+        )
+        assert vera is not None and vera_bold is not None
+        main = (vera, vera_bold)
+    fallbacks = []
+    for number, path in enumerate(_FALLBACK_CANDIDATES):
+        if Path(path).is_file() and Path(path).resolve() != main_path:
+            face = _register(f"BadgeFallback{number}", path)
+            if face is not None:
+                fallbacks.append(face)
+    return _Fonts((main[0], *fallbacks), (main[1], *fallbacks))
 
 
-def _fit(text: str, font: str, size: float, width: float, minimum: float = 8) -> float:
-    """The largest size up to ``size`` at which ``text`` fits ``width``."""
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+def _runs(text: str, faces: tuple[_Face, ...]) -> list[tuple[str, str]]:
+    """``text`` as (font name, text) runs: each character in the first font that has it.
+
+    A character no font has is spelled in Latin letters if it is a letter or digit (Unidecode),
+    and dropped otherwise, with invisible format characters; spaces are collapsed.
+    """
+    printable: list[tuple[str, str]] = []
+    for char in unicodedata.normalize("NFC", text):
+        if char.isspace():
+            printable.append((faces[0].name, " "))
+            continue
+        category = unicodedata.category(char)
+        if category == "Cf" or 0xFE00 <= ord(char) <= 0xFE0F:
+            continue  # joiners, variation selectors: nothing to print
+        face = next((f for f in faces if ord(char) in f.chars), None)
+        if face is not None:
+            printable.append((face.name, char))
+        elif category[0] in "LN":
+            for latin in unidecode(char):
+                face = next((f for f in faces if ord(latin) in f.chars), None)
+                if face is not None:
+                    printable.append((face.name, latin))
+    runs: list[tuple[str, str]] = []
+    for name, char in printable:
+        if char == " " and (not runs or runs[-1][1].endswith(" ")):
+            continue
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + char)
+        else:
+            runs.append((name, char))
+    if runs and runs[-1][1].endswith(" "):
+        name, last = runs.pop()
+        if last.rstrip():
+            runs.append((name, last.rstrip()))
+    return runs
+
+
+def printable_text(text: str, configured_font: str = "", *, bold: bool = False) -> str:
+    """What of ``text`` the badge prints (the tests and previews compare with it)."""
+    fonts = _fonts(configured_font)
+    return "".join(run for _, run in _runs(text, fonts.bold if bold else fonts.regular))
+
+
+def _width(runs: list[tuple[str, str]], size: float) -> float:
+    return sum(pdfmetrics.stringWidth(run, name, size) for name, run in runs)
+
+
+def _fit(runs: list[tuple[str, str]], size: float, width: float, minimum: float = 8) -> float:
+    """The largest size up to ``size`` at which the runs fit ``width``."""
+    while size > minimum and _width(runs, size) > width:
         size -= 0.5
     return size
 
 
-def _draw_centred(canvas: Canvas, text: str, font: str, size: float, y: float, width: float):
-    size = _fit(text, font, size, width - 2 * MARGIN)
-    canvas.setFont(font, size)
-    canvas.drawCentredString(width / 2, y, text)
+def _draw_centred(
+    canvas: Canvas, text: str, faces: tuple[_Face, ...], size: float, y: float, width: float
+):
+    runs = _runs(text, faces)
+    size = _fit(runs, size, width - 2 * MARGIN)
+    x = (width - _width(runs, size)) / 2
+    for name, run in runs:
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, name, size)
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float) -> None:
@@ -114,7 +225,8 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float) -> None:
 
 def draw_badge(canvas: Canvas, card: BadgeCard, font_path: str = "") -> None:
     """One A6 badge with its lower-left corner at the canvas origin."""
-    regular, bold = _fonts(font_path)
+    fonts = _fonts(font_path)
+    regular, bold = fonts.regular, fonts.bold
     width, height = A6
     # Event header, inside a white border (printers rarely print to the paper's edge).
     canvas.setFillColor(BRAND)
@@ -132,9 +244,8 @@ def draw_badge(canvas: Canvas, card: BadgeCard, font_path: str = "") -> None:
     # The QR code.
     qr_y = 39 * mm
     _draw_qr(canvas, card.token, (width - QR_WIDTH) / 2, qr_y)
-    canvas.setFont(regular, 7)
-    canvas.drawCentredString(width / 2, qr_y - 6.5 * mm, card.reference)
-    # The category: colour and words.
+    _draw_centred(canvas, card.reference, regular, 7, qr_y - 6.5 * mm, width)
+    # The category (verified only; else a neutral band): colour and words.
     band, ink = CATEGORY_COLOURS.get(card.category, DEFAULT_COLOURS)
     canvas.setFillColor(HexColor(band))
     canvas.rect(BORDER, BORDER + 2 * mm, width - 2 * BORDER, 16 * mm, 0, 1)

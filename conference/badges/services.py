@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from conference.accounts.models import User
 from conference.badges import numbers, signing, tokens
 from conference.badges.models import Badge, EventSigningKey, ScanDevice, new_badge_public_id
-from conference.badges.pdf import BadgeCard
+from conference.badges.pdf import NEUTRAL_LABEL, BadgeCard
 from conference.db_types import utcnow
 from conference.errors import DomainError
 from conference.events.models import Event
@@ -90,6 +90,21 @@ def issue_missing_badges(event: Event) -> int:
     for registration in missing:
         ensure_badge(registration)
     return len(missing)
+
+
+def reissue_badges_of(registration_ids: list[int], *, actor: Any) -> list[Badge]:
+    """Reissue the badges (not revoked ones) of these registrations; returns them.
+
+    Their verified category changed: a printed badge must not show what is no longer true.
+    """
+    badges = db.session.scalars(
+        select(Badge)
+        .where(Badge.registration_id.in_(registration_ids), Badge.revoked_at.is_(None))
+        .order_by(Badge.id)
+    ).all()
+    for badge in badges:
+        reissue_badge(badge, actor=actor)
+    return list(badges)
 
 
 def reissue_badge(badge: Badge, *, actor: Any) -> Badge:
@@ -254,12 +269,14 @@ def badge_card(badge: Badge) -> BadgeCard:
 
     registration = badge.registration
     event = badge.event
+    # A claim is not vetting: only a verified category is printed (and it reissues the badge).
+    verified = registration.category_verified
     return BadgeCard(
         name=registration.user.name,
         organisation=registration.organisation or registration.user.organisation,
         country=country_name(registration.country or registration.user.country),
-        category=registration.category,
-        category_label=category_label(registration.category),
+        category=registration.category if verified else "",
+        category_label=category_label(registration.category) if verified else NEUTRAL_LABEL,
         event_title=event.title,
         event_dates=format_date_range(event.start_date, event.end_date),
         token=badge.token,

@@ -54,7 +54,15 @@ def _font() -> str:
 def my_badge(slug: str):
     """The attendee's badge, with its downloads."""
     event, badge = _own_badge(slug)
-    return render_template("badges/my_badge.html", event=event, badge=badge)
+    card = services.badge_card(badge)
+    return render_template(
+        "badges/my_badge.html",
+        event=event,
+        badge=badge,
+        card=card,
+        # As the PDF prints it (characters no font has are spelled in Latin or left out).
+        printed_name=pdf.printable_text(card.name, _font(), bold=True),
+    )
 
 
 @bp.route("/events/<slug>/badge.pdf")

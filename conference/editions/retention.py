@@ -143,6 +143,7 @@ def erase_event_personal_data(event: Event, now: datetime) -> int:
         registration.accessibility_needs = ""
         registration.dietary_needs = ""
         registration.rejection_reason = ""
+        registration.category_refusal_reason = ""
         registration.mailing_list_opt_in = False
         registration.updated_at = now
         search.reindex_registration(registration)

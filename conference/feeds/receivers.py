@@ -11,7 +11,7 @@ from conference import signals
 from conference.events.models import StaffRole
 from conference.extensions import db
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
-from conference.feeds.services import get_or_create_token
+from conference.feeds.services import feed_addresses, get_or_create_token
 
 
 def create_personal_tokens(_sender: Any, *, user_ids: list[int]) -> None:
@@ -31,7 +31,14 @@ def create_staff_token(_sender: Any, *, event: Any, user: Any, role: str) -> Non
         get_or_create_token(user, FeedKind.STAFF, event)
 
 
+def calendar_for_mail(_sender: Any, *, registration: Any) -> dict[str, Any]:
+    """The approval mail gives the personal calendar's addresses (https and webcal)."""
+    token = get_or_create_token(registration.user, FeedKind.PERSONAL)
+    return {"calendar": feed_addresses(token)}
+
+
 def connect() -> None:
     """Connect the receivers (idempotent: blinker keeps one connection per function)."""
     signals.accounts_created.connect(create_personal_tokens)
     signals.staff_role_granted.connect(create_staff_token)
+    signals.approval_mail_context.connect(calendar_for_mail)

@@ -16,6 +16,7 @@ from conference.feeds import services
 from conference.feeds.links import add_to_calendar_links
 from conference.feeds.models import FeedKind
 from conference.outputcache import BuiltFeed
+from conference.urls import safe_next_url
 
 bp = Blueprint("feeds", __name__)
 
@@ -118,12 +119,20 @@ def staff_calendar(slug: str, token: str):
 @bp.route("/account/calendar/rotate", methods=["POST"])
 @login_required
 def rotate_personal():
-    """Give the personal feed a new address; the old one answers 404 from now on."""
+    """Give the personal feed a new address (the old one answers 404 from now on), or its
+    first one; back to the page the form came from (``next``), else the profile."""
     if EmptyForm().validate_on_submit():
+        first = services.find_token_of(current_user, FeedKind.PERSONAL) is None
         services.rotate_token(current_user, FeedKind.PERSONAL)
         db.session.commit()
-        flash("Your calendar address is changed. Subscribe again with the new one.", "success")
-    return redirect(url_for("accounts.profile") + "#calendar")
+        if first:
+            flash(
+                "Your calendar address is ready: subscribe to it in your calendar app.", "success"
+            )
+        else:
+            flash("Your calendar address is changed. Subscribe again with the new one.", "success")
+    back = safe_next_url(request.form.get("next")) or url_for("accounts.profile")
+    return redirect(back.split("#", 1)[0] + "#calendar")
 
 
 @bp.route("/events/<slug>/manage/calendar/rotate", methods=["POST"])

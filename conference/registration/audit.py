@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "cancelled": "Cancelled",
     "category_verified": "Category verified",
     "category_unverified": "Category verification withdrawn",
+    "category_refused": "Category claim refused",
     "imported": "Imported (approved, category verified)",
     "booked": "Booked a seat",
     "booking_waitlisted": "Joined a session's waiting list",

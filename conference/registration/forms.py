@@ -85,6 +85,14 @@ class RejectForm(FlaskForm):
     submit = SubmitField("Reject")
 
 
+class RefuseCategoryForm(FlaskForm):
+    reason = TextAreaField(
+        "Why the category is not confirmed (shown to the attendee, optional)",
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField("Refuse the claimed category")
+
+
 class BulkForm(FlaskForm):
     ids = SelectMultipleField(
         "Selected registrations", coerce=int, validate_choice=False, validators=[db_int]

@@ -126,6 +126,7 @@ def manage_detail(slug: str, registration_id: int):
         history=queries.history(registration),
         form=forms.ReturnForm(),
         reject_form=forms.RejectForm(),
+        refuse_form=forms.RefuseCategoryForm(prefix="claim"),
         country_name=country_name,
     )
 
@@ -141,6 +142,12 @@ _ACTIONS = {
         lambda r, actor: moderation.unverify_category(r, actor=actor),
         "Verification withdrawn; bookings in sessions no longer open to the attendee are cancelled.",
     ),
+    "refuse_category": (
+        lambda r, actor: moderation.refuse_category(
+            r, actor=actor, reason=request.form.get("claim-reason", "")
+        ),
+        "The claimed category is refused; the attendee sees the reason.",
+    ),
     "cancel": (
         lambda r, actor: services.cancel_registration(r, actor=actor),
         "The registration is cancelled.",
@@ -151,7 +158,7 @@ _ACTIONS = {
 @bp.route("/events/<slug>/manage/registrations/<int:registration_id>/<action>", methods=["POST"])
 @login_required
 def manage_action(slug: str, registration_id: int, action: str):
-    """Approve, reject (with a reason), verify, un-verify or cancel one registration."""
+    """Approve, reject (with a reason), verify, un-verify, refuse the category or cancel one."""
     if action not in _ACTIONS:
         abort(404)
     event = _load_moderated(slug)
@@ -159,7 +166,12 @@ def manage_action(slug: str, registration_id: int, action: str):
     back = url_for(
         "registration_manage.manage_detail", slug=event.slug, registration_id=registration.id
     )
-    form = forms.RejectForm() if action == "reject" else forms.ReturnForm()
+    if action == "reject":
+        form = forms.RejectForm()
+    elif action == "refuse_category":
+        form = forms.RefuseCategoryForm(prefix="claim")
+    else:
+        form = forms.ReturnForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)

@@ -58,6 +58,9 @@ class Registration(db.Model):
     category_verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Set when an organiser declines the claimed category, with the reason shown to the attendee.
+    category_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    category_refusal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
@@ -87,6 +90,17 @@ class Registration(db.Model):
     @property
     def category_verified(self) -> bool:
         return self.category_verified_at is not None
+
+    @property
+    def category_refused(self) -> bool:
+        return self.category_refused_at is not None and not self.category_verified
+
+    @property
+    def category_claim_state(self) -> str:
+        """The claim as the attendee sees it: "verified", "refused" or "claimed" (waiting)."""
+        if self.category_verified:
+            return "verified"
+        return "refused" if self.category_refused else "claimed"
 
     @property
     def is_approved(self) -> bool:

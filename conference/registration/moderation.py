@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from conference import permissions
+from conference import permissions, signals
 from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.errors import InvalidTransition, RegistrationError
@@ -70,18 +70,43 @@ def reject(registration: Registration, *, actor: Any, reason: str = "") -> None:
     notify.registration_decided(registration)
 
 
+def verification_changed(registrations: list[Registration]) -> None:
+    """Tell the capabilities above (badges) that these registrations' verification changed."""
+    if registrations:
+        signals.category_verification_changed.send(
+            None, registration_ids=[r.id for r in registrations]
+        )
+
+
 def verify_category(registration: Registration, *, actor: Any) -> bool:
-    """Confirm the claimed category (restricted sessions open); returns whether it changed."""
+    """Confirm the claimed category (restricted sessions open, the badge shows it).
+
+    Returns whether it changed; a change reissues the badge (``badges.receivers``).
+    """
     check_moderator(actor, registration.event)
     seats.lock(registration)
     if registration.category_verified:
         return False
     registration.category_verified_at = utcnow()
     registration.category_verified_by_id = getattr(actor, "id", None)
+    registration.category_refused_at = None
+    registration.category_refusal_reason = ""
     registration.updated_at = utcnow()
     audit.record(registration, "category_verified", actor=actor, detail=registration.category)
     db.session.flush()
+    verification_changed([registration])
     return True
+
+
+def _withdraw(registration: Registration, *, actor: Any) -> None:
+    registration.category_verified_at = None
+    registration.category_verified_by_id = None
+    registration.updated_at = utcnow()
+    cancel_bookings(
+        registration,
+        actor=actor,
+        only=lambda session: not permissions.may_attend_session(registration, session),
+    )
 
 
 def unverify_category(registration: Registration, *, actor: Any) -> bool:
@@ -90,16 +115,39 @@ def unverify_category(registration: Registration, *, actor: Any) -> bool:
     seats.lock(registration)
     if not registration.category_verified:
         return False
-    registration.category_verified_at = None
-    registration.category_verified_by_id = None
-    registration.updated_at = utcnow()
     audit.record(registration, "category_unverified", actor=actor, detail=registration.category)
-    cancel_bookings(
-        registration,
-        actor=actor,
-        only=lambda session: not permissions.may_attend_session(registration, session),
-    )
+    _withdraw(registration, actor=actor)
     db.session.flush()
+    verification_changed([registration])
+    return True
+
+
+def refuse_category(registration: Registration, *, actor: Any, reason: str = "") -> bool:
+    """Decline the claimed category, with a reason shown to the attendee.
+
+    A verified category loses its verification (as ``unverify_category``). Returns whether
+    anything changed.
+    """
+    check_moderator(actor, registration.event)
+    seats.lock(registration)
+    reason = reason.strip()
+    if registration.category_refused and registration.category_refusal_reason == reason:
+        return False
+    was_verified = registration.category_verified
+    registration.category_refused_at = utcnow()
+    registration.category_refusal_reason = reason
+    registration.updated_at = utcnow()
+    audit.record(
+        registration,
+        "category_refused",
+        actor=actor,
+        detail=f"{registration.category}: {reason}" if reason else registration.category,
+    )
+    if was_verified:
+        _withdraw(registration, actor=actor)
+    db.session.flush()
+    if was_verified:
+        verification_changed([registration])
     return True
 
 
@@ -108,6 +156,7 @@ BULK_ACTIONS = {
     "reject": "Reject",
     "verify": "Verify category",
     "unverify": "Withdraw category verification",
+    "refuse_category": "Refuse the claimed category",
 }
 
 
@@ -150,6 +199,8 @@ def bulk_moderate(
                 changed += 1
             elif action == "verify":
                 changed += verify_category(registration, actor=actor)
+            elif action == "refuse_category":
+                changed += refuse_category(registration, actor=actor, reason=reason)
             else:
                 changed += unverify_category(registration, actor=actor)
         except InvalidTransition as error:

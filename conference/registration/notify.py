@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conference import signals
 from conference.mail.services import queue_templated_mail
 from conference.registration.models import Booking, Registration, RegistrationStatus
 from conference.urls import external_url
@@ -16,6 +17,19 @@ def _context(registration: Registration) -> dict:
     }
 
 
+def _approved_extras(registration: Registration) -> dict:
+    """For an approved registration: the badge's and the personal calendar's addresses.
+
+    Badges and feeds sit above registration: they answer ``approval_mail_context``.
+    """
+    if not registration.is_approved:
+        return {}
+    extras: dict = {}
+    for _receiver, value in signals.approval_mail_context.send(None, registration=registration):
+        extras.update(value or {})
+    return extras
+
+
 def registration_received(registration: Registration) -> None:
     """Sent on registering: pending, approved at once, or on the waiting list."""
     subjects = {
@@ -28,6 +42,7 @@ def registration_received(registration: Registration) -> None:
         f"{subject}: {registration.event.title}",
         "registration_received",
         **_context(registration),
+        **_approved_extras(registration),
     )
 
 
@@ -44,6 +59,7 @@ def registration_decided(registration: Registration, *, promoted: bool = False) 
         "registration_decided",
         promoted=promoted,
         **_context(registration),
+        **_approved_extras(registration),
     )
 
 

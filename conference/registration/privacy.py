@@ -79,6 +79,8 @@ def _registration(user: User, registration: Registration) -> dict:
         "privacy_consented_at": _iso(registration.privacy_consented_at),
         "mailing_list_opt_in": registration.mailing_list_opt_in,
         "rejection_reason": registration.rejection_reason,
+        "category_refused_at": _iso(registration.category_refused_at),
+        "category_refusal_reason": registration.category_refusal_reason,
         "event_waitlist_position": registration.waitlist_position,
         "created_at": _iso(registration.created_at),
         "updated_at": _iso(registration.updated_at),
@@ -164,6 +166,7 @@ def delete_account(user: User) -> None:
         registration.accessibility_needs = ""
         registration.dietary_needs = ""
         registration.rejection_reason = ""
+        registration.category_refusal_reason = ""
         registration.mailing_list_opt_in = False
         registration.updated_at = utcnow()
         audit.record(registration, "account_deleted", actor=None)

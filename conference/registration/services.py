@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from conference import permissions
+from conference import permissions, signals
 from conference.categories import StakeholderCategory
 from conference.countries import is_country_code
 from conference.db_types import utcnow
@@ -163,8 +163,15 @@ def register(
         registration = Registration(event_id=event.id, user_id=user.id, status=PENDING)
         db.session.add(registration)
     if registration.category != details.category:
+        # A new claim is judged afresh; a badge that showed the old one is reissued.
+        unverified = registration.category_verified
         registration.category_verified_at = None
         registration.category_verified_by_id = None
+        registration.category_refused_at = None
+        registration.category_refusal_reason = ""
+        if unverified:
+            db.session.flush()
+            signals.category_verification_changed.send(None, registration_ids=[registration.id])
     _apply_details(registration, details, event)
     registration.status = PENDING
     registration.rejection_reason = ""

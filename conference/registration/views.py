@@ -8,10 +8,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, logout_user
 
 from conference import permissions
+from conference.badges.services import get_badge_for
+from conference.categories import category_plural_label
 from conference.errors import BookingForbidden, DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
 from conference.extensions import db
+from conference.feeds.models import FeedKind
+from conference.feeds.services import feed_addresses, find_token_of
 from conference.mail.services import deliver_after_request
 from conference.registration import audit, forms, offer_replies, offers, privacy, services
 from conference.registration import booking as booking_services
@@ -71,6 +75,9 @@ def my_registration(slug: str):
     registration = services.get_registration(event, current_user)
     if registration is None:
         return redirect(url_for("registration.register", slug=event.slug))
+    # Read only: the badge is issued on its first download, the feed address with the
+    # account (older accounts get a button that makes one).
+    token = find_token_of(current_user, FeedKind.PERSONAL)
     return render_template(
         "registration/mine.html",
         event=event,
@@ -78,6 +85,10 @@ def my_registration(slug: str):
         bookings=list_my_bookings(current_user, registration),
         event_rank=services.event_waitlist_rank(registration),
         form=forms.ReturnForm(),
+        may_download_badge=permissions.can_download_badge(current_user, event),
+        badge=get_badge_for(registration) if registration.is_approved else None,
+        calendar_urls=feed_addresses(token) if token is not None else None,
+        category_plural=category_plural_label(registration.category),
     )
 
 

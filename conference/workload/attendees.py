@@ -235,6 +235,7 @@ def _registrations(
     result: dict[str, Registration] = {}
     # New registrations are inserted in bulk; detached copies carry them through the rules.
     new: list[tuple[Registration, dict]] = []
+    newly_verified: list[int] = []  # existing registrations: their badges are reissued
     for a in attendees:
         user_id = users[normalise_email(a["email"])]
         registration = existing.get(user_id)
@@ -265,6 +266,8 @@ def _registrations(
             report.bump("registrations already present")
         if registration.category == a["role"] and registration.category_verified_at is None:
             registration.category_verified_at = now
+            if registration.id is not None:
+                newly_verified.append(registration.id)
         result[a["id"]] = registration
     table = Registration.__table__
     for chunk in _chunks(new, 1000):
@@ -277,6 +280,8 @@ def _registrations(
     # Core inserts skip the flush hook that keeps the search terms.
     search.reindex(db.session.connection(), registration_ids=[r.id for r, _ in new])
     db.session.flush()
+    if newly_verified:
+        signals.category_verification_changed.send(None, registration_ids=newly_verified)
     waiting = sum(1 for r in result.values() if r.status == WAITLISTED)
     if waiting:
         report.warnings.append(

@@ -64,7 +64,7 @@ def test_attendee_downloads_a_png_qr_that_decodes_to_a_valid_code(login, event):
 
 def test_attendee_downloads_an_a6_pdf_badge_whose_qr_scans(login, event):
     user = make_user(name="Zoë Papadopoulos")
-    registration = make_registration(event, user, category="member_state_expert")
+    registration = make_registration(event, user, category="member_state_expert", verified=True)
     registration.organisation = "Hellenic Ministry of Citizen Protection"
     registration.country = "GR"
     db.session.commit()

@@ -4,6 +4,7 @@ calendar link; once with the mouse and once with the keyboard only."""
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 
 import pypdfium2
@@ -71,7 +72,9 @@ def _register(person: Person) -> None:
     person.click(page.get_by_role("button", name="Register", exact=True))
     expect(page.locator(".flash-success")).to_contain_text("your registration is received")
     expect(page.locator("main")).to_contain_text("Pending")
-    expect(page.locator("main")).to_contain_text("Member State expert: awaiting verification")
+    expect(page.locator("#claim + dd")).to_contain_text("Claimed: awaiting verification")
+    expect(page.locator("#claim + dd")).to_contain_text("Member State expert")
+    expect(page.locator("main")).to_contain_text("Your badge is here once your registration")
 
 
 def _restricted_sessions_are_closed(person: Person) -> None:
@@ -85,6 +88,10 @@ def _restricted_sessions_are_closed(person: Person) -> None:
     expect(main.get_by_role("link", name="Closed session").first).to_be_visible()
     person.click(main.get_by_role("link", name="Closed session").first)
     expect(page.locator("main")).to_contain_text("This is a closed session")
+    # The claim is named (the same words on every closed session), the session is not.
+    expect(page.locator("main")).to_contain_text(
+        "Your stakeholder category is awaiting verification by the organisers"
+    )
     expect(page.get_by_role("button", name="Book a seat")).to_have_count(0)
     # Open sessions wait for the organisers' approval.
     person.click(page.get_by_role("link", name="Agenda", exact=True).first)
@@ -175,6 +182,28 @@ def _badge(person: Person, name: str, tmp_path) -> None:
     assert name in text and "MEMBER STATE EXPERT" in text.upper()
 
 
+def _approval_mail_and_registration_page(person: Person, mail, email: str, screenshot) -> None:
+    """The approval mail links the badge and the personal calendar; so does the page."""
+    deadline = time.monotonic() + 10  # mail goes out right after the request: poll briefly
+    while not (approved := [m for m in mail.messages_to(email) if "approved" in m["Subject"]]):
+        assert time.monotonic() < deadline, f"no approval mail to {email}"
+        time.sleep(0.05)
+    approved = approved[-1]
+    text = mail.text_of(approved)
+    assert "/events/flagship-2027/badge.pdf" in text
+    assert re.search(r"webcal://\S+/calendar/\S+\.ics", text)
+    page = person.page
+    person.goto(FLAGSHIP + "registration")
+    expect(page.locator("#claim + dd")).to_contain_text("Verified")
+    expect(page.get_by_role("link", name="Download your badge (PDF)")).to_be_visible()
+    expect(page.locator("#calendar-https")).to_have_value(re.compile(r"/calendar/\S+\.ics$"))
+    expect(page.locator("#bookings-heading + table")).to_contain_text(RESTRICTED)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"registration-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _calendar_link(person: Person, site) -> str:
     page = person.page
     person.click(page.get_by_role("link", name=person.label))  # the header link to the profile
@@ -224,6 +253,7 @@ def test_new_attendee_signs_up_registers_books_and_gets_badge_and_calendar(
     _my_agenda_pdf(attendee)
     _agenda_marks_my_seats_on_screen_phone_and_paper(attendee, screenshot)
 
+    _approval_mail_and_registration_page(attendee, site.mail, email, screenshot)
     _badge(attendee, name, tmp_path)
     address = _calendar_link(attendee, site)
     with urllib.request.urlopen(address, timeout=10) as response:  # noqa: S310 (loopback)

@@ -185,3 +185,24 @@ def test_broken_attendees_are_reported_and_nothing_is_written(runner, tmp_path, 
     assert result.exit_code == 1
     assert expected in result.stderr
     assert _count(Event) == 0 and _count(User) == 0 and _count(Registration) == 0
+
+
+def test_reimport_that_verifies_a_registration_reissues_its_badge(runner, tmp_path):
+    from conference.badges.services import ensure_badge
+
+    document = _small_document()
+    document["attendees"] = [_attendee(1, "member_state_expert", ["X1"])]
+    assert _import(runner, tmp_path, document).exit_code == 0
+    registration = db.session.scalar(select(Registration))
+    registration.category_verified_at = None  # say, an organiser withdrew it meanwhile
+    badge = ensure_badge(registration)
+    db.session.commit()
+    old_token = badge.token
+
+    result = _import(runner, tmp_path, document)
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Registration)).category_verified
+    badge = ensure_badge(db.session.scalar(select(Registration)))
+    assert badge.version == 2 and badge.token != old_token

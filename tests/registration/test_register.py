@@ -97,7 +97,7 @@ def test_moderated_registration_waits_for_an_organiser(login, smtp_server):
     registration = db.session.scalar(select(Registration))
     assert registration.status == "pending" and registration.mailing_list_opt_in is True
     assert "Pending approval" in page and "The organisers will review it" in page
-    assert "awaiting verification by the organisers" in page
+    assert "Claimed: awaiting verification" in page
     [mail] = smtp_server.messages_to("lena@example.org")
     assert mail["Subject"].startswith("We received your registration")
     assert "we will email you their decision" in smtp_server.text_of(mail)
