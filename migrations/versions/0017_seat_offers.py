@@ -1,7 +1,7 @@
 """seat offers: a waiting person whose bookings overlap the session is offered the seat
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-02 03:00:00
 
 A booking may be ``offered``: it holds a seat until ``offer_expires_at``; ``offer_nonce`` is
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """notices: session changes awaiting their announcement, attachments of queued mail
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-02 03:20:00
 
 Each organiser's save that moves, re-rooms, retitles, cancels or reinstates a session of a
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0013"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """agenda files uploaded on the import page, kept between preview and confirmation
 
 Revision ID: 0021
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-02 03:20:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0013"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
