@@ -25,6 +25,7 @@ from conference.registration import rules
 from conference.registration.models import Booking, BookingStatus, Registration
 
 BOOKED = "booked"
+OFFERED = "offered"  # a seat held for the viewer until they answer (registration/offers.py)
 WAITING = "waiting"
 FULL = "full"
 SEATS = "seats"
@@ -50,6 +51,8 @@ class SeatStatus:
     def label(self) -> str:
         if self.state == BOOKED:
             return "Booked"
+        if self.state == OFFERED:
+            return "Seat offered to you"
         if self.state == WAITING:
             return f"Waiting list: number {self.rank}"
         if self.state == FULL:
@@ -108,6 +111,9 @@ def seat_statuses(
     for session_id, capacity, room_capacity, confirmed, status, starts_at, booked, ahead_n in rows:
         if booked == BookingStatus.CONFIRMED.value:
             statuses[session_id] = SeatStatus(BOOKED)
+            continue
+        if booked == BookingStatus.OFFERED.value:
+            statuses[session_id] = SeatStatus(OFFERED)
             continue
         if booked == waiting:
             statuses[session_id] = SeatStatus(WAITING, rank=(ahead_n or 0) + 1)

@@ -439,3 +439,13 @@ def test_leaving_an_offered_seat_counts_as_declining(event, world):
     ]
     assert _status(world["second"], world["popular"]) == "confirmed"
     assert_counters_match_rows(event)
+
+
+def test_the_agenda_marks_a_held_seat_as_offered_to_its_holder(event, world, login):
+    _free_the_seat(world)
+
+    page = login(world["waiter"].user).get(f"/events/{event.slug}/agenda/?view=list")
+
+    text = page.get_data(as_text=True)
+    assert "Seat offered to you" in text
+    assert text.count("Seat offered to you") == 1
