@@ -44,8 +44,19 @@ def is_authenticated(user: Any) -> bool:
 
 
 def has_second_factor(user: Any) -> bool:
+    """The account's own TOTP, or this session's second factor from the identity provider."""
     return bool(getattr(user, "has_totp", False)) or bool(
         getattr(user, "second_factor_from_provider", False)
+    )
+
+
+def has_second_factor_for(user: Any, event: Event) -> bool:
+    """A second factor this event's staff roles accept: the account's own, or the identity
+    provider's when the event's organisers trust it."""
+    if getattr(user, "has_totp", False):
+        return True
+    return bool(getattr(user, "second_factor_from_provider", False)) and bool(
+        event.trusts_provider_second_factor
     )
 
 
@@ -62,18 +73,24 @@ def role_needs_second_factor(role: str) -> bool:
 
 def is_staff_without_second_factor(user: Any) -> bool:
     """Holds a staff role (or site administration) that is unusable without a second factor."""
-    if not is_authenticated(user) or has_second_factor(user):
+    if not is_authenticated(user) or getattr(user, "has_totp", False):
         return False
-    if getattr(user, "is_admin", False):
+    from_provider = bool(getattr(user, "second_factor_from_provider", False))
+    if getattr(user, "is_admin", False) and not from_provider:
         return True
     cache: dict[int, bool] = _request_cache("blocked_staff")
     if user.id not in cache:
-        from conference.events.models import EventStaff
+        from conference.events.models import Event, EventStaff
 
-        roles = set(
-            db.session.scalars(select(EventStaff.role).where(EventStaff.user_id == user.id))
+        rows = db.session.execute(
+            select(EventStaff.role, Event.trusts_provider_second_factor)
+            .join(Event, Event.id == EventStaff.event_id)
+            .where(EventStaff.user_id == user.id)
         )
-        cache[user.id] = any(role_needs_second_factor(role) for role in roles)
+        cache[user.id] = any(
+            role_needs_second_factor(role) and not (from_provider and trusted)
+            for role, trusted in rows
+        )
     return cache[user.id]
 
 
@@ -115,7 +132,7 @@ def staff_roles(user: Any, event: Event) -> frozenset[str]:
                 EventStaff.event_id == event.id, EventStaff.user_id == user.id
             )
         )
-        verified = has_second_factor(user)
+        verified = has_second_factor_for(user, event)
         cache[key] = frozenset(r for r in rows if verified or not role_needs_second_factor(r))
     return cache[key]
 

@@ -100,6 +100,7 @@ def _details(source: Event, request: CloneRequest, days: int) -> EventDetails:
         details.privacy_notice_url = source.privacy_notice_url
         details.privacy_notice_version = source.privacy_notice_version
         details.retention_months = source.retention_months
+        details.trusts_provider_second_factor = source.trusts_provider_second_factor
         for name in ("registration_opens_at", "registration_closes_at"):
             value = getattr(source, name)
             setattr(details, name, shift_local(value, days, zone) if value else None)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -135,6 +136,11 @@ class EventForm(FlaskForm):
         default="default",
         description="Door staff see “Already in since …” and may let the person in again.",
     )
+    trusts_provider_second_factor = BooleanField(
+        "Accept the identity provider's second factor for this event's staff",
+        description="Organisers and other staff who sign in through the identity provider "
+        "with its second factor may use their roles here without their own authenticator app.",
+    )
     submit = SubmitField("Save event")
 
     def set_series_choices(self, series: list) -> None:
@@ -164,6 +170,7 @@ class EventForm(FlaskForm):
             retention_months=self.retention_months.data or DEFAULT_RETENTION_MONTHS,
             series_id=self.series_id.data,
             entrance_readmits=_REENTRY_SETTINGS[self.reentry.data],
+            trusts_provider_second_factor=bool(self.trusts_provider_second_factor.data),
         )
 
     def fill_local_times(self, event) -> None:

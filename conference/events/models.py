@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db_types import UTCDateTime, utcnow
@@ -90,6 +90,11 @@ class Event(db.Model):
     # Whether the entrance lets in again someone already in today; None: the default
     # (yes for events of several days, no for a one-day event).
     entrance_readmits: Mapped[bool | None] = mapped_column(Boolean)
+    # The organisers accept the identity provider's second factor (its `amr`, see
+    # accounts/oidc.py) for this event's staff roles, as well as the account's own TOTP.
+    trusts_provider_second_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change to the agenda, so caches of feeds and pages keyed

@@ -59,6 +59,8 @@ class EventDetails:
     series_id: int | None = None
     # Re-entry at the entrance the same day; None: yes for events of several days.
     entrance_readmits: bool | None = None
+    # Staff signed in through the identity provider with its second factor may use their roles.
+    trusts_provider_second_factor: bool = False
 
 
 def validate_event_details(details: EventDetails, *, existing: Event | None = None) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from conference.accounts.audit import SecurityEventKind
 from conference.accounts.models import SecurityEvent, User, UserSession
+from conference.events.services import grant_role
 from conference.extensions import db
 from tests.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET, LoopbackProvider
 from tests.factories import make_event, make_staff, make_user
@@ -206,14 +207,35 @@ def test_staff_with_an_authenticator_still_give_its_code(provider, client):
     assert client.get("/events/idp/manage/").status_code == 302  # not signed in yet
 
 
-def test_the_providers_second_factor_opens_a_staff_role(provider, client):
-    event = make_event("idp")
-    make_staff(event, "organiser", email="ana.silva@example.eu", second_factor=False)
+def test_the_providers_second_factor_opens_the_roles_of_events_that_trust_it(provider, client):
+    trusting, other = make_event("idp"), make_event("idp-other")
+    trusting.trusts_provider_second_factor = True
+    db.session.commit()
+    ana = make_staff(trusting, "organiser", email="ana.silva@example.eu", second_factor=False)
+    grant_role(other, ana, "organiser", actor=None)
+    db.session.commit()
     provider.person.amr = ["pwd", "mfa"]
 
     _sign_in(client)
 
+    row = db.session.scalar(select(UserSession))
+    assert row.method == "oidc+mfa"
     assert client.get("/events/idp/manage/").status_code == 200
+    refused = client.get("/events/idp-other/manage/")
+    assert refused.status_code == 403  # that event's organisers did not accept it
+    assert "two-factor" in refused.get_data(as_text=True).lower()
+
+
+def test_organisers_choose_to_trust_the_providers_second_factor(app, provider, login):
+    event = make_event("idp")
+    organiser = make_staff(event, "organiser")
+    client = login(organiser)
+    page = client.get("/events/idp/manage/").get_data(as_text=True)
+    assert "Accept the identity provider&#39;s second factor" in page
+
+    app.config["OIDC_ISSUER"] = ""
+    hidden = client.get("/events/idp/manage/").get_data(as_text=True)
+    assert "identity provider" not in hidden  # no provider configured: nothing to trust
 
 
 def test_a_password_only_provider_sign_in_leaves_a_staff_role_waiting(provider, client):
