@@ -39,6 +39,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
     from conference.dashboard.views import bp as dashboard_bp
+    from conference.delegations.manage_views import bp as delegations_manage_bp
+    from conference.delegations.views import bp as delegations_bp
     from conference.documents.manage_views import bp as documents_manage_bp
     from conference.documents.views import bp as documents_bp
     from conference.editions.views import bp as editions_bp
@@ -69,6 +71,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mailings_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(documents_manage_bp)
+    app.register_blueprint(delegations_bp)
+    app.register_blueprint(delegations_manage_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
     from conference.feeds import receivers as feed_receivers

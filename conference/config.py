@@ -139,6 +139,10 @@ DEFAULTS: dict[str, Any] = {
     # before an event's personal data is erased, and erasure waits at least that long
     # after the warning.
     "RETENTION_WARNING_DAYS": 30,
+    # Delegations (docs/delegations.md): days a nomination's invitation link works, and how many
+    # days before that the nominee is reminded once.
+    "NOMINATION_EXPIRY_DAYS": 14,
+    "NOMINATION_REMINDER_DAYS": 3,
 }
 
 _INT_KEYS = {
@@ -172,6 +176,8 @@ _INT_KEYS = {
     "PROXY_FIX_X_PORT",
     "PROXY_FIX_X_PREFIX",
     "RETENTION_WARNING_DAYS",
+    "NOMINATION_EXPIRY_DAYS",
+    "NOMINATION_REMINDER_DAYS",
     "SCAN_NUMBER_FAILURES",
     "SCAN_NUMBER_WINDOW_SECONDS",
 }

@@ -58,6 +58,10 @@ class Registration(db.Model):
     category_verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # What the verification rests on ("nominated by Belgium, NCP Ann Peeters, on 2027-03-01",
+    # "checked by organiser ..."), and when it stops counting (None: for the whole event).
+    category_verification_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
+    category_verification_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
@@ -86,7 +90,11 @@ class Registration(db.Model):
 
     @property
     def category_verified(self) -> bool:
-        return self.category_verified_at is not None
+        """Verified, and the verification has not expired."""
+        if self.category_verified_at is None:
+            return False
+        expires = self.category_verification_expires_at
+        return expires is None or expires > utcnow()
 
     @property
     def is_approved(self) -> bool:
