@@ -76,9 +76,13 @@ def verify_category(registration: Registration, *, actor: Any) -> bool:
     seats.lock(registration)
     if registration.category_verified:
         return False
-    registration.category_verified_at = utcnow()
+    now = utcnow()
+    registration.category_verified_at = now
     registration.category_verified_by_id = getattr(actor, "id", None)
-    registration.updated_at = utcnow()
+    who = f"organiser {actor.name}" if actor is not None else "the system"
+    registration.category_verification_basis = f"checked by {who} on {now.date().isoformat()}"
+    registration.category_verification_expires_at = None
+    registration.updated_at = now
     audit.record(registration, "category_verified", actor=actor, detail=registration.category)
     db.session.flush()
     return True
@@ -92,6 +96,7 @@ def unverify_category(registration: Registration, *, actor: Any) -> bool:
         return False
     registration.category_verified_at = None
     registration.category_verified_by_id = None
+    registration.category_verification_basis = ""
     registration.updated_at = utcnow()
     audit.record(registration, "category_unverified", actor=actor, detail=registration.category)
     cancel_bookings(

@@ -254,12 +254,12 @@ def test_accept_refuses_when_the_quota_is_taken_meanwhile():
     _, first = invite(delegation, ncp, name="Ann One")
     _, second = invite(delegation, ncp, name="Bob Two")
     nominations.accept(
-        first, make_user("ann.one.%d@example.org" % delegation.id), privacy_consent=True
+        first, make_user(f"ann.one.{delegation.id}@example.org"), privacy_consent=True
     )
     db.session.commit()
     with pytest.raises(QuotaFull, match="All seats of Belgium are taken"):
         nominations.accept(
-            second, make_user("bob.two.%d@example.org" % delegation.id), privacy_consent=True
+            second, make_user(f"bob.two.{delegation.id}@example.org"), privacy_consent=True
         )
     db.session.rollback()
     assert db.session.get(Delegation, delegation.id).accepted_count == 1
