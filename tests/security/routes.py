@@ -87,8 +87,8 @@ API_ORGANISERS = API_SCANNERS | {DOOR: FORBIDDEN, DEVICE: FORBIDDEN}
 # A delegation's pages: its national contact point and the event's organisers; to everyone
 # else (another delegation's NCP included) it does not exist.
 DELEGATION = SIGNED_IN | dict.fromkeys(LOGGED_IN, HIDDEN) | {ORGANISER: OK, ADMIN: OK, NCP: OK}
-# Accepting an invitation: only the account holding the invited address (the approved attendee).
-INVITED_ONLY = SIGNED_IN | dict.fromkeys(LOGGED_IN, FORBIDDEN) | {APPROVED: OK}
+# Accepting an invitation: only the account holding the invited address (the pending attendee).
+INVITED_ONLY = SIGNED_IN | dict.fromkeys(LOGGED_IN, FORBIDDEN) | {PENDING: OK}
 REGISTERED = SIGNED_IN | dict.fromkeys(LOGGED_IN, REFUSED) | {PENDING: OK, APPROVED: OK, EXPERT: OK}
 
 

@@ -170,7 +170,7 @@ def _briefing_document(session, organiser):
 
 
 def _delegations(event: Event, ncp, nominee_email: str) -> dict[str, Any]:
-    """Delegation A (Belgium, the NCP actor's) with an open invitation to the approved attendee,
+    """Delegation A (Belgium, the NCP actor's) with an open invitation to the pending attendee,
     and delegation B (Estonia) with its own NCP and nominee, which the NCP actor must not see."""
     from tests.delegations.helpers import invite, make_delegation, make_ncp
 
@@ -178,7 +178,7 @@ def _delegations(event: Event, ncp, nominee_email: str) -> dict[str, Any]:
     from conference.delegations.services import appoint_contact
 
     appoint_contact(belgium, ncp, actor=None)
-    nomination, secret = invite(belgium, ncp, name="Anna Approved", email=nominee_email)
+    nomination, secret = invite(belgium, ncp, name="Pia Pending", email=nominee_email)
     estonia = make_delegation(event, "Estonia", quota=2, country="EE")
     other_nomination, _ = invite(estonia, make_ncp(estonia, email="ncp-ee@example.org"))
     db.session.commit()
@@ -257,7 +257,7 @@ def build_world() -> World:
     db.session.add(mailing)
     db.session.commit()
     job_id = _finished_print_job(event)
-    delegations = _delegations(event, users[NCP], approved.user.email)
+    delegations = _delegations(event, users[NCP], pending.user.email)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
         extra={
