@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -86,3 +88,18 @@ class AcceptForm(FlaskForm):
         "I agree to the event's privacy notice", validators=[DataRequired()]
     )
     submit = SubmitField("Accept the nomination")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "CSV file of nominees",
+        validators=[FileRequired("Choose a file.")],
+        description='A header line naming the columns "name" and "email", then one nominee per '
+        "line (commas or semicolons; UTF-8). Nothing is sent until you confirm the preview.",
+    )
+    submit = SubmitField("Preview")
+
+
+class ConfirmUploadForm(FlaskForm):
+    rows = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Send the invitations")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import date
 
 from conference.delegations.models import NominationState
@@ -57,3 +60,74 @@ def quota_too_low_message(quota: int, accepted: int) -> str:
         f"{accepted} nominee(s) have already accepted: the quota cannot go below {accepted}. "
         f"Withdraw nominations first to lower it to {quota}."
     )
+
+
+# --- CSV upload of nominees ----------------------------------------------------------------
+
+MAX_CSV_ROWS = 500
+NAME_COLUMNS = ("name", "full name", "full_name")
+EMAIL_COLUMNS = ("email", "e-mail", "email address")
+
+
+@dataclass
+class NomineeRow:
+    """One line of an uploaded file: what it says, and why it cannot be nominated (if so)."""
+
+    line: int
+    name: str
+    email: str
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_nominee_csv(text: str) -> tuple[list[NomineeRow], str]:
+    """Rows of a CSV file with a header naming "name" and "email" columns; or a file-wide error.
+
+    Shape only (required, address format, duplicates within the file); the database's rules
+    (already nominated, quota) are added by ``nominations.preview_nominees``.
+    """
+    text = text.lstrip("\ufeff")
+    sample = text[:2048]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else "excel"
+    except csv.Error:
+        dialect = "excel"
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, None)
+    if header is None:
+        return [], "The file is empty."
+    names = [h.strip().lower() for h in header]
+    name_at = next((names.index(c) for c in NAME_COLUMNS if c in names), None)
+    email_at = next((names.index(c) for c in EMAIL_COLUMNS if c in names), None)
+    if name_at is None or email_at is None:
+        return [], 'The first line must name the columns, with at least "name" and "email".'
+    rows: list[NomineeRow] = []
+    seen: dict[str, int] = {}
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) >= MAX_CSV_ROWS:
+            return [], f"At most {MAX_CSV_ROWS} nominees per file."
+        line = reader.line_num
+
+        def cell(index: int, values: list[str] = values) -> str:
+            return values[index].strip() if index < len(values) else ""
+
+        row = NomineeRow(line, cell(name_at), normalise_email(cell(email_at)))
+        if not row.name:
+            row.errors.append("The name is missing.")
+        elif len(row.name) > 200:
+            row.errors.append("The name is longer than 200 characters.")
+        if not is_plausible_email(row.email):
+            row.errors.append("The email address is missing or not valid.")
+        elif row.email in seen:
+            row.errors.append(f"The same address is on line {seen[row.email]}.")
+        else:
+            seen[row.email] = line
+        rows.append(row)
+    if not rows:
+        return [], "The file has no nominee under its header line."
+    return rows, ""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.badges.reports import checked_in_at_entrance
 from conference.db_types import utcnow
-from conference.delegations import forms, nominations, queries
+from conference.delegations import forms, nominations, queries, rules
 from conference.delegations.models import Delegation, Nomination, NominationState
 from conference.delegations.services import get_delegation
 from conference.errors import DomainError
@@ -167,6 +169,82 @@ def withdraw(slug: str, delegation_id: int, nomination_id: int):
         nominations.withdraw,
         "The nomination of {name} is withdrawn.",
     )
+
+
+# --- CSV upload: a preview with per-row errors; nothing is written until confirmed ----------
+
+
+def _upload_page(delegation: Delegation, form, rows=None, problem: str = "", status: int = 200):
+    valid = [r for r in rows or [] if r.ok]
+    confirm = forms.ConfirmUploadForm(formdata=None)
+    confirm.rows.data = json.dumps([[r.line, r.name, r.email] for r in valid])
+    return (
+        render_template(
+            "delegations/upload.html",
+            event=delegation.event,
+            delegation=delegation,
+            form=form,
+            rows=rows,
+            valid=valid,
+            confirm=confirm,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.route("/events/<slug>/delegations/<int:delegation_id>/upload", methods=["GET", "POST"])
+@login_required
+def upload(slug: str, delegation_id: int):
+    """Upload a CSV file of nominees and see, line by line, what would be sent."""
+    delegation = _load_delegation(slug, delegation_id)
+    form = forms.UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(delegation, form, status=422 if form.errors else 200)
+    raw = form.file.data.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        form.file.errors.append("The file is not UTF-8 text; save it as CSV UTF-8.")
+        return _upload_page(delegation, form, status=422)
+    rows, problem = rules.parse_nominee_csv(text)
+    if problem:
+        form.file.errors.append(problem)
+        return _upload_page(delegation, form, status=422)
+    nominations.preview_nominees(delegation, rows)
+    return _upload_page(delegation, form, rows)
+
+
+@bp.route("/events/<slug>/delegations/<int:delegation_id>/upload/confirm", methods=["POST"])
+@login_required
+def confirm_upload(slug: str, delegation_id: int):
+    """Send the invitations of a confirmed preview: all of them, or none if one is refused."""
+    delegation = _load_delegation(slug, delegation_id)
+    form = forms.ConfirmUploadForm()
+    try:
+        data = json.loads(form.rows.data or "") if form.validate_on_submit() else None
+        rows = [rules.NomineeRow(int(line), str(name), str(email)) for line, name, email in data]
+    except (TypeError, ValueError):
+        rows = []
+    if not rows:
+        return refused_page(
+            DomainError("Nothing to send: upload the file again."),
+            url_for("delegations.upload", slug=slug, delegation_id=delegation.id),
+        )
+    try:
+        sent = nominations.nominate_many(delegation, rows, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _upload_page(
+            delegation,
+            forms.UploadForm(formdata=None),
+            problem=f"Nothing was sent. {error.message}",
+            status=error.status_code,
+        )
+    db.session.commit()
+    deliver_after_request()
+    flash(f"{len(sent)} invitation(s) sent.", "success")
+    return redirect(_dashboard_url(delegation), code=303)
 
 
 # --- The nominee's side ---------------------------------------------------------------------

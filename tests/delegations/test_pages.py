@@ -182,3 +182,15 @@ def test_organisers_list_every_delegation_and_create_edit_appoint(login):
     assert organiser.post(f"{edit}/contacts/remove", data={"user_id": person.id}).status_code == 303
     assert "is no longer a contact point" in organiser.get(edit).get_data(as_text=True)  # flash
     assert "Nico New" not in organiser.get(edit).get_data(as_text=True)
+
+
+def test_registrant_list_and_csv_filter_by_delegation(login):
+    event, belgium, _, ncp_be, _, _ = _world()
+    organiser = login(make_staff(event, "organiser", second_factor=True))
+    base = f"/events/{event.slug}/manage/registrations"
+    everyone = organiser.get(base).get_data(as_text=True)
+    assert "Bert Belgian" in everyone and "Regina Registrant" in everyone
+    assert f'<option value="{belgium.id}">Belgium</option>' in everyone
+    only = organiser.get(f"{base}?delegation={belgium.id}").get_data(as_text=True)
+    assert "Bert Belgian" in only and "Regina Registrant" not in only
+    assert "1 registration match" in only

@@ -322,6 +322,9 @@ ROUTES: dict[str, Row] = {
     "delegations.dashboard": Row(GET=DELEGATION),
     "delegations.nominate": Row(POST=DELEGATION, data=lambda w: {"name": "New Expert", "email": "new.expert@example.org"}),
     "delegations.resend": Row(POST=DELEGATION),
+    # No file sent: those let in are told to choose one (422).
+    "delegations.upload": Row(GET=DELEGATION, POST=DELEGATION | {NCP: REFUSED, ORGANISER: REFUSED, ADMIN: REFUSED}),
+    "delegations.confirm_upload": Row(POST=DELEGATION, data=lambda w: {"rows": '[[2, "Carla Csv", "carla.csv@example.org"]]'}),
     "delegations.withdraw": Row(POST=DELEGATION),
     "delegations.invitation": Row(GET=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
     "delegations.accept_invitation": Row(POST=INVITED_ONLY, args={"token": lambda w: w.extra["invitation"]}, data=lambda w: {"privacy_consent": "y"}),
