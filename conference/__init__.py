@@ -75,12 +75,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(delegations_manage_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
+    from conference.delegations import receivers as delegation_receivers
     from conference.feeds import receivers as feed_receivers
     from conference.registration import receivers as registration_receivers
     from conference.tasks.queue import init_task_queue
 
     feed_receivers.connect()
     registration_receivers.connect()
+    delegation_receivers.connect()
     init_task_queue(app)  # after every capability declared its tasks
 
     errors.register_error_handlers(app)

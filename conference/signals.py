@@ -20,3 +20,7 @@ account_details_changed = _signals.signal("account-details-changed")
 
 # Sent with ``event``, ``user`` and ``role``: a staff role was granted.
 staff_role_granted = _signals.signal("staff-role-granted")
+
+# Sent with ``registration`` and ``actor``: a registration was cancelled (by the attendee, an
+# organiser or the system); delegations give the nominee's quota seat back.
+registration_cancelled = _signals.signal("registration-cancelled")

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "nomination_declined": "Nomination declined",
     "nomination_expired": "Nomination expired",
     "nomination_withdrawn": "Nomination withdrawn",
+    "nomination_cancelled": "Nominee's registration cancelled; quota seat freed",
 }
 
 

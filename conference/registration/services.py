@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from conference import permissions
+from conference import permissions, signals
 from conference.categories import StakeholderCategory
 from conference.countries import is_country_code
 from conference.db_types import utcnow
@@ -206,6 +206,7 @@ def cancel_registration(
     set_status(registration, CANCELLED, actor=actor, action="cancelled")
     free_place_and_seats(registration, previous, actor=actor)
     db.session.flush()
+    signals.registration_cancelled.send(None, registration=registration, actor=actor)
     if notify_attendee:
         notify.registration_cancelled(registration, by_attendee=is_self)
 

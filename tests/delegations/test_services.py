@@ -446,3 +446,21 @@ def test_an_expired_verification_stops_counting():
     db.session.commit()
     assert not registration.category_verified
     assert not permissions.may_attend_session(registration, session)
+
+
+def test_a_nominee_cancelling_frees_the_quota_seat():
+    event = make_open_event()
+    delegation = make_delegation(event, quota=1)
+    ncp = make_ncp(delegation)
+    nomination, registration = invite_and_accept(delegation, ncp)
+    from conference.registration.services import cancel_registration
+
+    cancel_registration(registration, actor=registration.user)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Delegation, delegation.id).accepted_count == 0
+    assert db.session.get(Nomination, nomination.id).state == "declined"
+    assert "nomination_cancelled" in _audit_actions(event)
+    # The seat is free again: the NCP nominates someone else, who may accept.
+    invite_and_accept(delegation, ncp, name="Second Choice")
+    assert db.session.get(Delegation, delegation.id).accepted_count == 1
