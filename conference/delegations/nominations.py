@@ -37,7 +37,7 @@ def _expiry(now: datetime) -> datetime:
     return now + timedelta(days=current_app.config["NOMINATION_EXPIRY_DAYS"])
 
 
-def _audit(nomination: Nomination, action: str, *, actor: Any, before: str | None, after: str):
+def audit_step(nomination: Nomination, action: str, *, actor: Any, before: str | None, after: str):
     """One line in the event's audit log for a nomination step."""
     db.session.add(
         AuditEntry(
@@ -103,56 +103,9 @@ def nominate(
     )
     db.session.add(nomination)
     db.session.flush()
-    _audit(nomination, "nominated", actor=actor, before=None, after=INVITED)
+    audit_step(nomination, "nominated", actor=actor, before=None, after=INVITED)
     notify.invitation(nomination, secret)
     return nomination, secret
-
-
-def preview_nominees(
-    delegation: Delegation, rows: list[rules.NomineeRow], *, now: datetime | None = None
-) -> list[rules.NomineeRow]:
-    """Add the database's refusals to parsed rows (already nominated, quota); writes nothing."""
-    now = now or utcnow()
-    emails = [row.email for row in rows if row.ok]
-    taken = {
-        n.email: n
-        for n in db.session.scalars(
-            select(Nomination).where(
-                Nomination.event_id == delegation.event_id,
-                Nomination.email.in_(emails),
-                Nomination.state.in_(ACTIVE),
-            )
-        )
-        if n.state_at(now) != EXPIRED
-    }
-    full = delegation.accepted_count >= delegation.quota
-    for row in rows:
-        if not row.ok:
-            continue
-        if full:
-            row.errors.append("All seats of the delegation are taken.")
-        elif row.email in taken:
-            same = taken[row.email].delegation_id == delegation.id
-            row.errors.append(
-                "Already nominated by your delegation."
-                if same
-                else "Already nominated for this event by another delegation."
-            )
-    return rows
-
-
-def nominate_many(
-    delegation: Delegation, rows: list[rules.NomineeRow], *, actor: Any
-) -> list[Nomination]:
-    """Nominate every row (the confirmed preview); the first refusal stops all of them."""
-    done = []
-    for row in rows:
-        try:
-            nomination, _ = nominate(delegation, row.name, row.email, actor=actor)
-        except DelegationError as error:
-            raise DelegationError(f"Line {row.line} ({row.email}): {error.message}") from None
-        done.append(nomination)
-    return done
 
 
 def _lock_nomination(nomination: Nomination) -> Nomination:
@@ -177,7 +130,7 @@ def resend(nomination: Nomination, *, actor: Any, now: datetime | None = None) -
     nomination.reminded_at = None
     nomination.responded_at = None
     db.session.flush()
-    _audit(nomination, "nomination_resent", actor=actor, before=before, after=INVITED)
+    audit_step(nomination, "nomination_resent", actor=actor, before=before, after=INVITED)
     notify.invitation(nomination, secret)
     return secret
 
@@ -207,7 +160,7 @@ def withdraw(nomination: Nomination, *, actor: Any, now: datetime | None = None)
             f"{registration.category_verification_basis} (withdrawn on {now.date().isoformat()})"
         ).strip()
     db.session.flush()
-    _audit(nomination, "nomination_withdrawn", actor=actor, before=before, after=WITHDRAWN)
+    audit_step(nomination, "nomination_withdrawn", actor=actor, before=before, after=WITHDRAWN)
     notify.withdrawn(nomination, was_accepted=before == ACCEPTED)
 
 
@@ -274,7 +227,7 @@ def accept(
     registration = _approved_registration(nomination, user, now)
     nomination.registration_id = registration.id
     db.session.flush()
-    _audit(nomination, "nomination_accepted", actor=user, before=INVITED, after=ACCEPTED)
+    audit_step(nomination, "nomination_accepted", actor=user, before=INVITED, after=ACCEPTED)
     permissions.forget_cached_registration(user)
     notify.accepted(nomination)
     return registration
@@ -347,7 +300,7 @@ def decline(secret: str, *, now: datetime | None = None) -> Nomination:
     nomination.state = DECLINED
     nomination.responded_at = now
     db.session.flush()
-    _audit(nomination, "nomination_declined", actor=None, before=INVITED, after=DECLINED)
+    audit_step(nomination, "nomination_declined", actor=None, before=INVITED, after=DECLINED)
     notify.declined(nomination)
     return nomination
 
@@ -363,7 +316,7 @@ def expire_and_remind(now: datetime | None = None) -> tuple[int, int]:
     for nomination in due:
         if nomination.expires_at <= now:
             nomination.state = EXPIRED
-            _audit(nomination, "nomination_expired", actor=None, before=INVITED, after=EXPIRED)
+            audit_step(nomination, "nomination_expired", actor=None, before=INVITED, after=EXPIRED)
             expired += 1
         elif nomination.reminded_at is None and nomination.expires_at - now <= remind_before:
             nomination.reminded_at = now

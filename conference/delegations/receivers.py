@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference import signals
 from conference.db_types import utcnow
 from conference.delegations.models import Nomination
-from conference.delegations.nominations import _audit
+from conference.delegations.nominations import audit_step
 from conference.delegations.rules import ACCEPTED, DECLINED
 from conference.delegations.services import release_quota_seat
 from conference.extensions import db
@@ -30,7 +30,7 @@ def free_quota_seat(_sender: Any, *, registration: Any, actor: Any) -> None:
     nomination.responded_at = utcnow()
     release_quota_seat(nomination.delegation)
     db.session.flush()
-    _audit(nomination, "nomination_cancelled", actor=actor, before=ACCEPTED, after=DECLINED)
+    audit_step(nomination, "nomination_cancelled", actor=actor, before=ACCEPTED, after=DECLINED)
 
 
 def connect() -> None:

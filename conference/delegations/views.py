@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.badges.reports import checked_in_at_entrance
 from conference.db_types import utcnow
-from conference.delegations import forms, nominations, queries, rules
+from conference.delegations import forms, nominations, queries, rules, uploads
 from conference.delegations.models import Delegation, Nomination, NominationState
 from conference.delegations.services import get_delegation
 from conference.errors import DomainError
 from conference.events.models import Event
+from conference.events.services import get_event
 from conference.extensions import db
 from conference.mail.services import deliver_after_request
 from conference.registration.refusals import refused_page
@@ -23,8 +24,7 @@ bp = Blueprint("delegations", __name__)
 
 
 def _load_event(slug: str) -> Event:
-    from conference.events.services import get_event
-
+    """The event, draft or not: an NCP prepares nominations before it is published."""
     event = get_event(slug)
     if event is None:
         abort(404)
@@ -211,7 +211,7 @@ def upload(slug: str, delegation_id: int):
     if problem:
         form.file.errors.append(problem)
         return _upload_page(delegation, form, status=422)
-    nominations.preview_nominees(delegation, rows)
+    uploads.preview_nominees(delegation, rows)
     return _upload_page(delegation, form, rows)
 
 
@@ -232,7 +232,7 @@ def confirm_upload(slug: str, delegation_id: int):
             url_for("delegations.upload", slug=slug, delegation_id=delegation.id),
         )
     try:
-        sent = nominations.nominate_many(delegation, rows, actor=current_user)
+        sent = uploads.nominate_many(delegation, rows, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         return _upload_page(
