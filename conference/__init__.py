@@ -40,6 +40,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.badges.checkin_views import bp as checkin_bp
     from conference.badges.views import bp as badges_bp
     from conference.dashboard.views import bp as dashboard_bp
+    from conference.delegations.manage_views import bp as delegations_manage_bp
+    from conference.delegations.views import bp as delegations_bp
     from conference.documents.manage_views import bp as documents_manage_bp
     from conference.documents.views import bp as documents_bp
     from conference.editions.views import bp as editions_bp
@@ -75,9 +77,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mailings_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(documents_manage_bp)
+    app.register_blueprint(delegations_bp)
+    app.register_blueprint(delegations_manage_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
     from conference.badges import receivers as badge_receivers
+    from conference.delegations import receivers as delegation_receivers
     from conference.feeds import receivers as feed_receivers
     from conference.registration import receivers as registration_receivers
     from conference.tasks.queue import init_task_queue
@@ -85,6 +90,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     badge_receivers.connect()
     feed_receivers.connect()
     registration_receivers.connect()
+    delegation_receivers.connect()
     init_task_queue(app)  # after every capability declared its tasks
 
     errors.register_error_handlers(app)

@@ -123,10 +123,11 @@ def create_user_command(email: str, name: str, password: str, admin: bool) -> No
 
 @click.command("grant")
 @click.argument("email")
-@click.argument("role", type=click.Choice(["organiser", "door-staff"]))
+@click.argument("role", type=click.Choice(["organiser", "door-staff", "ncp"]))
 @click.option("--event", "slug", required=True, help="The event's short name (slug).")
-def grant_command(email: str, role: str, slug: str) -> None:
-    """Give a user the organiser or door-staff role at an event."""
+@click.option("--delegation", help="For ncp: the delegation's name at that event.")
+def grant_command(email: str, role: str, slug: str, delegation: str | None) -> None:
+    """Give a user the organiser, door-staff or national-contact-point (ncp) role at an event."""
     from conference.accounts.services import get_user_by_email
     from conference.events.services import get_event, grant_role
     from conference.permissions import is_staff_without_second_factor
@@ -137,6 +138,16 @@ def grant_command(email: str, role: str, slug: str) -> None:
     event = get_event(slug)
     if event is None:
         _fail(f"no event with slug {slug}")
+    if role == "ncp":
+        from conference.delegations.services import appoint_contact, find_delegation_by_name
+
+        found = find_delegation_by_name(event, delegation or "")
+        if found is None:
+            _fail(f"no delegation named {delegation!r} at {event.slug} (give --delegation)")
+        appoint_contact(found, user, actor=None)
+        db.session.commit()
+        click.echo(f"{user.email} is national contact point of {found.name} at {event.slug}")
+        return
     grant_role(event, user, role.replace("-", "_"), actor=None)
     db.session.commit()
     click.echo(f"{user.email} is {role} of {event.slug}")

@@ -164,6 +164,10 @@ DEFAULTS: dict[str, Any] = {
     # A freed seat offered to a waiting person whose bookings overlap the session is held
     # for them this long (or until the session starts, if sooner), then goes to the next.
     "SEAT_OFFER_HOURS": 24,
+    # Delegations (docs/delegations.md): days a nomination's invitation link works, and how many
+    # days before that the nominee is reminded once.
+    "NOMINATION_EXPIRY_DAYS": 14,
+    "NOMINATION_REMINDER_DAYS": 3,
 }
 
 _INT_KEYS = {
@@ -205,6 +209,8 @@ _INT_KEYS = {
     "PROXY_FIX_X_PREFIX",
     "RETENTION_WARNING_DAYS",
     "SEAT_OFFER_HOURS",
+    "NOMINATION_EXPIRY_DAYS",
+    "NOMINATION_REMINDER_DAYS",
     "SCAN_NUMBER_FAILURES",
     "SCAN_NUMBER_WINDOW_SECONDS",
 }

@@ -102,6 +102,53 @@ def _seed_editions(all_events: dict[str, Event], organiser, door) -> None:
         all_events[PAST_FLAGSHIP] = past
 
 
+# Two delegations to the flagship, an NCP login each, and nominees in different states.
+DEMO_DELEGATIONS = (
+    ("Belgium", "BE", 4, "ncp-be@demo.ceris.eu", "Nele NCP (Belgium)"),
+    ("Estonia", "EE", 2, "ncp-ee@demo.ceris.eu", "Kalle NCP (Estonia)"),
+)
+DEMO_NOMINEES = {
+    "Belgium": (
+        ("Bram Peeters", "bram.peeters@demo.ceris.eu", "accepted"),
+        ("Lotte Janssens", "lotte.janssens@demo.ceris.eu", "invited"),
+        ("Jan Maes", "jan.maes@demo.ceris.eu", "declined"),
+    ),
+    "Estonia": (
+        ("Mari Tamm", "mari.tamm@demo.ceris.eu", "invited"),
+        ("Jaan Kask", "jaan.kask@demo.ceris.eu", "withdrawn"),
+    ),
+}
+
+
+def _seed_delegations(flagship: Event) -> list[DemoLogin]:
+    """Delegations with NCPs and nominees, once (a second run leaves them as they are)."""
+    from conference.delegations import nominations
+    from conference.delegations import services as delegations
+
+    logins = []
+    for name, country, quota, email, ncp_name in DEMO_DELEGATIONS:
+        ncp = _ensure_user(email, ncp_name, organisation=f"Ministry ({name})", country=country)
+        logins.append(DemoLogin(f"national contact point, {name} (flagship)", email, DEMO_PASSWORD))
+        if delegations.find_delegation_by_name(flagship, name) is not None:
+            continue
+        delegation = delegations.create_delegation(
+            flagship,
+            delegations.DelegationDetails(name=name, country=country, quota=quota),
+            actor=None,
+        )
+        delegations.appoint_contact(delegation, ncp, actor=None)
+        for person, address, state in DEMO_NOMINEES[name]:
+            nomination, secret = nominations.nominate(delegation, person, address, actor=ncp)
+            if state == "accepted":
+                nominee = _ensure_user(address, person, organisation=f"Ministry ({name})")
+                nominations.accept(secret, nominee, privacy_consent=True)
+            elif state == "declined":
+                nominations.decline(secret)
+            elif state == "withdrawn":
+                nominations.withdraw(nomination, actor=ncp)
+    return logins
+
+
 def demo_staff_codes() -> list[tuple[str, str]]:
     """(email, current code) of the demo accounts that share the published TOTP secret."""
     from conference.accounts.models import User
@@ -182,6 +229,7 @@ def seed_demo() -> list[DemoLogin]:
         verified=True,
         actor=organiser,
     )
+    ncp_logins = _seed_delegations(flagship)
     db.session.flush()
     return [
         DemoLogin("site administrator", admin.email, DEMO_PASSWORD, DEMO_TOTP_SECRET),
@@ -189,4 +237,5 @@ def seed_demo() -> list[DemoLogin]:
         DemoLogin("door staff (all demo events)", door.email, DEMO_PASSWORD),
         DemoLogin("attendee, verified Member State expert", expert.email, DEMO_PASSWORD),
         DemoLogin("attendee, academia", attendee.email, DEMO_PASSWORD),
+        *ncp_logins,
     ]

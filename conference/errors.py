@@ -90,6 +90,25 @@ class SeatOfferGone(BookingError):
     status_code = 410
 
 
+# --- Delegations (issue 17) -------------------------------------------------------
+
+
+class DelegationError(DomainError):
+    """A delegation, its quota or a nomination cannot be changed this way."""
+
+    status_code = 409
+
+
+class QuotaFull(DelegationError):
+    """The delegation's seats are all taken by accepted nominees."""
+
+
+class InvitationInvalid(DelegationError):
+    """The invitation link cannot be used (unknown, used, expired, withdrawn, other address)."""
+
+    status_code = 403
+
+
 class ImportValidationError(DomainError):
     """An import file is malformed; ``errors`` lists (json path, message) pairs."""
 

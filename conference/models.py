@@ -12,6 +12,7 @@ from conference.agenda.models import (
     session_speakers,
 )
 from conference.badges.models import Badge, EventSigningKey, Scan, ScanDevice
+from conference.delegations.models import Delegation, DelegationContact, Nomination
 from conference.documents.models import (
     DocumentBlob,
     DocumentDownload,
@@ -38,12 +39,15 @@ __all__ = [
     "Badge",
     "Mailing",
     "MailingRecipient",
+    "Nomination",
     "EventSigningKey",
     "Scan",
     "ScanDevice",
     "SecurityEvent",
     "AuditEntry",
     "Booking",
+    "Delegation",
+    "DelegationContact",
     "DocumentBlob",
     "DocumentDownload",
     "DocumentVersion",

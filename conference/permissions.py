@@ -17,6 +17,7 @@ from conference.markings import TLP
 
 if TYPE_CHECKING:
     from conference.agenda.models import AgendaSession
+    from conference.delegations.models import Delegation
     from conference.documents.models import SessionDocument
     from conference.events.models import Event
     from conference.registration.models import Registration
@@ -459,6 +460,41 @@ def can_download_document(user: Any, document: SessionDocument) -> bool:
     if marking in (TLP.AMBER, TLP.AMBER_STRICT):
         return True
     return is_checked_in_at(registration, session)
+
+
+# --- Delegations (issue 17) ----------------------------------------------------------------
+# Organisers define delegations and appoint their national contact points (NCP); an NCP sees
+# and acts on their own delegation only. Another delegation answers 404, like a missing one.
+
+
+def is_delegation_contact(user: Any, delegation: Delegation) -> bool:
+    """The user is a national contact point of this delegation (cached for the request)."""
+    if not is_authenticated(user) or delegation.id is None:
+        return False
+    cache: dict[int, frozenset[int]] = _request_cache("delegation_contacts")
+    if user.id not in cache:
+        from conference.delegations.models import DelegationContact
+
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                select(DelegationContact.delegation_id).where(DelegationContact.user_id == user.id)
+            )
+        )
+    return delegation.id in cache[user.id]
+
+
+def forget_cached_delegation_contacts(user: Any) -> None:
+    _request_cache("delegation_contacts").pop(getattr(user, "id", None), None)
+
+
+def can_manage_delegations(user: Any, event: Event) -> bool:
+    """Create delegations, set their quotas, appoint their NCPs, see every one of them."""
+    return can_manage_event(user, event)
+
+
+def can_manage_delegation(user: Any, delegation: Delegation) -> bool:
+    """See the delegation's nominees and nominate, resend, withdraw: its NCPs and organisers."""
+    return can_manage_delegations(user, delegation.event) or is_delegation_contact(user, delegation)
 
 
 def deny(*, hide: bool = False) -> NoReturn:

@@ -29,3 +29,7 @@ category_verification_changed = _signals.signal("category-verification-changed")
 # Sent with ``registration`` while an approval mail is composed; each receiver returns a dict
 # of extra context for the mail (the badge's and the personal calendar's addresses).
 approval_mail_context = _signals.signal("approval-mail-context")
+
+# Sent with ``registration`` and ``actor``: a registration was cancelled (by the attendee, an
+# organiser or the system); delegations give the nominee's quota seat back.
+registration_cancelled = _signals.signal("registration-cancelled")

@@ -51,6 +51,22 @@ def checkpoint_counts(event: Event, actor: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def checked_in_at_entrance(event: Event, registration_ids: list[int]) -> set[int]:
+    """Which of these registrations have been checked in at the event's entrance (delegations)."""
+    if not registration_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Scan.registration_id).where(
+                Scan.event_id == event.id,
+                Scan.session_id.is_(None),
+                Scan.result == ACCEPTED,
+                Scan.registration_id.in_(registration_ids),
+            )
+        )
+    )
+
+
 def who_is_in(event: Event) -> list[dict[str, Any]]:
     """Everyone checked in at the entrance, with their first and latest entry."""
     rows = db.session.execute(

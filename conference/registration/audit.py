@@ -29,6 +29,13 @@ ACTION_LABELS = {
     "account_deleted": "Account deleted; personal data erased",
     "personal_data_erased": "Retention period over; personal data erased",
     "mailed": "Sent a message from the organisers",
+    "nominated": "Nominated by a delegation (invitation sent)",
+    "nomination_resent": "Nomination sent again (new link)",
+    "nomination_accepted": "Nomination accepted",
+    "nomination_declined": "Nomination declined",
+    "nomination_expired": "Nomination expired",
+    "nomination_withdrawn": "Nomination withdrawn",
+    "nomination_cancelled": "Nominee's registration cancelled; quota seat freed",
 }
 
 

@@ -136,6 +136,10 @@ class FilterForm(FlaskForm):
         validators=[Optional()],
     )
     country = SelectField("Country", validators=[Optional()])
+    # Choices filled by the page from the event's delegations (none: the field is not shown).
+    delegation = SelectField(
+        "Delegation", choices=[], validators=[Optional()], validate_choice=False
+    )
 
 
 class DeleteAccountForm(FlaskForm):

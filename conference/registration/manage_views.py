@@ -11,6 +11,7 @@ from conference import permissions
 from conference.accounts import signin
 from conference.accounts.audit import SecurityEventKind as Kind
 from conference.countries import country_choices, country_name
+from conference.delegations import queries as delegation_queries
 from conference.errors import DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.models import Event
@@ -40,7 +41,7 @@ def _load_registration(event: Event, registration_id: int) -> Registration:
     return registration
 
 
-def _filters() -> tuple[forms.FilterForm, queries.RegistrantFilters]:
+def _filters(event: Event | None = None) -> tuple[forms.FilterForm, queries.RegistrantFilters]:
     form = forms.FilterForm(formdata=request.args)
     form.country.choices = as_choices([("", "Any country"), *country_choices()])
     form.validate()
@@ -48,7 +49,21 @@ def _filters() -> tuple[forms.FilterForm, queries.RegistrantFilters]:
         name: (form[name].data or "") if not form[name].errors else ""
         for name in ("q", "status", "category", "verified", "country")
     }
-    return form, queries.RegistrantFilters(**values)
+    filters = queries.RegistrantFilters(**values)
+    if event is not None:
+        _delegation_filter(event, form, filters)
+    return form, filters
+
+
+def _delegation_filter(event: Event, form: forms.FilterForm, filters) -> None:
+    """The delegation filter (issue 17): its choices, and the accepted nominees it keeps."""
+    rows = delegation_queries.list_delegations(event)
+    form.delegation.choices = as_choices(
+        [("", "Any delegation"), *((str(r.delegation.id), r.delegation.name) for r in rows)]
+    )
+    chosen = next((r for r in rows if str(r.delegation.id) == form.delegation.data), None)
+    if chosen is not None:
+        filters.registration_ids = frozenset(chosen.accepted_registration_ids)
 
 
 def _page() -> int:
@@ -63,7 +78,7 @@ def _page() -> int:
 def manage_list(slug: str):
     """Registrants with search, filters, counts per state and category, and bulk actions."""
     event = _load_moderated(slug)
-    filter_form, filters = _filters()
+    filter_form, filters = _filters(event)
     page = _page()
     registrations, total = queries.list_registrants(event, filters, page=page, per_page=PER_PAGE)
     return render_template(
@@ -222,7 +237,7 @@ def manage_csv(slug: str):
     event = _load_moderated(slug)
     if detour := signin.reauthentication_detour():
         return detour  # a registrant list leaves the system (issue 18)
-    _, filters = _filters()
+    _, filters = _filters(event)
     signin.audit(Kind.REGISTRANTS_EXPORTED, user=current_user, detail=event.slug)
     db.session.commit()
     return _csv_response(exports.registrants_csv(event, filters), f"{event.slug}-registrations")

@@ -61,6 +61,10 @@ class Registration(db.Model):
     # Set when an organiser declines the claimed category, with the reason shown to the attendee.
     category_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     category_refusal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What the verification rests on ("nominated by Belgium, NCP Ann Peeters, on 2027-03-01",
+    # "checked by organiser ..."), and when it stops counting (None: for the whole event).
+    category_verification_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
+    category_verification_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
@@ -89,7 +93,11 @@ class Registration(db.Model):
 
     @property
     def category_verified(self) -> bool:
-        return self.category_verified_at is not None
+        """Verified, and the verification has not expired."""
+        if self.category_verified_at is None:
+            return False
+        expires = self.category_verification_expires_at
+        return expires is None or expires > utcnow()
 
     @property
     def category_refused(self) -> bool:

@@ -87,11 +87,15 @@ def verify_category(registration: Registration, *, actor: Any) -> bool:
     seats.lock(registration)
     if registration.category_verified:
         return False
-    registration.category_verified_at = utcnow()
+    now = utcnow()
+    registration.category_verified_at = now
     registration.category_verified_by_id = getattr(actor, "id", None)
     registration.category_refused_at = None
     registration.category_refusal_reason = ""
-    registration.updated_at = utcnow()
+    who = f"organiser {actor.name}" if actor is not None else "the system"
+    registration.category_verification_basis = f"checked by {who} on {now.date().isoformat()}"
+    registration.category_verification_expires_at = None
+    registration.updated_at = now
     audit.record(registration, "category_verified", actor=actor, detail=registration.category)
     db.session.flush()
     verification_changed([registration])
@@ -101,6 +105,7 @@ def verify_category(registration: Registration, *, actor: Any) -> bool:
 def _withdraw(registration: Registration, *, actor: Any) -> None:
     registration.category_verified_at = None
     registration.category_verified_by_id = None
+    registration.category_verification_basis = ""
     registration.updated_at = utcnow()
     cancel_bookings(
         registration,

@@ -28,6 +28,8 @@ class RegistrantFilters:
     category: str = ""
     verified: str = ""  # "yes", "no" or ""
     country: str = ""
+    # Only these registrations (a delegation's accepted nominees, composed by the page).
+    registration_ids: frozenset[int] | None = None
 
 
 def _escape_like(text: str) -> str:
@@ -61,6 +63,8 @@ def registrants_query(event: Event, filters: RegistrantFilters) -> Select:
         query = query.where(Registration.category_verified_at.is_(None))
     if filters.country:
         query = query.where(Registration.country == filters.country.upper())
+    if filters.registration_ids is not None:
+        query = query.where(Registration.id.in_(sorted(filters.registration_ids)))
     return query.order_by(func.lower(User.name), Registration.id)
 
 

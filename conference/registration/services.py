@@ -213,6 +213,7 @@ def cancel_registration(
     set_status(registration, CANCELLED, actor=actor, action="cancelled")
     free_place_and_seats(registration, previous, actor=actor)
     db.session.flush()
+    signals.registration_cancelled.send(None, registration=registration, actor=actor)
     if notify_attendee:
         notify.registration_cancelled(registration, by_attendee=is_self)
 

@@ -33,6 +33,7 @@ from tests.security.world import (
     EXPERT,
     LOGGED_IN,
     LOGGED_OUT,
+    NCP,
     ORGANISER,
     ORGANISER_OTHER,
     PENDING,
@@ -83,6 +84,11 @@ API_SCANNERS = (
     | {"anonymous": UNAUTHORISED, DEVICE: OK, DEVICE_OTHER: FORBIDDEN}
 )
 API_ORGANISERS = API_SCANNERS | {DOOR: FORBIDDEN, DEVICE: FORBIDDEN}
+# A delegation's pages: its national contact point and the event's organisers; to everyone
+# else (another delegation's NCP included) it does not exist.
+DELEGATION = SIGNED_IN | dict.fromkeys(LOGGED_IN, HIDDEN) | {ORGANISER: OK, ADMIN: OK, NCP: OK}
+# Accepting an invitation: only the account holding the invited address (the pending attendee).
+INVITED_ONLY = SIGNED_IN | dict.fromkeys(LOGGED_IN, FORBIDDEN) | {PENDING: OK}
 REGISTERED = SIGNED_IN | dict.fromkeys(LOGGED_IN, REFUSED) | {PENDING: OK, APPROVED: OK, EXPERT: OK}
 
 
@@ -115,6 +121,8 @@ DEFAULT_ARGS: dict[str, Callable[[World], Any]] = {
     "filename": lambda w: "css/site.css",
     "track_id": lambda w: w.track.id,
     "room_id": lambda w: w.room.id,
+    "delegation_id": lambda w: w.extra["delegation"],
+    "nomination_id": lambda w: w.extra["nomination"],
 }
 
 
@@ -320,4 +328,20 @@ ROUTES: dict[str, Row] = {
     "badges_api.checkin_stats": Row(GET=API_ORGANISERS),
     "dashboard.dashboard_json": Row(GET=API_ORGANISERS),
     "mailings.mailing_progress": Row(GET=API_ORGANISERS, args={"mailing_id": lambda w: w.extra["mailing"]}),
+    # Delegations (issue 17): an NCP's own delegation; organisers see and define them all.
+    "delegations.my_delegations": Row(GET=DELEGATION),
+    "delegations.dashboard": Row(GET=DELEGATION),
+    "delegations.nominate": Row(POST=DELEGATION, data=lambda w: {"name": "New Expert", "email": "new.expert@example.org"}),
+    "delegations.resend": Row(POST=DELEGATION),
+    # No file sent: those let in are told to choose one (422).
+    "delegations.upload": Row(GET=DELEGATION, POST=DELEGATION | {NCP: REFUSED, ORGANISER: REFUSED, ADMIN: REFUSED}),
+    "delegations.confirm_upload": Row(POST=DELEGATION, data=lambda w: {"rows": '[[2, "Carla Csv", "carla.csv@example.org"]]'}),
+    "delegations.withdraw": Row(POST=DELEGATION),
+    "delegations.invitation": Row(GET=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
+    "delegations.accept_invitation": Row(POST=INVITED_ONLY, args={"token": lambda w: w.extra["invitation"]}, data=lambda w: {"privacy_consent": "y"}),
+    "delegations.decline_invitation": Row(POST=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
+    "delegations_manage.listing": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "France", "kind": "member_state", "country": "FR", "category": "member_state_expert", "quota": "2"}),
+    "delegations_manage.edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Belgium", "kind": "member_state", "country": "BE", "category": "member_state_expert", "quota": "4"}),
+    "delegations_manage.appoint": Row(POST=ORGANISERS, data=lambda w: {"email": "pending@example.org"}),
+    "delegations_manage.remove_contact": Row(POST=ORGANISERS, data=lambda w: {"user_id": str(w.users[NCP].id)}),
 }  # fmt: skip

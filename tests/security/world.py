@@ -50,6 +50,7 @@ DOOR_OTHER = "door_staff_other"  # door staff of another event
 DEVICE = "device"  # a scanning device token of this event (no login)
 DEVICE_OTHER = "device_other"  # a scanning device token of another event
 ADMIN = "site_admin"
+NCP = "ncp"  # national contact point of this event's delegation A (Belgium), nothing else
 
 ACTORS = (
     ANONYMOUS,
@@ -63,6 +64,7 @@ ACTORS = (
     DEVICE,
     DEVICE_OTHER,
     ADMIN,
+    NCP,
 )
 DEVICE_ACTORS = (DEVICE, DEVICE_OTHER)
 LOGGED_OUT = (ANONYMOUS, *DEVICE_ACTORS)
@@ -180,6 +182,28 @@ def _briefing_document(session, organiser):
     )
 
 
+def _delegations(event: Event, ncp, nominee_email: str) -> dict[str, Any]:
+    """Delegation A (Belgium, the NCP actor's) with an open invitation to the pending attendee,
+    and delegation B (Estonia) with its own NCP and nominee, which the NCP actor must not see."""
+    from tests.delegations.helpers import invite, make_delegation, make_ncp
+
+    belgium = make_delegation(event, "Belgium", quota=3)
+    from conference.delegations.services import appoint_contact
+
+    appoint_contact(belgium, ncp, actor=None)
+    nomination, secret = invite(belgium, ncp, name="Pia Pending", email=nominee_email)
+    estonia = make_delegation(event, "Estonia", quota=2, country="EE")
+    other_nomination, _ = invite(estonia, make_ncp(estonia, email="ncp-ee@example.org"))
+    db.session.commit()
+    return {
+        "delegation": belgium.id,
+        "nomination": nomination.id,
+        "invitation": secret,
+        "other_delegation": estonia.id,
+        "other_nomination": other_nomination.id,
+    }
+
+
 def build_world() -> World:
     """Create every actor and object, committed."""
     from conference.editions.series import create_series, set_series
@@ -196,6 +220,7 @@ def build_world() -> World:
         DOOR_OTHER: make_staff(
             other, "door_staff", email="door-other@example.org", name="Door Other"
         ),
+        NCP: make_user("ncp@example.org", name="Nina Contact"),
     }
     pending = make_registration(
         event, make_user("pending@example.org", name="Pia Pending"), status="pending"
@@ -256,6 +281,7 @@ def build_world() -> World:
     db.session.commit()
     job_id = _finished_print_job(event)
     upload_id = _staged_agenda_upload(event)
+    delegations = _delegations(event, users[NCP], pending.user.email)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
     return World(
         extra={
@@ -266,6 +292,7 @@ def build_world() -> World:
             "offer": offer_token(offer),
             "document": document.id,
             "organiser_session_id": _other_device(users[ORGANISER]),
+            **delegations,
         },
         event=_obj(event, *event_attrs),
         other=_obj(other, *event_attrs),

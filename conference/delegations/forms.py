@@ -1,0 +1,105 @@
+"""Forms of the delegation pages: shape only (the rules are in the services)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+
+from conference.categories import CATEGORY_CHOICES, StakeholderCategory
+from conference.countries import country_choices
+from conference.delegations.models import DelegationKind
+from conference.delegations.rules import MAX_QUOTA
+from conference.delegations.services import DelegationDetails
+from conference.formfields import as_choices, db_int
+
+
+class DelegationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    kind = SelectField("Kind", choices=as_choices((k.value, k.label) for k in DelegationKind))
+    country = SelectField("Country", description="None for an EU institution, body or agency.")
+    category = SelectField(
+        "Category its nominees hold",
+        choices=as_choices(CATEGORY_CHOICES),
+        default=StakeholderCategory.MEMBER_STATE_EXPERT.value,
+    )
+    quota = IntegerField(
+        "Seat quota",
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_QUOTA)],
+        description="How many of its nominees may accept.",
+    )
+    submit = SubmitField("Save delegation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = as_choices([("", "None"), *country_choices()])
+
+    def details(self) -> DelegationDetails:
+        return DelegationDetails(
+            name=self.name.data or "",
+            kind=self.kind.data,
+            country=self.country.data or "",
+            category=self.category.data,
+            quota=self.quota.data or 0,
+        )
+
+
+class AppointForm(FlaskForm):
+    email = EmailField(
+        "Email address of the national contact point",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="They need an account with this address.",
+    )
+    submit = SubmitField("Appoint")
+
+
+class RemoveContactForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired(), db_int])
+    submit = SubmitField("Remove")
+
+
+class NominateForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="The invitation can be accepted only by an account with this address.",
+    )
+    submit = SubmitField("Send the invitation")
+
+
+class ActionForm(FlaskForm):
+    """A bare button (resend, withdraw, decline): the CSRF token is all it carries."""
+
+    submit = SubmitField()
+
+
+class AcceptForm(FlaskForm):
+    privacy_consent = BooleanField(
+        "I agree to the event's privacy notice", validators=[DataRequired()]
+    )
+    submit = SubmitField("Accept the nomination")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "CSV file of nominees",
+        validators=[FileRequired("Choose a file.")],
+        description='A header line naming the columns "name" and "email", then one nominee per '
+        "line (commas or semicolons; UTF-8). Nothing is sent until you confirm the preview.",
+    )
+    submit = SubmitField("Preview")
+
+
+class ConfirmUploadForm(FlaskForm):
+    rows = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Send the invitations")
