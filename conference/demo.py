@@ -128,7 +128,13 @@ def _seed_delegations(flagship: Event) -> list[DemoLogin]:
     logins = []
     for name, country, quota, email, ncp_name in DEMO_DELEGATIONS:
         ncp = _ensure_user(email, ncp_name, organisation=f"Ministry ({name})", country=country)
-        logins.append(DemoLogin(f"national contact point, {name} (flagship)", email, DEMO_PASSWORD))
+        if not ncp.has_totp:  # the NCP role waits for a second factor, as staff roles do
+            two_factor.enable_totp_with_secret(ncp, DEMO_TOTP_SECRET)
+        logins.append(
+            DemoLogin(
+                f"national contact point, {name} (flagship)", email, DEMO_PASSWORD, DEMO_TOTP_SECRET
+            )
+        )
         if delegations.find_delegation_by_name(flagship, name) is not None:
             continue
         delegation = delegations.create_delegation(

@@ -88,9 +88,21 @@ def is_staff_without_second_factor(user: Any) -> bool:
             .join(Event, Event.id == EventStaff.event_id)
             .where(EventStaff.user_id == user.id)
         )
+        from conference.delegations.models import Delegation, DelegationContact
+
+        contacts = db.session.execute(
+            select(Event.trusts_provider_second_factor)
+            .join(Delegation, Delegation.event_id == Event.id)
+            .join(DelegationContact, DelegationContact.delegation_id == Delegation.id)
+            .where(DelegationContact.user_id == user.id)
+        )
+        # A national contact point's role waits for the factor as the staff roles do.
+        roles = [(role, trusted) for role, trusted in rows]
+        roles += [("national_contact_point", trusted) for (trusted,) in contacts]
         cache[user.id] = any(
-            role_needs_second_factor(role) and not (from_provider and trusted)
-            for role, trusted in rows
+            (role == "national_contact_point" or role_needs_second_factor(role))
+            and not (from_provider and trusted)
+            for role, trusted in roles
         )
     return cache[user.id]
 
@@ -493,8 +505,14 @@ def can_manage_delegations(user: Any, event: Event) -> bool:
 
 
 def can_manage_delegation(user: Any, delegation: Delegation) -> bool:
-    """See the delegation's nominees and nominate, resend, withdraw: its NCPs and organisers."""
-    return can_manage_delegations(user, delegation.event) or is_delegation_contact(user, delegation)
+    """See the delegation's nominees and nominate, resend, withdraw: its NCPs and organisers.
+
+    An NCP holds a list of vetted experts: like the staff roles, the role counts only once the
+    account has a second factor (or the event accepts the identity provider's, issue 18).
+    """
+    if can_manage_delegations(user, delegation.event):
+        return True
+    return is_delegation_contact(user, delegation) and has_second_factor_for(user, delegation.event)
 
 
 def deny(*, hide: bool = False) -> NoReturn:

@@ -30,6 +30,7 @@ def make_delegation(
 def make_ncp(delegation, **user_kwargs):
     """An account appointed national contact point of ``delegation``."""
     user_kwargs.setdefault("name", f"NCP of {delegation.name}")
+    user_kwargs.setdefault("second_factor", True)  # the NCP role waits for one (issue 18)
     user = make_user(**user_kwargs)
     services.appoint_contact(delegation, user, actor=None)
     db.session.commit()

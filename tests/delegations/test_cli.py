@@ -12,7 +12,7 @@ from tests.factories import make_open_event, make_user
 def test_grant_ncp_appoints_and_refuses_an_unknown_delegation(app, runner):
     event = make_open_event("cli-2027")
     delegation = make_delegation(event, "Belgium")
-    user = make_user("ncp@example.org")
+    user = make_user("ncp@example.org", second_factor=True)
 
     missing = runner.invoke(args=["grant", user.email, "ncp", "--event", event.slug])
     done = runner.invoke(

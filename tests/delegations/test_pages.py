@@ -176,7 +176,7 @@ def test_organisers_list_every_delegation_and_create_edit_appoint(login):
     unknown = organiser.post(f"{edit}/contacts", data={"email": "nobody@example.org"})
     assert unknown.status_code == 422
     assert "No account has this address" in unknown.get_data(as_text=True)
-    person = make_user("new.ncp@example.org", name="Nico New")
+    person = make_user("new.ncp@example.org", name="Nico New", second_factor=True)
     assert organiser.post(f"{edit}/contacts", data={"email": person.email}).status_code == 303
     assert "Nico New" in organiser.get(edit).get_data(as_text=True)
     assert organiser.post(f"{edit}/contacts/remove", data={"user_id": person.id}).status_code == 303

@@ -220,7 +220,7 @@ def build_world() -> World:
         DOOR_OTHER: make_staff(
             other, "door_staff", email="door-other@example.org", name="Door Other"
         ),
-        NCP: make_user("ncp@example.org", name="Nina Contact"),
+        NCP: make_user("ncp@example.org", name="Nina Contact", second_factor=True),
     }
     pending = make_registration(
         event, make_user("pending@example.org", name="Pia Pending"), status="pending"
