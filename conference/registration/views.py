@@ -8,14 +8,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, logout_user
 
 from conference import permissions
-from conference.errors import BookingForbidden, DomainError
+from conference.errors import BookingError, BookingForbidden, DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
 from conference.extensions import db
 from conference.mail.services import deliver_after_request
 from conference.registration import audit, forms, privacy, services
 from conference.registration import booking as booking_services
-from conference.registration.queries import list_my_bookings, session_in_event
+from conference.registration.queries import (
+    list_my_bookings,
+    session_booking_counts,
+    session_in_event,
+)
 from conference.registration.refusals import refused_page
 from conference.urls import safe_next_url
 
@@ -81,22 +85,35 @@ def my_registration(slug: str):
     )
 
 
-@bp.route("/events/<slug>/registration/cancel", methods=["POST"])
+@bp.route("/events/<slug>/registration/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(slug: str):
-    """Cancel one's own registration; every seat is freed."""
+    """Cancel one's own registration: a confirmation page first; then every seat is freed."""
     event = load_visible_event(slug)
     registration = services.get_registration(event, current_user)
-    if registration is None or not forms.ReturnForm().validate_on_submit():
-        abort(400)
-    try:
-        services.cancel_registration(registration, actor=current_user)
-    except DomainError as error:
-        return refused_page(error, url_for("registration.my_registration", slug=event.slug))
-    db.session.commit()
-    deliver_after_request()
-    flash("Your registration is cancelled and your seats are freed.", "success")
-    return redirect(url_for("registration.my_registration", slug=event.slug))
+    mine = url_for("registration.my_registration", slug=event.slug)
+    if registration is None or not registration.is_active:
+        flash("You hold no registration for this event that could be cancelled.", "info")
+        return redirect(mine)
+    form = forms.ConfirmForm()
+    if form.is_confirmed():
+        try:
+            services.cancel_registration(registration, actor=current_user)
+        except DomainError as error:
+            return refused_page(error, mine)
+        db.session.commit()
+        deliver_after_request()
+        flash("Your registration is cancelled and your seats are freed.", "success")
+        return redirect(mine)
+    bookings = list_my_bookings(current_user, registration)
+    return render_template(
+        "registration/confirm_cancel.html",
+        event=event,
+        registration=registration,
+        seats=[b for b in bookings if b.is_confirmed],
+        waiting=[b for b in bookings if not b.is_confirmed],
+        form=form,
+    )
 
 
 def _load_bookable(slug: str, session_id: int):
@@ -141,15 +158,40 @@ def book(slug: str, session_id: int):
     return _change_booking(slug, session_id, booking_services.book_session, _booked_message)
 
 
-@bp.route("/events/<slug>/sessions/<int:session_id>/unbook", methods=["POST"])
+@bp.route("/events/<slug>/sessions/<int:session_id>/unbook", methods=["GET", "POST"])
 @login_required
 def unbook(slug: str, session_id: int):
-    """Give up a seat or leave a waiting list."""
-    return _change_booking(
-        slug,
-        session_id,
-        booking_services.unbook_session,
-        lambda booking: "Your booking is cancelled.",
+    """Give up a seat or leave a waiting list: a confirmation page first."""
+    form = forms.ConfirmForm()
+    if form.is_confirmed():
+        return _change_booking(
+            slug,
+            session_id,
+            booking_services.unbook_session,
+            lambda booking: "Your booking is cancelled.",
+        )
+    event, session = _load_bookable(slug, session_id)
+    back = safe_next_url(request.values.get("next")) or url_for(
+        "registration.my_registration", slug=slug
+    )
+    registration = services.get_registration(event, current_user)
+    booking = booking_services.get_booking(registration, session) if registration else None
+    if registration is None:
+        return refused_page(
+            BookingForbidden("Register for the event before booking sessions."), back
+        )
+    if booking is None or not (booking.is_confirmed or booking.is_waitlisted):
+        return refused_page(BookingError("You have not booked this session."), back)
+    _, waiting = session_booking_counts(session)
+    return render_template(
+        "registration/confirm_unbook.html",
+        event=event,
+        session=session,
+        booking=booking,
+        rank=booking_services.waitlist_rank(booking),
+        waiting=waiting,
+        back=back,
+        form=form,
     )
 
 
