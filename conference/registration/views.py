@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, logout_user
 
 from conference import permissions
+from conference.accounts.forms import ResendForm
 from conference.errors import BookingError, BookingForbidden, DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
@@ -37,6 +38,7 @@ def register(slug: str):
         flash("You are already registered for this event.", "info")
         return redirect(url_for("registration.my_registration", slug=event.slug))
     is_open = registration_is_open(event)
+    needs_email = services.email_confirmation_missing(current_user)
     form = forms.RegistrationForm(
         data={
             "category": current_user.claimed_category or "",
@@ -46,7 +48,7 @@ def register(slug: str):
         if request.method == "GET"
         else None
     )
-    if is_open and form.validate_on_submit():
+    if is_open and not needs_email and form.validate_on_submit():
         try:
             services.register(event, current_user, form.to_details())
         except DomainError as error:
@@ -60,9 +62,17 @@ def register(slug: str):
             deliver_after_request()
             flash("Thank you: your registration is received.", "success")
             return redirect(url_for("registration.my_registration", slug=event.slug))
-    status = 422 if form.errors else (200 if is_open else 403)
+    refused = not is_open or (needs_email and request.method == "POST")
+    status = 422 if form.errors else (403 if refused else 200)
     return (
-        render_template("registration/register.html", event=event, form=form, is_open=is_open),
+        render_template(
+            "registration/register.html",
+            event=event,
+            form=form,
+            is_open=is_open,
+            needs_email=needs_email,
+            resend=ResendForm(),
+        ),
         status,
     )
 
