@@ -234,9 +234,11 @@ ROUTES: dict[str, Row] = {
     # Attendees: registration, bookings, badges, own agenda
     "registration.register": Row(GET=SIGNED_IN, POST=SIGNED_IN | {PENDING: REFUSED, APPROVED: REFUSED, EXPERT: REFUSED}, data=lambda w: {"category": "academia", "organisation": "Uni", "country": "BE", "privacy_consent": "y"}),
     "registration.my_registration": Row(GET=SIGNED_IN),
-    "registration.cancel": Row(POST=REGISTERED),
+    # Destructive actions: GET shows the confirmation page; the POST acts only with confirm=yes
+    # (issue 15). Without a registration to cancel, both go back to "Your registration".
+    "registration.cancel": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"confirm": "yes"}),
     "registration.book": Row(POST=BOOK_HIDDEN | {EXPERT: REFUSED}),  # the expert holds its seat already
-    "registration.unbook": Row(POST=BOOK_HIDDEN),
+    "registration.unbook": Row(GET=BOOK_HIDDEN, POST=BOOK_HIDDEN, data=lambda w: {"confirm": "yes"}),
     "agenda.my_agenda": Row(GET=SIGNED_IN),
     "badges.my_badge": Row(GET=OWN_BADGE),
     "badges.my_badge_pdf": Row(GET=OWN_BADGE),
@@ -255,7 +257,7 @@ ROUTES: dict[str, Row] = {
     "agenda_manage.changes": Row(GET=ORGANISERS),
     "agenda_manage.session_new": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
     "agenda_manage.session_edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
-    "agenda_manage.session_cancel": Row(POST=ORGANISERS),
+    "agenda_manage.session_cancel": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"confirm": "yes"}),
     # Session documents (issue 19): a TLP:AMBER document of the hidden restricted session.
     "documents.download": Row(GET=HIDDEN_SESSION, args={"document_id": lambda w: w.extra["document"]}),
     "documents_manage.session_documents": Row(GET=ORGANISERS, POST=ORGANISERS | {ORGANISER: REFUSED, ADMIN: REFUSED}, data=lambda w: {"title": "Slides", "tlp": "TLP:GREEN"}),
