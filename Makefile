@@ -36,14 +36,19 @@ static/vendor/jsQR.js: package.json package-lock.json
 
 vendor: static/vendor/jsQR.js
 
+# FLASK_RUN_HOST/PORT tell `flask run` where to listen and the development configuration where
+# links in mail, feeds and badges point (PUBLIC_BASE_URL, unless it is set).
+RUN_ENV := CONFERENCE_ENV=development FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
+
 ## run: install, migrate the SQLite default, seed the demo and serve on http://127.0.0.1:5000
+## (HOST=... PORT=... to serve elsewhere; links follow)
 run: $(VENV)/.installed-app vendor
-	CONFERENCE_ENV=development $(BIN)/flask --app conference db upgrade
-	CONFERENCE_ENV=development $(BIN)/flask --app conference demo
+	$(RUN_ENV) $(BIN)/flask --app conference db upgrade
+	$(RUN_ENV) $(BIN)/flask --app conference demo
 	@echo
 	@echo "  Serving the demo on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@echo
-	CONFERENCE_ENV=development $(BIN)/flask --app conference run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(BIN)/flask --app conference run
 
 # Real client parsers the tests check our output with (ical.js reads feeds as Thunderbird does).
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json

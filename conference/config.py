@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -249,6 +250,24 @@ def _from_environment() -> dict[str, Any]:
     return found
 
 
+# Addresses a server listens on that no browser can be sent to: links name the loopback.
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 (compared with, never bound)
+
+
+def _development_base_url(default: str) -> str:
+    """In development the links follow where `flask run` listens (FLASK_RUN_HOST/PORT, which
+    `make run HOST=... PORT=...` sets), so a demo on another port mails working links."""
+    host = os.environ.get("FLASK_RUN_HOST", "").strip()
+    port = os.environ.get("FLASK_RUN_PORT", "").strip()
+    if not host and not port:
+        return default
+    base = urlsplit(default)
+    host = "127.0.0.1" if host in _ANY_ADDRESS else host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"{base.scheme or 'http'}://{host}:{port or base.port or 5000}"
+
+
 def normalise_database_url(url: str) -> str:
     """Map the common ``postgres://`` spellings onto the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -290,6 +309,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     # `make run` needs no worker of its own; tests run the real task code at once.
     if env == "development" and "TASK_CONSUMER_IN_PROCESS" not in explicit:
         app.config["TASK_CONSUMER_IN_PROCESS"] = True
+    if env == "development" and "PUBLIC_BASE_URL" not in explicit:
+        app.config["PUBLIC_BASE_URL"] = _development_base_url(app.config["PUBLIC_BASE_URL"])
     if env == "test" and "TASK_IMMEDIATE" not in explicit:
         app.config["TASK_IMMEDIATE"] = True
     # Cookies travel only over HTTPS outside development and tests.

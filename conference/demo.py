@@ -20,6 +20,7 @@ from conference.events import services as events
 from conference.events.models import Event, RegistrationMode, StaffRole
 from conference.extensions import db
 from conference.registration.moderation import enrol
+from conference.urls import external_url
 from conference.workload.importer import import_event
 
 DEMO_PASSWORD = "demo-password-2027"  # noqa: S105  (printed to the person running the demo)
@@ -28,6 +29,8 @@ DEMO_PASSWORD = "demo-password-2027"  # noqa: S105  (printed to the person runni
 DEMO_TOTP_SECRET = "CERISDEMOSTAFFTWOZEROTWOSEVENABC"  # noqa: S105
 
 FLAGSHIP = "flagship-2027"
+# The sample privacy notice the demo events link (static/demo/privacy-notice.html).
+DEMO_NOTICE = "demo/privacy-notice.html"
 # The previous edition, cloned from 2027's (two years earlier, same weekdays): a past
 # edition with its programme still public.
 PAST_FLAGSHIP = "flagship-2025"
@@ -182,6 +185,9 @@ def seed_demo() -> list[DemoLogin]:
             else RegistrationMode.AUTOMATIC.value
         )
         event.capacity = 500 if event.slug == FLAGSHIP else 120
+        # The registration form points to the notice: the demo's own sample, at this server.
+        if not event.privacy_notice_url or event.privacy_notice_url.endswith(DEMO_NOTICE):
+            event.privacy_notice_url = external_url("static", filename=DEMO_NOTICE)
     admin = _ensure_user(
         "admin@demo.ceris.eu",
         "Ada Admin",
@@ -221,20 +227,15 @@ def seed_demo() -> list[DemoLogin]:
         events.grant_role(event, door, StaffRole.DOOR_STAFF.value, actor=None)
     _seed_editions(all_events, organiser, door)
     flagship = all_events[FLAGSHIP]
-    enrol(
-        flagship,
-        expert,
-        category=StakeholderCategory.MEMBER_STATE_EXPERT.value,
-        verified=True,
-        actor=organiser,
-    )
-    enrol(
-        flagship,
-        attendee,
-        category=StakeholderCategory.ACADEMIA.value,
-        verified=True,
-        actor=organiser,
-    )
+    for person, category in (
+        (expert, StakeholderCategory.MEMBER_STATE_EXPERT.value),
+        (attendee, StakeholderCategory.ACADEMIA.value),
+    ):
+        registration = enrol(flagship, person, category=category, verified=True, actor=organiser)
+        if registration.privacy_consent_version is None:
+            # The demo's attendees registered themselves, as it were: they agreed to the notice.
+            registration.privacy_consent_version = flagship.privacy_notice_version
+            registration.privacy_consented_at = now
     ncp_logins = _seed_delegations(flagship)
     db.session.flush()
     return [

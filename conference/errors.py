@@ -62,6 +62,12 @@ class RegistrationClosed(RegistrationError):
     status_code = 403
 
 
+class EmailNotConfirmed(RegistrationError):
+    """Registering needs a confirmed email address."""
+
+    status_code = 403
+
+
 class AlreadyRegistered(RegistrationError):
     status_code = 409
 

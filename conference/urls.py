@@ -27,6 +27,10 @@ def safe_next_url(target: str | None) -> str | None:
     """Only same-site paths are followed after login; anything else is an open redirect."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    # Browsers drop tabs and newlines from addresses ("/\t/evil" becomes "//evil") and some
+    # read other control characters and spaces loosely: a path to follow has none of them.
+    if any(ch <= " " or ch == "\x7f" for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from conference.accounts.services import MIN_PASSWORD_LENGTH
@@ -47,6 +54,9 @@ class SignupForm(FlaskForm):
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
     country = _country_field()
     claimed_category = _category_field()
+    # Where the person was going (a same-site path, checked by the view): kept through
+    # sign-up and the confirmation link.
+    next = HiddenField()
     submit = SubmitField("Create account")
 
 
@@ -99,6 +109,13 @@ class ChangePasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that POST."""
+
+
+class ResendForm(FlaskForm):
+    """Send the confirmation link again; ``next`` is the page to come back to (and to go on
+    to once the address is confirmed)."""
+
+    next = HiddenField()
 
 
 class TotpCodeForm(FlaskForm):

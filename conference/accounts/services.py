@@ -14,7 +14,7 @@ from conference.db_types import utcnow
 from conference.errors import AccountError, EmailTaken, InvalidToken
 from conference.extensions import db
 from conference.mail.services import queue_templated_mail
-from conference.urls import external_url
+from conference.urls import external_url, safe_next_url
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the email is unknown, so both answers take the same time.
@@ -118,24 +118,26 @@ def record_login(user: User) -> None:
     user.last_login_at = utcnow()
 
 
-def send_verification_email(user: User) -> None:
-    token = tokens.make_verification_token(user)
+def send_verification_email(user: User, *, next_url: str | None = None) -> None:
+    """Queue the confirmation link; ``next_url`` (a same-site path) is where it leads after."""
+    token = tokens.make_verification_token(user, safe_next_url(next_url))
     link = external_url("accounts.verify_email", token=token)
     queue_templated_mail(
         user.email, "Confirm your email address", "verify_email", user=user, link=link
     )
 
 
-def verify_email(token: str) -> User:
-    """Mark the address in the token as verified; a token works once."""
-    user_id, email = tokens.read_verification_token(token)
+def verify_email(token: str) -> tuple[User, str | None]:
+    """Mark the address in the token as verified; a token works once. Returns the account and
+    the same-site path the person was on their way to (None when there was none)."""
+    user_id, email, next_url = tokens.read_verification_token(token)
     user = get_user(user_id)
     if user is None or user.email != email:
         raise InvalidToken("This link is not valid.")
     if user.email_verified_at is not None:
         raise InvalidToken("This link has already been used: your address is verified.")
     user.email_verified_at = utcnow()
-    return user
+    return user, safe_next_url(next_url)
 
 
 def request_password_reset(email: str) -> None:

@@ -23,8 +23,13 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:20]
 
 
-def make_verification_token(user: User) -> str:
-    return _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+def make_verification_token(user: User, next_url: str | None = None) -> str:
+    """The confirmation link's token; ``next_url`` (a same-site path) is where the person was
+    going, so confirming the address takes them back there (issue 15)."""
+    data: dict = {"u": user.id, "e": user.email}
+    if next_url:
+        data["n"] = next_url
+    return _serializer(VERIFY_SALT).dumps(data)
 
 
 def make_reset_token(user: User) -> str:
@@ -43,9 +48,11 @@ def _load(token: str, salt: str, max_age: int) -> dict:
     return data
 
 
-def read_verification_token(token: str) -> tuple[int, str]:
+def read_verification_token(token: str) -> tuple[int, str, str | None]:
+    """(user id, email, the path to go on to or None)."""
     data = _load(token, VERIFY_SALT, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    return int(data["u"]), str(data["e"])
+    next_url = data.get("n")
+    return int(data["u"]), str(data["e"]), next_url if isinstance(next_url, str) else None
 
 
 def read_reset_token(token: str, user_loader) -> User:

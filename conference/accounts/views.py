@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
 from conference.accounts import forms, services, sessions, signin
@@ -46,10 +47,12 @@ def _signup_limit() -> str:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
-    """Create an account and send the email verification link."""
-    if current_user.is_authenticated:
-        return redirect(url_for("accounts.profile"))
+    """Create an account and send the email verification link; the return address survives."""
     form = forms.SignupForm()
+    next_url = safe_next_url(form.next.data if form.is_submitted() else request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("accounts.profile"))
+    form.next.data = next_url or ""
     if form.validate_on_submit():
         try:
             user = services.create_user(
@@ -64,14 +67,21 @@ def signup():
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            services.send_verification_email(user)
+            services.send_verification_email(user, next_url=next_url)
             db.session.commit()
             deliver_after_request()
             signin.start_session(user, method="password")
             db.session.commit()
-            flash(f"Welcome, {user.name}. We sent a confirmation link to {user.email}.", "success")
-            return redirect(url_for("accounts.profile"))
-    return render_template("accounts/signup.html", form=form), 422 if form.errors else 200
+            flash(
+                f"Welcome, {user.name}. We sent a confirmation link to {user.email}: "
+                "open it to confirm your address.",
+                "success",
+            )
+            return redirect(next_url or url_for("accounts.profile"))
+    return (
+        render_template("accounts/signup.html", form=form, next_url=next_url),
+        422 if form.errors else 200,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -121,31 +131,43 @@ def logout():
 
 @bp.route("/verify/<token>")
 def verify_email(token: str):
-    """Confirm an email address from the link we sent."""
+    """Confirm an email address from the link we sent, then go on where the person was going."""
     try:
-        user = services.verify_email(token)
+        user, next_url = services.verify_email(token)
     except InvalidToken as error:
         db.session.rollback()
         return render_template("accounts/token_error.html", message=error.message), 400
     db.session.commit()
     flash(f"Thank you: {user.email} is confirmed.", "success")
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("accounts.profile"))
+    # Opened in another browser: log in there, then on to the same place.
     return redirect(
-        url_for("accounts.profile" if current_user.is_authenticated else "accounts.login")
+        url_for("accounts.login", next=next_url) if next_url else url_for("accounts.login")
     )
+
+
+def _resend_key() -> str:
+    # Per account as well as per address: one person cannot flood their own inbox from many.
+    if current_user.is_authenticated:
+        return f"verify-resend:{current_user.id}"
+    return get_remote_address()
 
 
 @bp.route("/verify/resend", methods=["POST"])
 @login_required
 @limiter.limit(_reset_limit)
+@limiter.limit(_reset_limit, key_func=_resend_key)
 def resend_verification():
-    """Send the confirmation link again."""
-    form = forms.EmptyForm()
+    """Send the confirmation link again, then back to the page it was asked from."""
+    form = forms.ResendForm()
+    next_url = safe_next_url(form.next.data)
     if form.validate_on_submit() and not current_user.email_verified:
-        services.send_verification_email(current_user)
+        services.send_verification_email(current_user, next_url=next_url)
         db.session.commit()
         deliver_after_request()
         flash(f"We sent a new confirmation link to {current_user.email}.", "success")
-    return redirect(url_for("accounts.profile"))
+    return redirect(next_url or url_for("accounts.profile"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -213,7 +235,7 @@ def profile():
             "accounts/profile.html",
             form=form,
             password_form=password_form,
-            resend=forms.EmptyForm(),
+            resend=forms.ResendForm(),
             calendar_urls=_calendar_urls(),
         ),
         status,
@@ -248,7 +270,7 @@ def change_password():
             "accounts/profile.html",
             form=form,
             password_form=password_form,
-            resend=forms.EmptyForm(),
+            resend=forms.ResendForm(),
             calendar_urls=_calendar_urls(),
         ),
         422,

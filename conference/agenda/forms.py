@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -190,3 +191,13 @@ class ConfirmForm(FlaskForm):
     """A button-only form (cancel, delete): CSRF and nothing else."""
 
     submit = SubmitField("Confirm")
+
+
+class CancelSessionForm(FlaskForm):
+    """The confirmation page's form: the session is cancelled only when ``confirm`` is sent."""
+
+    # No default: a POST without the field reads as "not confirmed" (the page writes "yes").
+    confirm = HiddenField()
+
+    def is_confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == "yes"

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from conference.agenda import catalogue, services
 from conference.agenda.changelog import list_changes
 from conference.agenda.conflicts import timetable_conflicts
-from conference.agenda.forms import SERVICE_FIELDS, ConfirmForm, SessionForm
+from conference.agenda.forms import SERVICE_FIELDS, CancelSessionForm, SessionForm
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import AgendaSession
 from conference.agenda.queries import load_agenda, load_session
@@ -20,6 +20,7 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime
 from conference.notices.services import pending_for
+from conference.registration.queries import session_booking_counts
 
 bp = Blueprint("agenda_manage", __name__, url_prefix="/events/<slug>/manage/agenda")
 
@@ -111,7 +112,6 @@ def _session_form_page(event: Event, session: AgendaSession | None):
             form=form,
             session=session,
             conflicts=conflicts,
-            cancel_form=ConfirmForm(),
             has_rooms=bool(rooms),
         ),
         422 if form.errors else 200,
@@ -134,20 +134,34 @@ def session_edit(slug: str, session_id: int):
     return _session_form_page(event, session)
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 def session_cancel(slug: str, session_id: int):
-    """Cancel a session: it stays on the agenda, marked cancelled."""
+    """Cancel a session after a confirmation page: it stays on the agenda, marked cancelled."""
     event = load_managed_event(slug)
     session = load_session(event, session_id)
     if session is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if services.cancel_session_by(session, actor=current_user):
-        db.session.commit()
-        flash(f"“{session.title}” is cancelled; it stays on the agenda as cancelled.", "success")
     day = session.starts_at.astimezone(event.tz).date().isoformat()
-    return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
+    if session.is_cancelled:
+        flash(f"“{session.title}” is already cancelled.", "info")
+        return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
+    form = CancelSessionForm()
+    if form.is_confirmed():
+        if services.cancel_session_by(session, actor=current_user):
+            db.session.commit()
+            flash(
+                f"“{session.title}” is cancelled; it stays on the agenda as cancelled.", "success"
+            )
+        return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
+    booked, waiting = session_booking_counts(session)
+    return render_template(
+        "agenda/manage/confirm_cancel_session.html",
+        event=event,
+        session=session,
+        booked=booked,
+        waiting=waiting,
+        form=form,
+    )
 
 
 @bp.route("/changes")

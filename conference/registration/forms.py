@@ -78,6 +78,18 @@ class ReturnForm(FlaskForm):
     next = HiddenField()
 
 
+class ConfirmForm(FlaskForm):
+    """The form of a confirmation page: the action runs only when ``confirm`` comes with it,
+    so a POST from elsewhere (an old page, a stray script) only shows the confirmation."""
+
+    # No default: a missing field must read as "not confirmed" (the page writes "yes").
+    confirm = HiddenField()
+    next = HiddenField()
+
+    def is_confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == "yes"
+
+
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Reason (shown to the attendee, optional)", validators=[Optional(), Length(max=2000)]

@@ -186,6 +186,23 @@ def session_seat_overview(event: Event) -> list[tuple[AgendaSession, int]]:
     return [(session, count) for session, count in rows]
 
 
+def session_booking_counts(session: AgendaSession) -> tuple[int, int]:
+    """(seats booked, people waiting) of a session: what a confirmation page says is at stake."""
+    rows = db.session.execute(
+        select(Booking.status, func.count())
+        .where(
+            Booking.session_id == session.id,
+            Booking.status.in_([BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED.value]),
+        )
+        .group_by(Booking.status)
+    )
+    counts = dict(rows.all())
+    return (
+        counts.get(BookingStatus.CONFIRMED.value, 0),
+        counts.get(BookingStatus.WAITLISTED.value, 0),
+    )
+
+
 @dataclass(frozen=True)
 class MyBooking:
     """One of the registrant's bookings, with the session as they may see it."""

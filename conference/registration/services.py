@@ -18,6 +18,7 @@ from conference.countries import is_country_code
 from conference.db_types import utcnow
 from conference.errors import (
     AlreadyRegistered,
+    EmailNotConfirmed,
     InvalidTransition,
     PermissionDenied,
     RegistrationClosed,
@@ -134,6 +135,12 @@ def _apply_details(registration: Registration, details: RegistrationDetails, eve
     registration.privacy_consented_at = utcnow()
 
 
+def email_confirmation_missing(user: Any) -> bool:
+    """Whether ``user`` must confirm their email address before registering: the decision, the
+    badge and every change reach them there, so an address nobody confirmed gets none (issue 15)."""
+    return not getattr(user, "email_verified", False)
+
+
 def register(
     event: Event, user: Any, details: RegistrationDetails, *, now: datetime | None = None
 ) -> Registration:
@@ -143,6 +150,11 @@ def register(
     """
     if not permissions.can_register(user, event) or not registration_is_open(event, now):
         raise RegistrationClosed("Registration for this event is not open.")
+    if email_confirmation_missing(user):
+        raise EmailNotConfirmed(
+            f"Confirm your email address before registering: open the link we sent to {user.email}.",
+            code="email_not_confirmed",
+        )
     validate_details(details)
     seats.lock(event)
     registration = db.session.scalar(

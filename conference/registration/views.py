@@ -8,9 +8,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, logout_user
 
 from conference import permissions
+from conference.accounts.forms import ResendForm
 from conference.badges.services import get_badge_for
 from conference.categories import category_plural_label
-from conference.errors import BookingForbidden, DomainError
+from conference.errors import BookingError, BookingForbidden, DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.services import registration_is_open
 from conference.extensions import db
@@ -19,7 +20,11 @@ from conference.feeds.services import feed_addresses, find_token_of
 from conference.mail.services import deliver_after_request
 from conference.registration import audit, forms, offer_replies, offers, privacy, services
 from conference.registration import booking as booking_services
-from conference.registration.queries import list_my_bookings, session_in_event
+from conference.registration.queries import (
+    list_my_bookings,
+    session_booking_counts,
+    session_in_event,
+)
 from conference.registration.refusals import refused_page
 from conference.urls import safe_next_url
 
@@ -37,6 +42,7 @@ def register(slug: str):
         flash("You are already registered for this event.", "info")
         return redirect(url_for("registration.my_registration", slug=event.slug))
     is_open = registration_is_open(event)
+    needs_email = services.email_confirmation_missing(current_user)
     form = forms.RegistrationForm(
         data={
             "category": current_user.claimed_category or "",
@@ -46,7 +52,7 @@ def register(slug: str):
         if request.method == "GET"
         else None
     )
-    if is_open and form.validate_on_submit():
+    if is_open and not needs_email and form.validate_on_submit():
         try:
             services.register(event, current_user, form.to_details())
         except DomainError as error:
@@ -60,9 +66,17 @@ def register(slug: str):
             deliver_after_request()
             flash("Thank you: your registration is received.", "success")
             return redirect(url_for("registration.my_registration", slug=event.slug))
-    status = 422 if form.errors else (200 if is_open else 403)
+    refused = not is_open or (needs_email and request.method == "POST")
+    status = 422 if form.errors else (403 if refused else 200)
     return (
-        render_template("registration/register.html", event=event, form=form, is_open=is_open),
+        render_template(
+            "registration/register.html",
+            event=event,
+            form=form,
+            is_open=is_open,
+            needs_email=needs_email,
+            resend=ResendForm(),
+        ),
         status,
     )
 
@@ -92,22 +106,35 @@ def my_registration(slug: str):
     )
 
 
-@bp.route("/events/<slug>/registration/cancel", methods=["POST"])
+@bp.route("/events/<slug>/registration/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(slug: str):
-    """Cancel one's own registration; every seat is freed."""
+    """Cancel one's own registration: a confirmation page first; then every seat is freed."""
     event = load_visible_event(slug)
     registration = services.get_registration(event, current_user)
-    if registration is None or not forms.ReturnForm().validate_on_submit():
-        abort(400)
-    try:
-        services.cancel_registration(registration, actor=current_user)
-    except DomainError as error:
-        return refused_page(error, url_for("registration.my_registration", slug=event.slug))
-    db.session.commit()
-    deliver_after_request()
-    flash("Your registration is cancelled and your seats are freed.", "success")
-    return redirect(url_for("registration.my_registration", slug=event.slug))
+    mine = url_for("registration.my_registration", slug=event.slug)
+    if registration is None or not registration.is_active:
+        flash("You hold no registration for this event that could be cancelled.", "info")
+        return redirect(mine)
+    form = forms.ConfirmForm()
+    if form.is_confirmed():
+        try:
+            services.cancel_registration(registration, actor=current_user)
+        except DomainError as error:
+            return refused_page(error, mine)
+        db.session.commit()
+        deliver_after_request()
+        flash("Your registration is cancelled and your seats are freed.", "success")
+        return redirect(mine)
+    bookings = list_my_bookings(current_user, registration)
+    return render_template(
+        "registration/confirm_cancel.html",
+        event=event,
+        registration=registration,
+        seats=[b for b in bookings if b.is_confirmed],
+        waiting=[b for b in bookings if not b.is_confirmed],
+        form=form,
+    )
 
 
 def _load_bookable(slug: str, session_id: int):
@@ -158,15 +185,40 @@ def book(slug: str, session_id: int):
     return _change_booking(slug, session_id, booking_services.book_session, _booked_message)
 
 
-@bp.route("/events/<slug>/sessions/<int:session_id>/unbook", methods=["POST"])
+@bp.route("/events/<slug>/sessions/<int:session_id>/unbook", methods=["GET", "POST"])
 @login_required
 def unbook(slug: str, session_id: int):
-    """Give up a seat or leave a waiting list."""
-    return _change_booking(
-        slug,
-        session_id,
-        booking_services.unbook_session,
-        lambda booking: "Your booking is cancelled.",
+    """Give up a seat or leave a waiting list: a confirmation page first."""
+    form = forms.ConfirmForm()
+    if form.is_confirmed():
+        return _change_booking(
+            slug,
+            session_id,
+            booking_services.unbook_session,
+            lambda booking: "Your booking is cancelled.",
+        )
+    event, session = _load_bookable(slug, session_id)
+    back = safe_next_url(request.values.get("next")) or url_for(
+        "registration.my_registration", slug=slug
+    )
+    registration = services.get_registration(event, current_user)
+    booking = booking_services.get_booking(registration, session) if registration else None
+    if registration is None:
+        return refused_page(
+            BookingForbidden("Register for the event before booking sessions."), back
+        )
+    if booking is None or not (booking.is_confirmed or booking.is_waitlisted):
+        return refused_page(BookingError("You have not booked this session."), back)
+    _, waiting = session_booking_counts(session)
+    return render_template(
+        "registration/confirm_unbook.html",
+        event=event,
+        session=session,
+        booking=booking,
+        rank=booking_services.waitlist_rank(booking),
+        waiting=waiting,
+        back=back,
+        form=form,
     )
 
 

@@ -107,7 +107,7 @@ def test_draft_changes_are_not_in_the_changelog_published_ones_are(draft):
             abstract="Only the abstract changes",
         ),
     )
-    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel")
+    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel", data={"confirm": "yes"})
     client.post(
         "/events/pub/manage/agenda/sessions/new",
         data=_edit(room_a, title="Late addition", start_time="14:00", end_time="15:00"),
@@ -136,7 +136,7 @@ def test_reinstating_a_cancelled_session_is_recorded(draft):
     event, room_a, room_b, session, organiser, client = draft
     set_published(event, True, actor=None)
     db.session.commit()
-    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel")
+    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel", data={"confirm": "yes"})
 
     client.post(EDIT.format(session.id), data=_edit(room_a, status="scheduled"))
 
@@ -149,7 +149,7 @@ def test_a_cancelled_session_stays_visible_as_cancelled(draft, app):
     set_published(event, True, actor=None)
     db.session.commit()
 
-    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel")
+    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel", data={"confirm": "yes"})
     public = app.test_client()
 
     listing = public.get("/events/pub/agenda/?view=list").get_data(as_text=True)
@@ -173,7 +173,7 @@ def test_every_agenda_change_bumps_the_event_agenda_version(draft):
     versions.append(db.session.get(type(event), event.id).agenda_version)
     client.post("/events/pub/manage/agenda/rooms/", data={"name": "Room C", "capacity": "10"})
     versions.append(db.session.get(type(event), event.id).agenda_version)
-    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel")
+    client.post(f"/events/pub/manage/agenda/sessions/{session.id}/cancel", data={"confirm": "yes"})
     versions.append(db.session.get(type(event), event.id).agenda_version)
 
     assert versions == sorted(set(versions))  # strictly increasing

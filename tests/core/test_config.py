@@ -87,3 +87,49 @@ def test_database_urls_use_psycopg3(given, expected):
 def test_unknown_environment_name_is_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="CONFERENCE_ENV"):
         create_app({"ENV": "staging", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        ("127.0.0.1", "5501", "http://127.0.0.1:5501"),
+        ("0.0.0.0", "8080", "http://127.0.0.1:8080"),  # noqa: S104 (what `make run HOST=` may say)
+        ("demo.local", "", "http://demo.local:5000"),
+        ("::1", "5502", "http://[::1]:5502"),
+        ("", "", "http://127.0.0.1:5000"),
+    ],
+)
+def test_development_links_follow_where_make_run_listens(
+    monkeypatch, tmp_path, host, port, expected
+):
+    for name in ("PUBLIC_BASE_URL", "CONFERENCE_PUBLIC_BASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CONFERENCE_ENV", "development")
+    monkeypatch.setenv("FLASK_RUN_HOST", host)
+    monkeypatch.setenv("FLASK_RUN_PORT", port)
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+    assert app.config["PUBLIC_BASE_URL"] == expected
+
+
+def test_a_public_base_url_that_is_set_wins_over_the_run_port(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("CONFERENCE_ENV", "development")
+    monkeypatch.setenv("FLASK_RUN_PORT", "5501")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://events.example.eu/")
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+    assert app.config["PUBLIC_BASE_URL"] == "https://events.example.eu"
+
+
+def test_production_links_never_follow_the_run_port(monkeypatch, tmp_path):
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("CONFERENCE_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("CONFERENCE_ENV", raising=False)
+    monkeypatch.setenv("FLASK_RUN_PORT", "5501")
+
+    app = create_app({"SECRET_KEY": "x" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"

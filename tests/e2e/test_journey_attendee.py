@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
 import pypdfium2
 import pytest
@@ -260,3 +261,120 @@ def test_new_attendee_signs_up_registers_books_and_gets_badge_and_calendar(
         feed = response.read().decode()
     assert RESTRICTED in feed and OPEN in feed
     screenshot(attendee.page, "profile-with-calendar-link")
+
+
+# --- Issue 15: a newcomer keeps their place, confirms their address, and is asked first ------
+
+BORDER = "/events/ceris-border-2027/"
+INTRO = "Introduction: border management"
+
+
+def _shoot(page, name: str, screenshot) -> None:
+    """Pictures at the journey's width and at phone width; nothing may scroll sideways."""
+    width = page.viewport_size["width"]
+    screenshot(page, f"{name}-{width}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, f"{name}-390")
+    scrolls = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    page.set_viewport_size({"width": width, "height": 900})
+    assert not scrolls, f"{name} scrolls sideways at 390 px"
+
+
+def _confirm_page(person: Person, heading: str, consequence: str, button: str) -> None:
+    """A confirmation page of its own: a heading, what will happen, a destructive button."""
+    page = person.page
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_role("region", name="What will happen")).to_contain_text(consequence)
+    expect(page.get_by_role("button", name=button)).to_have_class("button button-danger")
+
+
+@pytest.mark.parametrize("mode", ["mouse", "keyboard"])
+def test_newcomer_keeps_their_place_confirms_the_address_and_is_asked_before_cancelling(
+    mode, new_context, site, screenshot
+):
+    keyboard = mode == "keyboard"
+    name, email = f"Nadia {mode.title()}", f"nadia.{mode}@e2e.example.org"
+    person = Person(new_context().new_page(), keyboard=keyboard, label=name, role="newcomer")
+    page = person.page
+
+    # Event → Register → Log in → Create an account: back on the registration page.
+    person.goto(BORDER)
+    person.click(page.get_by_role("link", name="Register", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    person.click(page.get_by_role("link", name="Create an account"))
+    person.fill(page.get_by_label("Full name"), name)
+    person.fill(page.get_by_label("Email address"), email)
+    person.fill(page.get_by_label("Password", exact=True), NEW_PASSWORD)
+    person.fill(page.get_by_label("Repeat the password"), NEW_PASSWORD)
+    person.click(page.get_by_role("button", name="Create account"))
+    assert urlsplit(page.url).path == f"{BORDER}register"
+    # Not before the address is confirmed: the page says so and sends the link again.
+    notice = page.get_by_role("region", name="First, confirm your email address")
+    expect(notice).to_contain_text(email)
+    expect(page.get_by_label("I have read and agree to the event's privacy notice")).to_have_count(
+        0
+    )
+    if mode == "mouse":
+        _shoot(page, "register-needs-confirmed-email", screenshot)
+    wait_for_mail(site.mail, email)
+    person.click(page.get_by_role("button", name="Send the confirmation link again"))
+    expect(page.locator(".flash-success")).to_contain_text("We sent a new confirmation link")
+    assert urlsplit(page.url).path == f"{BORDER}register"
+    messages = site.mail.messages_to(email)
+    assert len(messages) == 2
+    link = re.search(r"https?://\S+/account/verify/\S+", site.mail.text_of(messages[-1])).group(0)
+    person.goto(link)
+    expect(page.locator(".flash-success")).to_contain_text(f"{email} is confirmed")
+    assert urlsplit(page.url).path == f"{BORDER}register"
+
+    person.select(page.get_by_label("Stakeholder category"), "Academia")
+    person.fill(page.get_by_label("Organisation"), "Warsaw University of Technology")
+    person.select(page.get_by_label("Country"), "Poland")
+    person.check(page.get_by_label("I have read and agree to the event's privacy notice"))
+    person.click(page.get_by_role("button", name="Register", exact=True))
+    expect(page.locator("main")).to_contain_text("Approved")
+
+    # Cancel my seat: asked first; "No" keeps it, "Yes" gives it up.
+    person.goto(BORDER + "agenda/?view=list")
+    person.click(page.get_by_role("link", name=INTRO))
+    person.click(page.get_by_role("button", name="Book a seat"))
+    panel = page.locator(".booking-panel")
+    expect(panel).to_contain_text("You have a seat in this session")
+    session_path = urlsplit(page.url).path
+    person.click(page.get_by_role("link", name="Cancel my seat…"))
+    _confirm_page(
+        person, f"Cancel your seat in “{INTRO}”?", "Your seat is freed", "Yes, cancel my seat"
+    )
+    if mode == "mouse":
+        _shoot(page, "confirm-cancel-seat", screenshot)
+    person.click(page.get_by_role("link", name="No, keep my seat"))
+    assert urlsplit(page.url).path == session_path
+    expect(panel).to_contain_text("You have a seat in this session")
+    person.click(page.get_by_role("link", name="Cancel my seat…"))
+    person.click(page.get_by_role("button", name="Yes, cancel my seat"))
+    expect(page.locator(".flash-success")).to_contain_text("Your booking is cancelled.")
+    assert urlsplit(page.url).path == session_path
+
+    # Cancel my registration: the page says what goes, then the registration is cancelled.
+    person.click(page.get_by_role("button", name="Book a seat"))
+    person.goto(BORDER + "registration")
+    person.click(page.get_by_role("link", name="Cancel my registration…"))
+    _confirm_page(
+        person,
+        "Cancel your registration for “CERIS thematic event: Border management and security”?",
+        f"Your 1 booked seat (“{INTRO}”) goes to the people waiting for it",
+        "Yes, cancel my registration",
+    )
+    if mode == "mouse":
+        _shoot(page, "confirm-cancel-registration", screenshot)
+    person.click(page.get_by_role("button", name="Yes, cancel my registration"))
+    expect(page.locator(".flash-success")).to_contain_text("Your registration is cancelled")
+    expect(page.locator("main")).to_contain_text("Cancelled")
+    assert (
+        site.scalar(
+            "SELECT count(*) FROM bookings b JOIN registrations r ON r.id = b.registration_id "
+            "JOIN users u ON u.id = r.user_id WHERE u.email = :email AND b.status != 'cancelled'",
+            email=email,
+        )
+        == 0
+    )

@@ -152,6 +152,41 @@ def test_organiser_builds_and_publishes_a_thematic_event(mode, new_context, site
     screenshot(visitor.page, "public-session-page")
 
 
+def test_organiser_is_asked_before_cancelling_a_session(new_context, site, screenshot):
+    """Issue 15: "Cancel the session" opens a page of its own that says what will happen; "No"
+    changes nothing, "Yes" cancels it (keyboard only, as a screen-reader user moves)."""
+    organiser = Person(new_context().new_page(), keyboard=True, label="organiser")
+    page = organiser.page
+    title = "EU-funded projects: results and uptake"
+    login(organiser, ORGANISER, PASSWORD)
+    organiser.goto("/events/ceris-resilience-2027/manage/agenda/?day=2027-02-09")
+    organiser.click(page.get_by_role("link", name=title))
+    edit_path = page.url
+    organiser.click(page.get_by_role("link", name="Cancel the session…"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Cancel the session “{title}”?")
+    consequences = page.get_by_role("region", name="What will happen")
+    expect(consequences).to_contain_text("stays on the agenda and in calendar feeds")
+    expect(page.get_by_role("button", name="Yes, cancel the session")).to_have_class(
+        "button button-danger"
+    )
+    screenshot(page, "confirm-cancel-session-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "confirm-cancel-session-390")
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    organiser.click(page.get_by_role("link", name="No, keep the session"))
+    assert page.url == edit_path
+    organiser.click(page.get_by_role("link", name="Cancel the session…"))
+    organiser.click(page.get_by_role("button", name="Yes, cancel the session"))
+    expect(page.locator(".flash-success")).to_contain_text(f"“{title}” is cancelled")
+    status = site.scalar(
+        "SELECT s.status FROM sessions s JOIN events e ON e.id = s.event_id "
+        "WHERE e.slug = 'ceris-resilience-2027' AND s.title = :t",
+        t=title,
+    )
+    assert status == "cancelled"
+
+
 def test_organiser_watches_the_dashboard_refresh_itself(new_context, site, screenshot):
     """The morning of the event: charts of registrations, backlog, arrivals and rooms, each
     with its table, refreshing by itself (the page's timers run on Playwright's clock)."""

@@ -53,7 +53,9 @@ def test_booking_takes_a_seat_and_unbooking_gives_it_back(event, login):
     )
     db.session.expire_all()
     seats_after_booking = session.confirmed_count
-    unbooked = client.post(f"/events/{event.slug}/sessions/{session.id}/unbook")
+    unbooked = client.post(
+        f"/events/{event.slug}/sessions/{session.id}/unbook", data={"confirm": "yes"}
+    )
 
     assert booked.status_code == 303 and booked.headers["Location"] == "/somewhere"
     assert seats_after_booking == 1
@@ -272,7 +274,9 @@ def test_booking_after_registration_closed_is_forbidden_but_unbooking_works(logi
     client = login(registration.user)
 
     book = client.post(f"/events/{event.slug}/sessions/{other.id}/book")
-    unbook = client.post(f"/events/{event.slug}/sessions/{session.id}/unbook")
+    unbook = client.post(
+        f"/events/{event.slug}/sessions/{session.id}/unbook", data={"confirm": "yes"}
+    )
 
     assert book.status_code == 403 and "Booking is closed" in book.get_data(as_text=True)
     assert unbook.status_code == 303
@@ -302,7 +306,9 @@ def test_unbooking_what_was_not_booked_is_a_409(event, login):
     session = make_session(event)
     registration = make_attendee(event)
 
-    response = login(registration.user).post(f"/events/{event.slug}/sessions/{session.id}/unbook")
+    response = login(registration.user).post(
+        f"/events/{event.slug}/sessions/{session.id}/unbook", data={"confirm": "yes"}
+    )
 
     assert response.status_code == 409
     assert "You have not booked this session." in response.get_data(as_text=True)
@@ -319,7 +325,7 @@ def test_tampered_session_ids_answer_404(event, login):
         client.post(f"/events/{event.slug}/sessions/{foreign.id}/book"),
         client.post(f"/events/{event.slug}/sessions/999999/book"),
         client.post(f"/events/{event.slug}/sessions/{hidden.id}/book"),
-        client.post(f"/events/{event.slug}/sessions/{hidden.id}/unbook"),
+        client.post(f"/events/{event.slug}/sessions/{hidden.id}/unbook", data={"confirm": "yes"}),
         client.post(f"/events/nope/sessions/{foreign.id}/book"),
     ]
 
@@ -361,7 +367,9 @@ def test_cancelling_a_registration_frees_every_seat_and_promotes(event, login, s
     db.session.commit()
     drain_mail(smtp_server)
 
-    response = login(holder.user).post(f"/events/{event.slug}/registration/cancel")
+    response = login(holder.user).post(
+        f"/events/{event.slug}/registration/cancel", data={"confirm": "yes"}
+    )
 
     assert response.status_code == 302
     db.session.expire_all()

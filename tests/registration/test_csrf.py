@@ -96,7 +96,7 @@ def test_the_register_form_and_my_registration_page_carry_working_tokens(app, cs
     mine = client.get(f"/events/{event.slug}/registration").get_data(as_text=True)
     unbooked = client.post(
         f"/events/{event.slug}/sessions/{session.id}/unbook",
-        data={"csrf_token": csrf_token_from(mine)},
+        data={"csrf_token": csrf_token_from(mine), "confirm": "yes"},
     )
 
     assert registered.status_code == 302

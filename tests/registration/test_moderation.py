@@ -96,7 +96,9 @@ def test_attendee_cancels_from_any_active_state(login, smtp_server, start):
     assert registration.status == start
     drain_mail(smtp_server)
 
-    response = login(user).post(f"/events/{event.slug}/registration/cancel")
+    response = login(user).post(
+        f"/events/{event.slug}/registration/cancel", data={"confirm": "yes"}
+    )
 
     assert response.status_code == 302
     assert _status(registration) == "cancelled"

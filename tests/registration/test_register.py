@@ -238,7 +238,7 @@ def test_cancelled_registration_can_register_again(login):
     user = make_user()
     registration = register(event, user)
     client = login(user)
-    client.post(f"/events/{event.slug}/registration/cancel")
+    client.post(f"/events/{event.slug}/registration/cancel", data={"confirm": "yes"})
 
     response = client.post(f"/events/{event.slug}/register", data=FORM)
 

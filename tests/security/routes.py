@@ -247,9 +247,11 @@ ROUTES: dict[str, Row] = {
     # Attendees: registration, bookings, badges, own agenda
     "registration.register": Row(GET=SIGNED_IN, POST=SIGNED_IN | {PENDING: REFUSED, APPROVED: REFUSED, EXPERT: REFUSED}, data=lambda w: {"category": "academia", "organisation": "Uni", "country": "BE", "privacy_consent": "y"}),
     "registration.my_registration": Row(GET=SIGNED_IN),
-    "registration.cancel": Row(POST=REGISTERED),
+    # Destructive actions: GET shows the confirmation page; the POST acts only with confirm=yes
+    # (issue 15). Without a registration to cancel, both go back to "Your registration".
+    "registration.cancel": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w: {"confirm": "yes"}),
     "registration.book": Row(POST=BOOK_HIDDEN | {EXPERT: REFUSED}),  # the expert holds its seat already
-    "registration.unbook": Row(POST=BOOK_HIDDEN),
+    "registration.unbook": Row(GET=BOOK_HIDDEN, POST=BOOK_HIDDEN, data=lambda w: {"confirm": "yes"}),
     # A seat offer's one-click link stands for the person it was mailed to, signed in or not.
     "registration.seat_offer": Row(GET=PUBLIC, POST=PUBLIC, args={"token": lambda w: w.extra["offer"]}, data=lambda w: {"decline": "Decline"}),
     "agenda.my_agenda": Row(GET=SIGNED_IN),
@@ -271,7 +273,7 @@ ROUTES: dict[str, Row] = {
     "agenda_manage.changes": Row(GET=ORGANISERS),
     "agenda_manage.session_new": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
     "agenda_manage.session_edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=_session_form),
-    "agenda_manage.session_cancel": Row(POST=ORGANISERS),
+    "agenda_manage.session_cancel": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"confirm": "yes"}),
     "agenda_import.upload_file": Row(GET=ORGANISERS, POST=ORGANISERS | {ORGANISER: REFUSED, ADMIN: REFUSED}),
     "agenda_import.preview": Row(GET=ORGANISERS, args={"public_id": lambda w: w.extra["agenda_upload"]}),
     "agenda_import.confirm": Row(POST=ORGANISERS, args={"public_id": lambda w: w.extra["agenda_upload"]}),
