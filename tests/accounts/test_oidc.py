@@ -247,3 +247,23 @@ def test_a_password_only_provider_sign_in_leaves_a_staff_role_waiting(provider, 
     page = client.get("/events/idp/manage/")
     assert page.status_code == 403
     assert "two-factor" in page.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "code=x&state=" + "s" * 5000,
+        "code=%00%ff&state=%00",
+        "state=%E2%80%AE&code=%F0%9F%98%80",
+        "error=" + "e" * 3000,
+        "code=a&code=b&state=c&state=d",
+        "",
+    ],
+)
+def test_hostile_callbacks_are_refused_in_words(provider, client, query):
+    _to_provider(client)
+
+    response = client.get(f"/account/oidc/callback?{query}")
+
+    assert response.status_code == 400  # NUL bytes are refused before the view, alike
+    assert client.get("/account/profile").status_code == 302

@@ -49,8 +49,8 @@ FORBIDDEN = "403"
 HIDDEN = "404"  # answered exactly like a missing page
 
 
-# The world's staff all have TOTP (tests/factories.py: make_staff, make_user(admin=True)).
-WITH_SECOND_FACTOR = (ADMIN, ORGANISER, ORGANISER_OTHER, DOOR, DOOR_OTHER)
+# The world's staff (and its NCP) all have TOTP (tests/factories.py: make_staff, make_user(admin=True)).
+WITH_SECOND_FACTOR = (ADMIN, ORGANISER, ORGANISER_OTHER, DOOR, DOOR_OTHER, NCP)
 
 
 def _all(outcome: str) -> dict[str, str]:
