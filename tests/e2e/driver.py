@@ -207,12 +207,13 @@ def login_request(context, email: str, password: str):
     return request
 
 
-def wait_for_mail(mail, address: str, *, timeout: float = 10.0):
-    """The newest message to ``address``; mail is sent right after the request, so poll briefly."""
+def wait_for_mail(mail, address: str, *, count: int = 1, timeout: float = 10.0):
+    """The newest message to ``address`` once ``count`` have arrived; mail is sent right after
+    the request (after the page answered), so poll briefly."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         messages = mail.messages_to(address)
-        if messages:
+        if len(messages) >= count:
             return messages[-1]
         time.sleep(0.05)
-    raise AssertionError(f"no mail to {address} within {timeout} s")
+    raise AssertionError(f"fewer than {count} mails to {address} within {timeout} s")
