@@ -13,6 +13,7 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import close_all_sessions
 
 from conference import create_app, permissions
 from conference.config import normalise_database_url
@@ -164,6 +165,9 @@ def app_factory(database_url: str, smtp_server: LoopbackSMTP, tmp_path: Path):
         return application
 
     yield factory
+    # A session of another app may have borrowed a connection from these apps' engines (its
+    # binds follow the current app): give every connection back before disposing.
+    close_all_sessions()
     for application in made:
         with application.app_context():
             db.session.remove()

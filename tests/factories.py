@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import inspect as sa_inspect
+
 from conference.accounts.models import User
 from conference.accounts.services import create_user
 from conference.agenda.models import AgendaSession, Room, Speaker, Track
@@ -259,12 +261,21 @@ def make_attendee(
     return registration
 
 
+def _primary_key(user) -> int:
+    # An account loaded by another app's session must not be refreshed through it: that
+    # session would borrow a connection of this app's engine and keep it past the test.
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return state.identity[0]
+    return user.id  # a world's plain snapshot of the account
+
+
 def sign_in(client, user: User):
     """Make ``client`` a browser signed in as ``user``, as a completed log-in leaves it: the
     login token and a live session row (two-factor passed when the account has it)."""
     from conference.accounts.sessions import open_session
 
-    user = db.session.get(User, user.id)  # also for a world's plain snapshot of the account
+    user = db.session.get(User, _primary_key(user))
     method = "totp" if user.has_totp else "password"
     row = open_session(user, method=method, user_agent="Test client", address="127.0.0.1")
     db.session.commit()
