@@ -57,7 +57,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 ## test: install the test dependencies and run the whole suite (DATABASE_URL selects PostgreSQL)
 test: $(VENV)/.installed-test vendor tests/js/node_modules/.installed
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## e2e: only the browser journeys and accessibility checks (needs /usr/bin/chromium)
 e2e: $(VENV)/.installed-test vendor

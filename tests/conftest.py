@@ -49,6 +49,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DATABASE_URL"] = parsed.set(database=name).render_as_string(hide_password=False)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each browser journey's module on one pytest-xdist worker (``--dist loadgroup``).
+
+    A journey module shares one seeded site and browser between its tests, so splitting it
+    would seed twice; every other test is handed out one at a time, which keeps both workers
+    busy to the end instead of one finishing a long file alone.
+    """
+    for item in items:
+        if item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 def _postgres_url() -> str | None:
     url = os.environ.get("DATABASE_URL")
     return normalise_database_url(url) if url and url.startswith("postgres") else None

@@ -10,8 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from conference.agenda import catalogue
-from conference.agenda.forms import ConfirmForm, RoomForm, SpeakerForm, TrackForm
+from conference.agenda.forms import RoomForm, SpeakerForm, TrackForm
 from conference.agenda.models import Room, Speaker, Track
+from conference.confirmation import ConfirmActionForm, Confirmation, confirmation_page
 from conference.errors import DomainError
 from conference.events.loaders import load_managed_event
 from conference.events.models import Event
@@ -38,6 +39,7 @@ class Kind:
     saver: Callable[..., Any]
     deleter: Callable[..., None]
     details: Callable[[Any], Any]
+    deleting: str  # what deleting one does, for its confirmation page
 
 
 KINDS = {
@@ -50,6 +52,8 @@ KINDS = {
         lambda event, d, obj: catalogue.save_room(event, d, actor=current_user, room=obj),
         catalogue.delete_room,
         lambda f: catalogue.RoomDetails(f.name.data, f.capacity.data, f.position.data or 0),
+        "The room is removed from the event's rooms. While sessions take place in it, "
+        "deleting is refused: move them first.",
     ),
     "tracks": Kind(
         "track",
@@ -60,6 +64,8 @@ KINDS = {
         lambda event, d, obj: catalogue.save_track(event, d, actor=current_user, track=obj),
         catalogue.delete_track,
         lambda f: catalogue.TrackDetails(f.name.data, f.position.data or 0),
+        "The track is removed: its sessions stay on the agenda without a track, and the "
+        "track's page and calendar feed stop (subscribers get nothing more from it).",
     ),
     "speakers": Kind(
         "speaker",
@@ -70,8 +76,13 @@ KINDS = {
         lambda event, d, obj: catalogue.save_speaker(event, d, actor=current_user, speaker=obj),
         catalogue.delete_speaker,
         lambda f: catalogue.SpeakerDetails(
-            f.name.data, f.organisation.data or "", f.country.data or "", f.bio.data or ""
+            f.name.data,
+            f.organisation.data or "",
+            f.country.data or "",
+            f.bio.data or "",
         ),
+        "The speaker is removed from the event's speakers. While they are on sessions, "
+        "deleting is refused: take them off those sessions first.",
     ),
 }
 
@@ -113,7 +124,6 @@ def listing(slug: str, kind: str):
             kind=spec,
             items=spec.lister(event),
             form=form,
-            delete_form=ConfirmForm(),
         ),
         422 if form.errors else 200,
     )
@@ -139,16 +149,30 @@ def edit(slug: str, kind: str, item_id: int):
     )
 
 
-@bp.route("/<kind>/<int:item_id>/delete", methods=["POST"])
+@bp.route("/<kind>/<int:item_id>/delete", methods=["GET", "POST"])
 def delete(slug: str, kind: str, item_id: int):
-    """Delete a room, track or speaker (refused while sessions use a room or speaker)."""
+    """Delete a room, track or speaker after a confirmation page (refused while sessions use
+    a room or speaker)."""
     event = load_managed_event(slug)
     spec = _kind(kind)
     obj = catalogue.get_owned(spec.model, event, item_id)
     if obj is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    listing_url = url_for("agenda_catalogue.listing", slug=event.slug, kind=spec.plural)
+    form = ConfirmActionForm()
+    if not form.is_confirmed():
+        confirmation = Confirmation(
+            question=f"Delete the {spec.name} “{obj.name}”?",
+            consequences=[spec.deleting, "This cannot be undone: you would add it again."],
+            action_url=url_for(
+                "agenda_catalogue.delete", slug=event.slug, kind=spec.plural, item_id=obj.id
+            ),
+            confirm_label=f"Yes, delete the {spec.name}",
+            back_url=listing_url,
+            back_label=f"No, keep the {spec.name}",
+            context=event.title,
+        )
+        return confirmation_page(confirmation, form, title_of=event.title)
     name = obj.name
     try:
         spec.deleter(obj, actor=current_user)
@@ -158,4 +182,4 @@ def delete(slug: str, kind: str, item_id: int):
     else:
         db.session.commit()
         flash(f"The {spec.name} “{name}” is deleted.", "success")
-    return redirect(url_for("agenda_catalogue.listing", slug=event.slug, kind=spec.plural))
+    return redirect(listing_url)

@@ -7,7 +7,6 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -23,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from conference.agenda.models import RestrictedVisibility, SessionKind, SessionStatus
 from conference.agenda.services import SessionFields
 from conference.categories import CATEGORY_CHOICES
+from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
 from conference.formfields import as_choices, db_int
 from conference.localtime import to_instant
@@ -187,17 +187,5 @@ class SpeakerForm(FlaskForm):
     submit = SubmitField("Save speaker")
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form (cancel, delete): CSRF and nothing else."""
-
-    submit = SubmitField("Confirm")
-
-
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(ConfirmActionForm):
     """The confirmation page's form: the session is cancelled only when ``confirm`` is sent."""
-
-    # No default: a POST without the field reads as "not confirmed" (the page writes "yes").
-    confirm = HiddenField()
-
-    def is_confirmed(self) -> bool:
-        return self.validate_on_submit() and self.confirm.data == "yes"

@@ -136,6 +136,18 @@ def revoke_key(event: Event, key: EventSigningKey, *, actor: Any) -> int:
     return resign_badges(event, key.key_id, actor=actor)
 
 
+def count_badges_signed_with(event: Event, key_id: str) -> int:
+    """How many badges revoking ``key_id`` would sign again (to be printed again)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Badge)
+            .where(Badge.event_id == event.id, Badge.key_id == key_id)
+        )
+        or 0
+    )
+
+
 def resign_badges(event: Event, key_id: str, *, actor: Any) -> int:
     """Sign again, with the active key and the same version, the badges signed by ``key_id``."""
     del actor

@@ -20,6 +20,8 @@ from conference.accounts import signin
 from conference.accounts.audit import SecurityEventKind as Kind
 from conference.badges import forms, pdf, qr, services, signing
 from conference.badges.models import Badge
+from conference.badges.numbers import printed_number
+from conference.confirmation import ConfirmActionForm, Confirmation, confirmation_page
 from conference.errors import DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.models import Event
@@ -159,14 +161,15 @@ def _badge_or_404(event: Event, public_id: str) -> Badge:
     return badge
 
 
-@bp.route("/events/<slug>/manage/badges/<public_id>/reissue", methods=["POST"])
+@bp.route("/events/<slug>/manage/badges/<public_id>/reissue", methods=["GET", "POST"])
 @login_required
 def reissue_badge(slug: str, public_id: str):
-    """A new version of a lost badge; the old QR code is refused from now on."""
+    """A new version of a lost badge, after a confirmation page; the old QR code is refused."""
     event = _managed(slug)
     badge = _badge_or_404(event, public_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
+    form = ConfirmActionForm()
+    if not form.is_confirmed():
+        return _badge_confirmation(event, badge, form, reissue=True)
     try:
         services.reissue_badge(badge, actor=current_user)
     except DomainError as error:
@@ -182,18 +185,56 @@ def reissue_badge(slug: str, public_id: str):
     return redirect(url_for("badges.manage_badges", slug=event.slug))
 
 
-@bp.route("/events/<slug>/manage/badges/<public_id>/revoke", methods=["POST"])
+@bp.route("/events/<slug>/manage/badges/<public_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_badge(slug: str, public_id: str):
-    """Void a badge without a replacement."""
+    """Void a badge without a replacement, after a confirmation page."""
     event = _managed(slug)
     badge = _badge_or_404(event, public_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
+    if badge.is_revoked:
+        flash(f"The badge of {badge.registration.user.name} is already revoked.", "info")
+        return redirect(url_for("badges.manage_badges", slug=event.slug))
+    form = ConfirmActionForm()
+    if not form.is_confirmed():
+        return _badge_confirmation(event, badge, form, reissue=False)
     services.revoke_badge(badge, actor=current_user)
     db.session.commit()
     flash(f"Badge of {badge.registration.user.name} revoked.", "success")
     return redirect(url_for("badges.manage_badges", slug=event.slug))
+
+
+def _badge_confirmation(event: Event, badge: Badge, form: ConfirmActionForm, *, reissue: bool):
+    name = badge.registration.user.name
+    printed = (
+        f"The printed badge (number {printed_number(badge.public_id)}, version {badge.version})"
+    )
+    if reissue:
+        confirmation = Confirmation(
+            question=f"Reissue the badge of {name}?",
+            consequences=[
+                f"{printed} stops working at every door from now on: it is answered as reissued.",
+                f"A new version is issued; print it here or {name} downloads it again.",
+            ],
+            action_url=url_for("badges.reissue_badge", slug=event.slug, public_id=badge.public_id),
+            confirm_label="Yes, reissue the badge",
+            back_url=url_for("badges.manage_badges", slug=event.slug),
+            back_label="No, keep the badge",
+            context=event.title,
+        )
+    else:
+        confirmation = Confirmation(
+            question=f"Revoke the badge of {name}?",
+            consequences=[
+                f"{printed} is refused at every door from now on, and no new one is issued.",
+                "The registration itself stays as it is; reissuing later gives a new badge.",
+            ],
+            action_url=url_for("badges.revoke_badge", slug=event.slug, public_id=badge.public_id),
+            confirm_label="Yes, revoke the badge",
+            back_url=url_for("badges.manage_badges", slug=event.slug),
+            back_label="No, keep the badge",
+            context=event.title,
+        )
+    return confirmation_page(confirmation, form, title_of=event.title)
 
 
 @bp.route("/events/<slug>/manage/badges/<public_id>.pdf")
@@ -236,16 +277,38 @@ def rotate_key(slug: str):
     return redirect(url_for("badges.keys", slug=event.slug))
 
 
-@bp.route("/events/<slug>/manage/badges/keys/<key_id>/revoke", methods=["POST"])
+@bp.route("/events/<slug>/manage/badges/keys/<key_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_key(slug: str, key_id: str):
-    """Revoke a key (compromised): its codes are refused and its badges re-signed."""
+    """Revoke a key (compromised), after a confirmation page: its codes are refused and its
+    badges re-signed."""
     event = _managed(slug)
     key = signing.get_key(event, key_id)
     if key is None:
         abort(404)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
+    back = url_for("badges.keys", slug=event.slug)
+    if key.revoked_at is not None:
+        flash(f"Key {key.key_id} is already revoked.", "info")
+        return redirect(back)
+    form = ConfirmActionForm()
+    if not form.is_confirmed():
+        signed = services.count_badges_signed_with(event, key.key_id)
+        confirmation = Confirmation(
+            question=f"Revoke the signing key {key.key_id}?",
+            consequences=[
+                "Every code signed with it is refused at the door from now on, as forged.",
+                f"{signed} badge(s) signed with it are signed again with the active key: "
+                "each must be printed or downloaded again.",
+                "Revoke a key only when it may be compromised; to change keys, rotate instead "
+                "(printed badges keep working).",
+            ],
+            action_url=url_for("badges.revoke_key", slug=event.slug, key_id=key.key_id),
+            confirm_label="Yes, revoke the key",
+            back_url=back,
+            back_label="No, keep the key",
+            context=event.title,
+        )
+        return confirmation_page(confirmation, form, title_of=event.title)
     count = services.revoke_key(event, key, actor=current_user)
     db.session.commit()
     flash(
@@ -253,7 +316,7 @@ def revoke_key(slug: str, key_id: str):
         "printed or downloaded again.",
         "success",
     )
-    return redirect(url_for("badges.keys", slug=event.slug))
+    return redirect(back)
 
 
 @bp.route("/events/<slug>/manage/badges/devices", methods=["GET", "POST"])
@@ -278,22 +341,39 @@ def devices(slug: str):
         form=form,
         new_token=new_token,
         devices=services.list_devices(event),
-        confirm_form=forms.ConfirmForm(),
     )
     return response, 422 if form.errors else 200, {"Cache-Control": "no-store"}
 
 
-@bp.route("/events/<slug>/manage/badges/devices/<int:device_id>/revoke", methods=["POST"])
+@bp.route("/events/<slug>/manage/badges/devices/<int:device_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_device(slug: str, device_id: int):
-    """Stop accepting a device's token."""
+    """Stop accepting a device's token, after a confirmation page."""
     event = _managed(slug)
     device = services.get_device(event, device_id)
     if device is None:
         abort(404)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
+    back = url_for("badges.devices", slug=event.slug)
+    if device.revoked_at is not None:
+        flash(f"The token of “{device.name}” is already revoked.", "info")
+        return redirect(back)
+    form = ConfirmActionForm()
+    if not form.is_confirmed():
+        confirmation = Confirmation(
+            question=f"Revoke the scanning device “{device.name}”?",
+            consequences=[
+                "Its token stops working at once: the device can no longer check anyone in, "
+                "and scans it still sends are refused.",
+                "Check-ins it already recorded stay. To scan with it again, issue a new token.",
+            ],
+            action_url=url_for("badges.revoke_device", slug=event.slug, device_id=device.id),
+            confirm_label="Yes, revoke the device",
+            back_url=back,
+            back_label="No, keep the device",
+            context=event.title,
+        )
+        return confirmation_page(confirmation, form, title_of=event.title)
     services.revoke_device(device, actor=current_user)
     db.session.commit()
     flash(f"The token of “{device.name}” no longer works.", "success")
-    return redirect(url_for("badges.devices", slug=event.slug))
+    return redirect(back)

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
+from conference.confirmation import ConfirmActionForm
 from conference.db_types import is_db_int
 from conference.events.models import (
     DEFAULT_RETENTION_MONTHS,
@@ -194,10 +195,11 @@ class GrantRoleForm(FlaskForm):
     submit = SubmitField("Grant role")
 
 
-class RevokeRoleForm(FlaskForm):
+class RevokeRoleForm(ConfirmActionForm):
+    """Whose role to remove; the role goes only with ``confirm`` (its confirmation page)."""
+
     user_id = IntegerField(validators=[DataRequired(), db_int])
     role = SelectField(choices=as_choices((r.value, r.label) for r in StaffRole))
-    submit = SubmitField("Remove")
 
 
 class PublishForm(FlaskForm):

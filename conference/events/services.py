@@ -204,15 +204,20 @@ def grant_role(event: Event, user: User, role: str, *, actor: Any) -> EventStaff
     return grant
 
 
-def revoke_role(event: Event, user: User, role: str, *, actor: Any) -> bool:
-    """Take a staff role away; returns whether there was one."""
-    if actor is not None and not permissions.can_grant_role(actor, event, role):
-        raise PermissionDenied("You may not revoke this role.")
-    grant = db.session.scalar(
+def find_role(event: Event, user: User, role: str) -> EventStaff | None:
+    """The grant of ``role`` to ``user`` at ``event``, if there is one."""
+    return db.session.scalar(
         select(EventStaff).where(
             EventStaff.event_id == event.id, EventStaff.user_id == user.id, EventStaff.role == role
         )
     )
+
+
+def revoke_role(event: Event, user: User, role: str, *, actor: Any) -> bool:
+    """Take a staff role away; returns whether there was one."""
+    if actor is not None and not permissions.can_grant_role(actor, event, role):
+        raise PermissionDenied("You may not revoke this role.")
+    grant = find_role(event, user, role)
     if grant is None:
         return False
     db.session.delete(grant)

@@ -9,6 +9,7 @@ from conference import permissions
 from conference.accounts import signin
 from conference.accounts.audit import SecurityEventKind as Kind
 from conference.accounts.services import get_user, get_user_by_email
+from conference.confirmation import Confirmation, confirmation_page
 from conference.editions.series import group_by_series, list_series, neighbours
 from conference.errors import DomainError, EventError
 from conference.events import forms, services
@@ -146,18 +147,46 @@ def staff(slug: str):
     )
 
 
+def _remove_staff_confirmation(event, user, role: StaffRole, form: forms.RevokeRoleForm):
+    what = {
+        StaffRole.ORGANISER: "edit the event, its agenda and registrations, or see its "
+        "registrant lists",
+        StaffRole.DOOR_STAFF: "scan badges or check people in at this event's doors",
+    }.get(role, "act in this role at this event")
+    confirmation = Confirmation(
+        question=f"Remove {user.name} as {role.label.lower()}?",
+        consequences=[
+            f"{user.name} can no longer {what}, from their next page on.",
+            "Their account, and any registration of theirs, stay as they are; you can grant "
+            "the role again later.",
+        ],
+        action_url=url_for("events.remove_staff", slug=event.slug),
+        confirm_label=f"Yes, remove the {role.label.lower()} role",
+        back_url=url_for("events.staff", slug=event.slug),
+        back_label="No, keep the role",
+        context=event.title,
+        details=[("Name", user.name), ("Email", user.email), ("Role", role.label)],
+        hidden=[("user_id", str(user.id)), ("role", role.value)],
+    )
+    return confirmation_page(confirmation, form, title_of=event.title)
+
+
 @bp.route("/events/<slug>/manage/staff/remove", methods=["POST"])
 @login_required
 def remove_staff(slug: str):
-    """Remove a staff role."""
+    """Remove a staff role, after a confirmation page (the list's button POSTs to it)."""
     event = load_visible_event(slug)
     form = forms.RevokeRoleForm()
     if not form.validate_on_submit():
         abort(400)
     permissions.require(permissions.can_grant_role(current_user, event, form.role.data))
     user = get_user(form.user_id.data)
-    if user is None or not services.revoke_role(event, user, form.role.data, actor=current_user):
+    if user is None or services.find_role(event, user, form.role.data) is None:
         abort(404)
+    role = StaffRole(form.role.data)
+    if not form.is_confirmed():
+        return _remove_staff_confirmation(event, user, role, form)
+    services.revoke_role(event, user, role.value, actor=current_user)
     db.session.commit()
     flash(f"{user.name} is no longer {StaffRole(form.role.data).label.lower()}.", "success")
     return redirect(url_for("events.staff", slug=event.slug))

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from conference.categories import CATEGORY_CHOICES
+from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
 from conference.formfields import as_choices, db_int
 from conference.registration.models import REGISTRATION_STATUS_LABELS
@@ -78,16 +79,9 @@ class ReturnForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ConfirmActionForm):
     """The form of a confirmation page: the action runs only when ``confirm`` comes with it,
     so a POST from elsewhere (an old page, a stray script) only shows the confirmation."""
-
-    # No default: a missing field must read as "not confirmed" (the page writes "yes").
-    confirm = HiddenField()
-    next = HiddenField()
-
-    def is_confirmed(self) -> bool:
-        return self.validate_on_submit() and self.confirm.data == "yes"
 
 
 class RejectForm(FlaskForm):

@@ -10,6 +10,8 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.accounts import signin
 from conference.accounts.audit import SecurityEventKind as Kind
+from conference.categories import category_label
+from conference.confirmation import Confirmation, confirmation_page
 from conference.countries import country_choices, country_name
 from conference.delegations import queries as delegation_queries
 from conference.errors import DomainError
@@ -153,19 +155,22 @@ _ACTIONS = {
         "The registration is rejected.",
     ),
     "verify": (lambda r, actor: moderation.verify_category(r, actor=actor), "Category verified."),
-    "unverify": (
-        lambda r, actor: moderation.unverify_category(r, actor=actor),
-        "Verification withdrawn; bookings in sessions no longer open to the attendee are cancelled.",
-    ),
     "refuse_category": (
         lambda r, actor: moderation.refuse_category(
             r, actor=actor, reason=request.form.get("claim-reason", "")
         ),
         "The claimed category is refused; the attendee sees the reason.",
     ),
+}
+# The two that take something away have a confirmation page of their own (_confirmed_action).
+_CONFIRMED_ACTIONS = {
     "cancel": (
         lambda r, actor: services.cancel_registration(r, actor=actor),
         "The registration is cancelled.",
+    ),
+    "unverify": (
+        lambda r, actor: moderation.unverify_category(r, actor=actor),
+        "Verification withdrawn; bookings in sessions no longer open to the attendee are cancelled.",
     ),
 }
 
@@ -202,6 +207,107 @@ def manage_action(slug: str, registration_id: int, action: str):
         done = "The event is full: the registration is on the waiting list."
     flash(done, "success")
     return redirect(back, code=303)
+
+
+@bp.route(
+    "/events/<slug>/manage/registrations/<int:registration_id>/cancel", methods=["GET", "POST"]
+)
+@login_required
+def manage_cancel(slug: str, registration_id: int):
+    """Cancel a registration, after a confirmation page."""
+    return _confirmed_action(slug, registration_id, "cancel")
+
+
+@bp.route(
+    "/events/<slug>/manage/registrations/<int:registration_id>/unverify",
+    methods=["GET", "POST"],
+)
+@login_required
+def manage_unverify(slug: str, registration_id: int):
+    """Withdraw a category's verification, after a confirmation page."""
+    return _confirmed_action(slug, registration_id, "unverify")
+
+
+def _confirmed_action(slug: str, registration_id: int, action: str):
+    event = _load_moderated(slug)
+    registration = _load_registration(event, registration_id)
+    back = url_for(
+        "registration_manage.manage_detail", slug=event.slug, registration_id=registration.id
+    )
+    possible = registration.is_active if action == "cancel" else registration.category_verified
+    if not possible:
+        flash(
+            "This registration is not active any more."
+            if action == "cancel"
+            else "The category is not verified.",
+            "info",
+        )
+        return redirect(back, code=303)
+    form = forms.ConfirmForm()
+    if not form.is_confirmed():
+        return _confirmation_for(event, registration, action, form, back)
+    change, done = _CONFIRMED_ACTIONS[action]
+    try:
+        change(registration, current_user)
+    except DomainError as error:
+        return refused_page(error, back)
+    db.session.commit()
+    deliver_after_request()
+    flash(done, "success")
+    return redirect(back, code=303)
+
+
+def _confirmation_for(event: Event, registration: Registration, action: str, form, back: str):
+    person = registration.user.name
+    bookings = queries.list_my_bookings(current_user, registration)
+    seats = sum(1 for b in bookings if b.is_confirmed)
+    waiting = len(bookings) - seats
+    if action == "cancel":
+        consequences = [
+            f"{person}'s place at the event is freed (the first person waiting gets it) and "
+            "their badge is refused at every door.",
+            f"{seats} booked seat(s) go to the people waiting for them; {waiting} waiting-list "
+            "place(s) are given up.",
+            f"{person} is told by email. To come back they would register again"
+            + (", and be reviewed again." if event.registration_mode == "moderated" else "."),
+        ]
+        question, label = f"Cancel the registration of {person}?", "Yes, cancel the registration"
+        keep = "No, keep the registration"
+        url = url_for(
+            "registration_manage.manage_cancel", slug=event.slug, registration_id=registration.id
+        )
+    else:
+        consequences = [
+            f"{person} is no longer a verified "
+            f"{category_label(registration.category)}: restricted sessions open only to "
+            "verified people close to them at once (pages, feeds, the door).",
+            "Their bookings in those sessions are cancelled and the seats go to the people "
+            "waiting; their badge is reissued without the category.",
+            "The claim stays: you can verify it again later.",
+        ]
+        question, label = f"Withdraw the verification of {person}?", "Yes, withdraw it"
+        keep = "No, keep the verification"
+        url = url_for(
+            "registration_manage.manage_unverify",
+            slug=event.slug,
+            registration_id=registration.id,
+        )
+    confirmation = Confirmation(
+        question=question,
+        consequences=consequences,
+        action_url=url,
+        confirm_label=label,
+        back_url=back,
+        back_label=keep,
+        context=event.title,
+        details=[
+            ("Name", person),
+            ("Email", registration.user.email),
+            ("Category", category_label(registration.category)),
+            ("Status", registration.status.capitalize()),
+        ],
+    )
+    return confirmation_page(confirmation, form, title_of=event.title)
 
 
 @bp.route("/events/<slug>/manage/registrations/promote", methods=["POST"])

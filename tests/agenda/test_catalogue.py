@@ -20,6 +20,7 @@ from tests.factories import (
 )
 
 BASE = "/events/cat/manage/agenda"
+YES = {"confirm": "yes"}  # what the confirmation page sends
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_room_in_use_cannot_be_deleted_or_shrunk_below_a_session(organiser):
     room = make_room(event, "Busy room", 100)
     make_session(event, room=room, starts_at=at(10), capacity=80)
 
-    deleted = client.post(f"{BASE}/rooms/{room.id}/delete", follow_redirects=True)
+    deleted = client.post(f"{BASE}/rooms/{room.id}/delete", data=YES, follow_redirects=True)
     shrunk = client.post(
         f"{BASE}/rooms/{room.id}/edit", data={"name": "Busy room", "capacity": "50"}
     )
@@ -77,7 +78,7 @@ def test_an_unused_room_is_deleted(organiser):
     event, client = organiser
     room = make_room(event, "Spare room", 10)
 
-    response = client.post(f"{BASE}/rooms/{room.id}/delete", follow_redirects=True)
+    response = client.post(f"{BASE}/rooms/{room.id}/delete", data=YES, follow_redirects=True)
 
     assert "“Spare room” is deleted" in response.get_data(as_text=True)
     assert db.session.scalar(select(Room)) is None
@@ -88,7 +89,7 @@ def test_deleting_a_track_keeps_its_sessions(organiser):
     track = make_track(event, "Dual use")
     session = make_session(event, starts_at=at(10), track_id=track.id)
 
-    client.post(f"{BASE}/tracks/{track.id}/delete")
+    client.post(f"{BASE}/tracks/{track.id}/delete", data=YES)
 
     db.session.expire_all()
     assert db.session.scalar(select(Track)) is None
@@ -124,7 +125,7 @@ def test_a_speaker_on_a_session_cannot_be_deleted(organiser):
     speaker = make_speaker(event, "Busy Speaker")
     make_session(event, starts_at=at(10), speakers=[speaker])
 
-    response = client.post(f"{BASE}/speakers/{speaker.id}/delete", follow_redirects=True)
+    response = client.post(f"{BASE}/speakers/{speaker.id}/delete", data=YES, follow_redirects=True)
 
     assert "take them off those sessions first" in response.get_data(as_text=True)
     assert db.session.scalar(select(Speaker)) is not None

@@ -189,7 +189,7 @@ def test_organiser_reissues_a_badge_from_the_page(login, event):
     old = badge.token
 
     response = login(organiser).post(
-        f"/events/flagship-2027/manage/badges/{badge.public_id}/reissue"
+        f"/events/flagship-2027/manage/badges/{badge.public_id}/reissue", data={"confirm": "yes"}
     )
 
     db.session.refresh(badge)

@@ -161,7 +161,8 @@ def test_admin_grants_and_removes_organiser(app, login, world):
     assert permissions.is_organiser(newcomer, event)
 
     client.post(
-        "/events/the-event/manage/staff/remove", data={"user_id": newcomer.id, "role": "organiser"}
+        "/events/the-event/manage/staff/remove",
+        data={"user_id": newcomer.id, "role": "organiser", "confirm": "yes"},
     )
     permissions.forget_cached_roles(newcomer)
     assert not permissions.is_organiser(newcomer, event)

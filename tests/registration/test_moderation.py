@@ -392,7 +392,8 @@ def test_organiser_cancellation_mails_the_attendee(event, organiser, login, smtp
     drain_mail(smtp_server)
 
     response = login(organiser).post(
-        f"/events/{event.slug}/manage/registrations/{registration.id}/cancel"
+        f"/events/{event.slug}/manage/registrations/{registration.id}/cancel",
+        data={"confirm": "yes"},
     )
 
     assert response.status_code == 303
