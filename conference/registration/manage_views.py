@@ -257,6 +257,19 @@ def _confirmed_action(slug: str, registration_id: int, action: str):
     return redirect(back, code=303)
 
 
+def _bookings_given_up(seats: int, waiting: int) -> str:
+    if not seats and not waiting:
+        return "They hold no session seats and wait for none."
+    parts = []
+    if seats:
+        parts.append(
+            f"{seats} booked seat{'s go' if seats != 1 else ' goes'} to the people waiting"
+        )
+    if waiting:
+        parts.append(f"{waiting} waiting-list place{'s are' if waiting != 1 else ' is'} given up")
+    return "; ".join(parts) + "."
+
+
 def _confirmation_for(event: Event, registration: Registration, action: str, form, back: str):
     person = registration.user.name
     bookings = queries.list_my_bookings(current_user, registration)
@@ -266,8 +279,7 @@ def _confirmation_for(event: Event, registration: Registration, action: str, for
         consequences = [
             f"{person}'s place at the event is freed (the first person waiting gets it) and "
             "their badge is refused at every door.",
-            f"{seats} booked seat(s) go to the people waiting for them; {waiting} waiting-list "
-            "place(s) are given up.",
+            _bookings_given_up(seats, waiting),
             f"{person} is told by email. To come back they would register again"
             + (", and be reviewed again." if event.registration_mode == "moderated" else "."),
         ]
