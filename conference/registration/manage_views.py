@@ -175,6 +175,17 @@ _CONFIRMED_ACTIONS = {
 }
 
 
+def _apply(change, registration: Registration, back: str):
+    """Run one decision and commit it (mail after); a refusal page when a rule says no."""
+    try:
+        change(registration, current_user)
+    except DomainError as error:
+        return refused_page(error, back)
+    db.session.commit()
+    deliver_after_request()
+    return None
+
+
 @bp.route("/events/<slug>/manage/registrations/<int:registration_id>/<action>", methods=["POST"])
 @login_required
 def manage_action(slug: str, registration_id: int, action: str):
@@ -197,12 +208,8 @@ def manage_action(slug: str, registration_id: int, action: str):
             abort(400)
         return refused_page(DomainError("The reason is too long: 2,000 characters at most."), back)
     change, done = _ACTIONS[action]
-    try:
-        change(registration, current_user)
-    except DomainError as error:
-        return refused_page(error, back)
-    db.session.commit()
-    deliver_after_request()
+    if refused := _apply(change, registration, back):
+        return refused
     if action == "approve" and not registration.is_approved:
         done = "The event is full: the registration is on the waiting list."
     flash(done, "success")
@@ -247,12 +254,8 @@ def _confirmed_action(slug: str, registration_id: int, action: str):
     if not form.is_confirmed():
         return _confirmation_for(event, registration, action, form, back)
     change, done = _CONFIRMED_ACTIONS[action]
-    try:
-        change(registration, current_user)
-    except DomainError as error:
-        return refused_page(error, back)
-    db.session.commit()
-    deliver_after_request()
+    if refused := _apply(change, registration, back):
+        return refused
     flash(done, "success")
     return redirect(back, code=303)
 
