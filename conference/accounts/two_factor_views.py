@@ -164,17 +164,25 @@ def _finish_sign_in(user, method: str, note: str | None = None):
     return redirect(next_url or url_for("events.home"))
 
 
+def _pending_user_or_detour():
+    """The account waiting for its second step, or where to send a visitor who has none."""
+    if current_user.is_authenticated:
+        return None, redirect(url_for("events.home"))
+    user = signin.pending_user()
+    if user is None:
+        flash("Log in with your password first (the second step waits 5 minutes).", "info")
+        return None, redirect(url_for("accounts.login"))
+    return user, None
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(_code_limit, methods=["POST"])
 @limiter.limit(_code_limit, methods=["POST"], key_func=_account_key)
 def verify():
     """The second step of a log-in: a code from the authenticator."""
-    if current_user.is_authenticated:
-        return redirect(url_for("events.home"))
-    user = signin.pending_user()
-    if user is None:
-        flash("Log in with your password first (the second step waits 5 minutes).", "info")
-        return redirect(url_for("accounts.login"))
+    user, detour = _pending_user_or_detour()
+    if detour is not None:
+        return detour
     form = forms.TotpCodeForm()
     if form.validate_on_submit():
         if two_factor.verify_totp(user, form.code.data):
@@ -194,12 +202,9 @@ def verify():
 @limiter.limit(_recovery_limit, methods=["POST"], key_func=_account_key)
 def recover():
     """The second step with a one-time recovery code, when the phone is lost."""
-    if current_user.is_authenticated:
-        return redirect(url_for("events.home"))
-    user = signin.pending_user()
-    if user is None:
-        flash("Log in with your password first (the second step waits 5 minutes).", "info")
-        return redirect(url_for("accounts.login"))
+    user, detour = _pending_user_or_detour()
+    if detour is not None:
+        return detour
     form = forms.RecoveryCodeForm()
     if form.validate_on_submit():
         if two_factor.use_recovery_code(user, form.code.data):
