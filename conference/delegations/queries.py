@@ -72,6 +72,15 @@ def list_delegations(event: Event, *, only: list[int] | None = None) -> list[Del
     return list(rows.values())
 
 
+def event_delegations(event: Event) -> list[Delegation]:
+    """The event's delegations by name (a session form's choices)."""
+    return list(
+        db.session.scalars(
+            select(Delegation).where(Delegation.event_id == event.id).order_by(Delegation.name)
+        )
+    )
+
+
 def delegations_of_contact(user: Any, event: Event) -> list[Delegation]:
     """The event's delegations this user is a national contact point of."""
     if getattr(user, "id", None) is None:

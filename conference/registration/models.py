@@ -6,7 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db_types import UTCDateTime, utcnow
@@ -65,6 +77,11 @@ class Registration(db.Model):
     # "checked by organiser ..."), and when it stops counting (None: for the whole event).
     category_verification_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
     category_verification_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The delegation whose accepted nominee this is (issue 17), kept by the delegation services
+    # with the nomination: invitation-only sessions admit by it without a query.
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegations.id", ondelete="SET NULL"), index=True
+    )
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
@@ -98,6 +115,24 @@ class Registration(db.Model):
             return False
         expires = self.category_verification_expires_at
         return expires is None or expires > utcnow()
+
+    @classmethod
+    def category_verified_clause(cls, now: datetime | None = None) -> ColumnElement[bool]:
+        """``category_verified`` in SQL: verified, and the verification has not expired."""
+        now = now or utcnow()
+        return and_(
+            cls.category_verified_at.is_not(None),
+            or_(
+                cls.category_verification_expires_at.is_(None),
+                cls.category_verification_expires_at > now,
+            ),
+        )
+
+    @property
+    def category_verification_expired(self) -> bool:
+        """Verified once, but the verification's expiry has passed."""
+        expires = self.category_verification_expires_at
+        return self.category_verified_at is not None and expires is not None and expires <= utcnow()
 
     @property
     def category_refused(self) -> bool:

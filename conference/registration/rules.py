@@ -64,6 +64,19 @@ def _restriction_label(categories: tuple[str, ...]) -> str:
     return f"Open to verified {joined}"
 
 
+def session_restriction_label(session: Any) -> str:
+    """Who a restricted session admits: its verified categories and/or invited delegations."""
+    invited = "the experts of the delegations invited"
+    if not session.restricted_to:
+        return (
+            f"Open by invitation only, to {invited}"
+            if session.invitation_only
+            else (restriction_label(()))
+        )
+    label = restriction_label(session.restricted_to)
+    return f"{label} and to {invited}" if session.invitation_only else label
+
+
 def booking_refusal(
     registration: Any,
     session: Any,
@@ -83,7 +96,7 @@ def booking_refusal(
     if session.is_cancelled:
         return Refusal(SESSION_CANCELLED, "This session is cancelled.", 409)
     if not permissions.may_attend_session(registration, session):
-        label = restriction_label(session.restricted_to) + "."
+        label = session_restriction_label(session) + "."
         if registration.category in session.restricted_to and not registration.category_verified:
             return Refusal(
                 VERIFICATION_PENDING,
