@@ -73,7 +73,7 @@ def verification_backlog(event: Event) -> Series:
             .where(
                 Registration.event_id == event.id,
                 Registration.status.in_(_ACTIVE),
-                Registration.category_verified_at.is_(None),
+                ~Registration.category_verified_clause(),  # expired ones await a check again
             )
             .group_by(Registration.category)
         ).all()
