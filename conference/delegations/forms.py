@@ -77,6 +77,17 @@ class NominateForm(FlaskForm):
     submit = SubmitField("Send the invitation")
 
 
+class ConfirmForm(FlaskForm):
+    """A confirmation page's form: the action runs only when ``confirm`` comes with it, so a
+    POST from elsewhere (an old page, a stray script) only shows the confirmation."""
+
+    # No default: a missing field reads as "not confirmed" (the page writes "yes").
+    confirm = HiddenField()
+
+    def is_confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == "yes"
+
+
 class ActionForm(FlaskForm):
     """A bare button (resend, withdraw, decline): the CSRF token is all it carries."""
 

@@ -115,6 +115,23 @@ def nomination_in_delegation(delegation: Delegation, nomination_id: int) -> Nomi
     )
 
 
+def bookings_held(nomination: Nomination) -> tuple[int, int]:
+    """Seats booked and waiting-list places held by an accepted nominee's registration."""
+    if nomination.registration_id is None:
+        return 0, 0
+    rows = dict(
+        db.session.execute(
+            select(Booking.status, func.count())
+            .where(Booking.registration_id == nomination.registration_id)
+            .group_by(Booking.status)
+        ).all()
+    )
+    return (
+        rows.get(BookingStatus.CONFIRMED.value, 0),
+        rows.get(BookingStatus.WAITLISTED.value, 0),
+    )
+
+
 def sessions_booked(delegation: Delegation) -> list[tuple[AgendaSession, int, int]]:
     """Sessions the delegation's accepted experts booked: (session, seats, waiting), by time."""
     confirmed = func.sum(case((Booking.status == BookingStatus.CONFIRMED.value, 1), else_=0))

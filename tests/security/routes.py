@@ -338,7 +338,7 @@ ROUTES: dict[str, Row] = {
     # No file sent: those let in are told to choose one (422).
     "delegations.upload": Row(GET=DELEGATION, POST=DELEGATION | {NCP: REFUSED, ORGANISER: REFUSED, ADMIN: REFUSED}),
     "delegations.confirm_upload": Row(POST=DELEGATION, data=lambda w: {"rows": '[[2, "Carla Csv", "carla.csv@example.org"]]'}),
-    "delegations.withdraw": Row(POST=DELEGATION),
+    "delegations.withdraw": Row(GET=DELEGATION, POST=DELEGATION, data=lambda w: {"confirm": "yes"}),
     "delegations.invitation": Row(GET=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
     "delegations.accept_invitation": Row(POST=INVITED_ONLY, args={"token": lambda w: w.extra["invitation"]}, data=lambda w: {"privacy_consent": "y"}),
     "delegations.decline_invitation": Row(POST=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
