@@ -13,7 +13,14 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from conference.categories import CATEGORY_CHOICES, StakeholderCategory
 from conference.countries import country_choices
@@ -60,6 +67,21 @@ class AppointForm(FlaskForm):
         description="They need an account with this address.",
     )
     submit = SubmitField("Appoint")
+
+
+class SessionQuotaForm(FlaskForm):
+    """A delegation's quota in one restricted session (empty: no quota)."""
+
+    session = SelectField(
+        "Restricted session", coerce=int, choices=[], validators=[InputRequired(), db_int]
+    )
+    quota = IntegerField(
+        "Places for the delegation's nominees",
+        validators=[Optional(), NumberRange(min=0, max=MAX_QUOTA)],
+        description="Seats and waiting-list places their nominees may hold at most. Leave "
+        "empty to remove the quota.",
+    )
+    submit = SubmitField("Set the session quota")
 
 
 class RemoveContactForm(FlaskForm):

@@ -15,9 +15,11 @@ from conference.extensions import db
 
 if TYPE_CHECKING:
     from conference.accounts.models import User
-    from conference.agenda.models import AgendaSession
     from conference.events.models import Event
     from conference.registration.models import Registration
+
+# The per-session quota of a delegation lives with the bookings it counts
+# (``registration.models.DelegationSessionQuota``).
 
 
 class DelegationKind(StrEnum):
@@ -145,29 +147,3 @@ class Nomination(db.Model):
     @property
     def current_state(self) -> str:
         return self.state_at(utcnow())
-
-
-class DelegationSessionQuota(db.Model):
-    """At most ``quota`` seats of one session booked by one delegation's nominees.
-
-    ``booked_count`` is kept with conditional UPDATEs (``... WHERE booked_count < quota``) by
-    the booking services, like a session's seats: concurrent bookings never exceed it.
-    """
-
-    __tablename__ = "delegation_session_quotas"
-    __table_args__ = (UniqueConstraint("delegation_id", "session_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"))
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
-    )
-    quota: Mapped[int] = mapped_column(Integer)
-    booked_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-    delegation: Mapped[Delegation] = relationship()
-    session: Mapped[AgendaSession] = relationship()
-
-    @property
-    def seats_left(self) -> int:
-        return max(0, self.quota - self.booked_count)

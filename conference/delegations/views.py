@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.badges.reports import checked_in_at_entrance
 from conference.db_types import utcnow
-from conference.delegations import forms, nominations, queries, rules, uploads
+from conference.delegations import forms, nominations, queries, rules, session_quotas, uploads
 from conference.delegations.models import Delegation, Nomination, NominationState
 from conference.delegations.services import get_delegation
 from conference.errors import DomainError
@@ -81,6 +81,16 @@ def _dashboard(delegation: Delegation, form: forms.NominateForm, status: int = 2
         )
         for session, seats, waiting in queries.sessions_booked(delegation)
     ]
+    # A quota is addressed to the delegation: its NCP sees it, the title only where allowed.
+    quotas = [
+        (
+            quota,
+            quota.session.title
+            if permissions.can_see_session_details(current_user, quota.session)
+            else "Closed session",
+        )
+        for quota in session_quotas.list_session_quotas(delegation)
+    ]
     return (
         render_template(
             "delegations/dashboard.html",
@@ -90,6 +100,7 @@ def _dashboard(delegation: Delegation, form: forms.NominateForm, status: int = 2
             nominees=nominees,
             checked_in=checked_in,
             booked=booked,
+            quotas=quotas,
             form=form,
             action_form=forms.ActionForm(),
             now=utcnow(),

@@ -207,6 +207,11 @@ class Booking(db.Model):
     # over (cleared when the offer is answered or expires, which spends the link).
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_nonce: Mapped[str | None] = mapped_column(String(32))
+    # The delegation's session quota this booking counts against (issue 17): its seat goes
+    # back to that quota when the booking is cancelled, whatever the registration is by then.
+    delegation_quota_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation_session_quotas.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -253,3 +258,30 @@ class AuditEntry(db.Model):
     registration: Mapped[Registration | None] = relationship()
     session: Mapped[AgendaSession | None] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+class DelegationSessionQuota(db.Model):
+    """At most ``quota`` places in one session for one delegation's accepted nominees.
+
+    ``booked_count`` counts their active bookings (seats, offers and waiting-list places, so
+    that a promotion never needs a quota seat) and is kept by the booking services with
+    conditional UPDATEs (``... WHERE booked_count < quota``), like a session's seats. The
+    delegation services set ``quota`` (``... WHERE booked_count <= :quota``).
+    """
+
+    __tablename__ = "delegation_session_quotas"
+    __table_args__ = (UniqueConstraint("delegation_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    quota: Mapped[int] = mapped_column(Integer)
+    booked_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    session: Mapped[AgendaSession] = relationship()
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.quota - self.booked_count)

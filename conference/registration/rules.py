@@ -27,6 +27,7 @@ BOOKING_CLOSED = "booking_closed"
 RESTRICTED = "restricted"
 VERIFICATION_PENDING = "verification_pending"
 OVERLAP = "overlap"
+DELEGATION_QUOTA_FULL = "delegation_quota_full"
 FULL = "full"
 
 _STATUS_REFUSALS = {
@@ -109,6 +110,15 @@ def booking_refusal(
     if now is not None and now >= session.starts_at:
         return Refusal(SESSION_STARTED, "This session has already started.", 409)
     return None
+
+
+def delegation_quota_message(quota: int) -> str:
+    """Why a nominee may not book: their delegation's places in the session are taken."""
+    return (
+        f"Your delegation's {quota} place{'s' if quota != 1 else ''} in this session "
+        f"{'are' if quota != 1 else 'is'} all booked; your national contact point can tell "
+        "you whether one frees up."
+    )
 
 
 def find_overlap(

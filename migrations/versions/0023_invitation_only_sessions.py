@@ -7,7 +7,8 @@ Create Date: 2026-12-02 07:30:00
 ``session_delegations`` links a restricted session to the delegations whose accepted nominees
 it admits (besides its categories, or instead of them); ``registrations.delegation_id`` names
 the delegation whose accepted nominee a registration is; ``delegation_session_quotas`` caps the
-seats a delegation's nominees book in a session (``booked_count`` kept by conditional UPDATEs).
+seats a delegation's nominees book in a session (``booked_count`` kept by conditional UPDATEs),
+and ``bookings.delegation_quota_id`` the quota a booking counts against.
 """
 
 import sqlalchemy as sa
@@ -89,6 +90,15 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
+    with op.batch_alter_table("bookings") as batch:
+        batch.add_column(sa.Column("delegation_quota_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            batch.f("fk_bookings_delegation_quota_id_delegation_session_quotas"),
+            "delegation_session_quotas",
+            ["delegation_quota_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     _foreign_keys(True)
     # Accepted nominees of before: their registration names their delegation.
     op.execute(
@@ -101,6 +111,12 @@ def upgrade():
 
 def downgrade():
     _foreign_keys(False)
+    with op.batch_alter_table("bookings") as batch:
+        batch.drop_constraint(
+            batch.f("fk_bookings_delegation_quota_id_delegation_session_quotas"),
+            type_="foreignkey",
+        )
+        batch.drop_column("delegation_quota_id")
     with op.batch_alter_table("registrations") as batch:
         batch.drop_constraint(
             batch.f("fk_registrations_delegation_id_delegations"), type_="foreignkey"
