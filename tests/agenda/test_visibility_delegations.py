@@ -157,12 +157,17 @@ def test_invitation_only_sessions_across_every_output(actor, world, client_for):
     if actor in SEES_A:
         for name in ("list", "json", "xml", "ical", "pdf", "alpha page"):
             assert "Alpha briefing FNORD" in outputs[name], name
+        assert (
+            "Verified Policy maker and the experts of the invited delegations only"
+            in (outputs["alpha page"])
+        )
     else:
         for name in ("list", "json", "xml", "pdf", "alpha page"):
             assert "Closed session" in outputs[name], name
     if actor in SEES_B:
         assert bravo_page.status_code == 200
         assert "bravo abstract WIBBLE" in bravo_page.get_data(as_text=True)
+        assert "The experts of the invited delegations only" in bravo_page.get_data(as_text=True)
         assert "Bravo huddle QUUX" in outputs["search"]
     else:
         assert bravo_page.status_code == missing_page.status_code == 404
