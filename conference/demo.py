@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -158,6 +158,45 @@ def _seed_delegations(flagship: Event) -> list[DemoLogin]:
     return logins
 
 
+DELEGATION_SESSION = "demo-belgian-delegation-briefing"
+
+
+def _seed_delegation_session(flagship: Event) -> None:
+    """A hidden session open to the Belgian delegation's accepted nominees only (issue 17)."""
+    from conference.agenda.models import AgendaSession, Room, SessionKind
+    from conference.agenda.services import SessionFields, create_session
+    from conference.delegations import services as delegations
+    from conference.localtime import to_instant
+
+    belgium = delegations.find_delegation_by_name(flagship, "Belgium")
+    exists = db.session.scalar(
+        select(AgendaSession.id).where(
+            AgendaSession.event_id == flagship.id, AgendaSession.external_id == DELEGATION_SESSION
+        )
+    )
+    room = db.session.scalar(
+        select(Room).where(Room.event_id == flagship.id).order_by(Room.capacity, Room.id).limit(1)
+    )
+    if belgium is None or exists is not None or room is None:
+        return
+    starts = to_instant(datetime.combine(flagship.start_date, time(18, 0)), flagship.tz)
+    create_session(
+        flagship,
+        SessionFields(
+            title="Belgian delegation: coordination briefing",
+            abstract="The Belgian experts agree their positions for the plenary "
+            "(invitation only: the delegation's accepted nominees).",
+            kind=SessionKind.CLOSED_DOOR_BRIEFING.value,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=45),
+            room_id=room.id,
+            restricted_delegations=[belgium.id],
+            restricted_visibility="hidden",
+        ),
+        external_id=DELEGATION_SESSION,
+    )
+
+
 def demo_staff_codes() -> list[tuple[str, str]]:
     """(email, current code) of the demo accounts that share the published TOTP secret."""
     from conference.accounts.models import User
@@ -237,6 +276,7 @@ def seed_demo() -> list[DemoLogin]:
             registration.privacy_consent_version = flagship.privacy_notice_version
             registration.privacy_consented_at = now
     ncp_logins = _seed_delegations(flagship)
+    _seed_delegation_session(flagship)
     db.session.flush()
     return [
         DemoLogin("site administrator", admin.email, DEMO_PASSWORD, DEMO_TOTP_SECRET),

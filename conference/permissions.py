@@ -264,20 +264,78 @@ def is_verified_for(registration: Registration | None, categories: list[str]) ->
     )
 
 
+# --- Invitation-only sessions (issue 17) --------------------------------------------------------
+# A restricted session may name delegations too: it admits the accepted nominees of any of them
+# OR the verified holders of one of its categories ("in addition to"); a session with
+# delegations and no categories admits those nominees only ("instead of").
+
+
+def session_delegation_ids(session: AgendaSession) -> frozenset[int]:
+    """The delegations a session admits (one query per event and request, none when none)."""
+    if not getattr(session, "invitation_only", False) or session.id is None:
+        return frozenset()
+    cache: dict[int, dict[int, frozenset[int]]] = _request_cache("session_delegations")
+    if session.event_id not in cache:
+        from conference.agenda.models import AgendaSession, session_delegations
+
+        links = session_delegations.c
+        found: dict[int, set[int]] = {}
+        for session_id, delegation_id in db.session.execute(
+            select(links.session_id, links.delegation_id)
+            .join(AgendaSession, AgendaSession.id == links.session_id)
+            .where(AgendaSession.event_id == session.event_id)
+        ):
+            found.setdefault(session_id, set()).add(delegation_id)
+        cache[session.event_id] = {k: frozenset(v) for k, v in found.items()}
+    return cache[session.event_id].get(session.id, frozenset())
+
+
+def forget_cached_session_delegations() -> None:
+    """Drop the sessions' delegations after they change within the same request."""
+    _request_cache("session_delegations").clear()
+
+
+def delegation_of(registration: Registration | None) -> int | None:
+    """The delegation an approved registration is an accepted nominee of, if any."""
+    if registration is not None and registration.is_approved:
+        return registration.delegation_id
+    return None
+
+
+def is_admitted(
+    session: AgendaSession, *, verified_category: str | None, delegation_id: int | None
+) -> bool:
+    """The restriction rule itself: a listed category held verified, or a listed delegation."""
+    if not session.is_restricted:
+        return True
+    if verified_category is not None and verified_category in (session.restricted_to or ()):
+        return True
+    return delegation_id is not None and delegation_id in session_delegation_ids(session)
+
+
 def may_attend_session(registration: Registration | None, session: AgendaSession) -> bool:
     """Whether this registration's holder may be in the session at all (not capacity)."""
     if registration is None or not registration.is_approved:
         return False
-    if not session.restricted_to:
-        return True
-    return is_verified_for(registration, list(session.restricted_to))
+    return is_admitted(
+        session,
+        verified_category=verified_category(registration),
+        delegation_id=delegation_of(registration),
+    )
 
 
-def visibility_for(session: AgendaSession, *, staff: bool, verified_category: str | None) -> str:
-    """The visibility rule itself, for a viewer described by staff status and verified category."""
-    if staff or not session.restricted_to:
-        return SESSION_FULL
-    if verified_category is not None and verified_category in session.restricted_to:
+def visibility_for(
+    session: AgendaSession,
+    *,
+    staff: bool,
+    verified_category: str | None,
+    delegation_id: int | None = None,
+) -> str:
+    """The visibility rule itself, for a viewer described by staff status, verified category
+    and delegation."""
+    if staff or is_admitted(
+        session, verified_category=verified_category, delegation_id=delegation_id
+    ):
         return SESSION_FULL
     from conference.agenda.models import RestrictedVisibility
 
@@ -301,13 +359,18 @@ def session_visibility(
     Pass ``registration`` when the caller already has it (lists, feeds);
     otherwise it is looked up.
     """
-    if not session.restricted_to:
+    if not session.is_restricted:
         return SESSION_FULL
     if is_event_staff(user, session.event):
         return SESSION_FULL
     if registration is None:
         registration = registration_for(user, session.event)
-    return visibility_for(session, staff=False, verified_category=verified_category(registration))
+    return visibility_for(
+        session,
+        staff=False,
+        verified_category=verified_category(registration),
+        delegation_id=delegation_of(registration),
+    )
 
 
 def can_view_session(user: Any, session: AgendaSession) -> bool:

@@ -72,6 +72,14 @@ class SessionForm(FlaskForm):
         validators=[Optional()],
         description="Leave all unticked for a session open to every attendee.",
     )
+    restricted_delegations = CheckboxListField(
+        "Or invited delegations",
+        coerce=int,
+        choices=[],
+        validators=[Optional()],
+        description="The accepted nominees of a delegation ticked here get in as well "
+        "(tick only delegations and no category for an invitation-only session).",
+    )
     restricted_visibility = RadioField(
         "Others see a restricted session",
         choices=as_choices(
@@ -107,8 +115,9 @@ class SessionForm(FlaskForm):
     override_conflicts = BooleanField("Save despite the conflicts")
     submit = SubmitField("Save session")
 
-    def fill_choices(self, event, rooms, tracks, speakers) -> None:
-        """Offer the event's days, rooms, tracks and speakers."""
+    def fill_choices(self, event, rooms, tracks, speakers, delegations=()) -> None:
+        """Offer the event's days, rooms, tracks, speakers and delegations."""
+        self.restricted_delegations.choices = as_choices((d.id, d.name) for d in delegations)
         self.day.choices = as_choices(
             (d.isoformat(), d.strftime("%A %d %B %Y")) for d in event.days
         )
@@ -118,7 +127,7 @@ class SessionForm(FlaskForm):
             (s.id, f"{s.name}, {s.organisation}" if s.organisation else s.name) for s in speakers
         )
 
-    def fill_from(self, session, event) -> None:
+    def fill_from(self, session, event, delegation_ids=()) -> None:
         """Show a stored session as the event's wall-clock times."""
         start, end = session.starts_at.astimezone(event.tz), session.ends_at.astimezone(event.tz)
         self.day.data = start.date().isoformat()
@@ -127,6 +136,7 @@ class SessionForm(FlaskForm):
         self.track.data = str(session.track_id) if session.track_id else ""
         self.speakers.data = [s.id for s in session.speakers]
         self.restricted_to.data = list(session.restricted_to or [])
+        self.restricted_delegations.data = sorted(delegation_ids)
         self.restricted_visibility.data = session.restricted_visibility or "listed"
         self.tlp.data = session.tlp or ""
 
@@ -137,6 +147,7 @@ class SessionForm(FlaskForm):
         """
         day = datetime.fromisoformat(self.day.data).date()
         restricted = list(self.restricted_to.data or [])
+        delegations = [int(i) for i in self.restricted_delegations.data or []]
         return SessionFields(
             title=self.title.data or "",
             abstract=self.abstract.data or "",
@@ -148,7 +159,10 @@ class SessionForm(FlaskForm):
             capacity=self.capacity.data,
             requires_booking=bool(self.requires_booking.data),
             restricted_to=restricted,
-            restricted_visibility=(self.restricted_visibility.data or None) if restricted else None,
+            restricted_delegations=delegations,
+            restricted_visibility=(
+                (self.restricted_visibility.data or None) if restricted or delegations else None
+            ),
             status=self.status.data,
             tlp=self.tlp.data or None,
             chatham_house=bool(self.chatham_house.data),

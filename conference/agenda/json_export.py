@@ -42,6 +42,8 @@ def _session(item: VisibleSession, view: AgendaView, session_url: Callable[[int]
         "speakers": [speaker_public_id(s) for s in item.speakers],
         "restricted_to": list(item.restricted_to),
         "restricted_visibility": item.restricted_visibility,
+        # Open to named delegations' experts (never which: that is the organisers' business).
+        "invitation_only": item.invitation_only,
         "capacity": item.capacity,
         "requires_booking": item.requires_booking,
         # The information-sharing marking (null/false on a closed block).

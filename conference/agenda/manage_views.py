@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from conference import permissions
 from conference.agenda import catalogue, services
 from conference.agenda.changelog import list_changes
 from conference.agenda.conflicts import timetable_conflicts
@@ -14,6 +15,7 @@ from conference.agenda.forms import SERVICE_FIELDS, CancelSessionForm, SessionFo
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import AgendaSession
 from conference.agenda.queries import load_agenda, load_session
+from conference.delegations.queries import event_delegations
 from conference.errors import DomainError
 from conference.events.loaders import load_managed_event
 from conference.events.models import Event
@@ -60,12 +62,13 @@ def timetable(slug: str):
 def _session_form_page(event: Event, session: AgendaSession | None):
     rooms, tracks = catalogue.list_rooms(event), catalogue.list_tracks(event)
     speakers = catalogue.list_speakers(event)
+    delegations = event_delegations(event)
     # A submitted form holds only what was posted: the stored session's relationships (track,
     # speakers) must never stand in for a field missing from the request.
     form = SessionForm() if request.method == "POST" else SessionForm(obj=session)
-    form.fill_choices(event, rooms, tracks, speakers)
+    form.fill_choices(event, rooms, tracks, speakers, delegations)
     if session is not None and not form.is_submitted():
-        form.fill_from(session, event)
+        form.fill_from(session, event, permissions.session_delegation_ids(session))
     elif session is None and not form.is_submitted():
         form.day.data = request.args.get("day")
         form.room.data = request.args.get("room", type=int)

@@ -18,9 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from conference.agenda import rules
 from conference.db_types import UTCDateTime, utcnow
@@ -123,6 +124,22 @@ session_speakers = Table(
 )
 
 
+# Invitation-only sessions (issue 17): the delegations whose accepted nominees a restricted
+# session admits, besides (or instead of) its categories. Delegations sit above the agenda, so
+# the link is a bare table here; ``permissions.session_delegation_ids`` reads it.
+session_delegations = Table(
+    "session_delegations",
+    db.metadata,
+    Column("session_id", ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "delegation_id",
+        ForeignKey("delegations.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 def new_session_uid() -> str:
     return f"{uuid.uuid4()}@conference"
 
@@ -168,6 +185,11 @@ class AgendaSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    # Restricted to named delegations too: loaded with the row (no query of its own).
+    invitation_only: Mapped[bool] = column_property(
+        exists().where(session_delegations.c.session_id == id)
+    )
+
     event: Mapped[Event] = relationship()
     track: Mapped[Track | None] = relationship()
     room: Mapped[Room | None] = relationship()
@@ -182,7 +204,8 @@ class AgendaSession(db.Model):
 
     @property
     def is_restricted(self) -> bool:
-        return bool(self.restricted_to)
+        """Restricted to categories, to named delegations, or both."""
+        return bool(self.restricted_to) or bool(self.invitation_only)
 
     @property
     def is_cancelled(self) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conference import permissions
@@ -27,6 +28,7 @@ from conference.agenda.models import (
     SessionStatus,
     Speaker,
     Track,
+    session_delegations,
 )
 from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
@@ -59,6 +61,9 @@ class SessionFields:
     requires_booking: bool = False
     restricted_to: list[str] = field(default_factory=list)
     restricted_visibility: str | None = None
+    # Delegation ids whose accepted nominees the session admits; None leaves them as they are
+    # (imports know nothing of delegations).
+    restricted_delegations: list[int] | None = None
     status: str = SessionStatus.SCHEDULED.value
     speakers: list[Speaker] = field(default_factory=list)
     tlp: str | None = None
@@ -78,7 +83,7 @@ def validate_session_fields(fields: SessionFields) -> None:
     allowed = {c.value for c in StakeholderCategory}
     if any(value not in allowed for value in fields.restricted_to):
         raise AgendaError("Unknown stakeholder category.", field="restricted_to")
-    if fields.restricted_to:
+    if fields.restricted_to or fields.restricted_delegations:
         if fields.restricted_visibility not in {v.value for v in RestrictedVisibility}:
             raise AgendaError(
                 "Choose whether others see the restricted session as closed or not at all.",
@@ -100,6 +105,8 @@ def apply_session_fields(
     Changes to a session of a published event go to the changelog. Returns the
     names of the attributes that changed.
     """
+    if fields.restricted_delegations is None and session.id is not None:
+        fields.restricted_delegations = sorted(permissions.session_delegation_ids(session))
     validate_session_fields(fields)
     before = SessionSnapshot.of(session) if session.id is not None else None
     changed: set[str] = set()
@@ -123,6 +130,8 @@ def apply_session_fields(
         if getattr(session, name) != value:
             setattr(session, name, value)
             changed.add(name)
+    if set_session_delegations(session, fields.restricted_delegations or []):
+        changed.add("restricted_delegations")
     speaker_ids = [s.id for s in fields.speakers]
     if session.id is None or [s.id for s in session.speakers] != speaker_ids:
         set_speakers(session, fields.speakers)
@@ -136,6 +145,46 @@ def apply_session_fields(
                 record_session_changes(session.event, before, session, actor=actor)
                 note_for_attendees(session.event, before, session, actor=actor)
     return changed
+
+
+def set_session_delegations(session: AgendaSession, delegation_ids: list[int]) -> bool:
+    """Admit the accepted nominees of these delegations (ids of the session's event) to the
+    session; returns whether the list changed."""
+    wanted = set(delegation_ids)
+    current = set(permissions.session_delegation_ids(session)) if session.id is not None else set()
+    if wanted == current:
+        return False
+    if session.id is None:
+        db.session.add(session)
+        db.session.flush()
+    links = session_delegations.c
+    db.session.execute(
+        session_delegations.delete().where(
+            links.session_id == session.id, links.delegation_id.not_in(wanted)
+        )
+    )
+    if wanted - current:
+        db.session.execute(
+            session_delegations.insert(),
+            [{"session_id": session.id, "delegation_id": i} for i in sorted(wanted - current)],
+        )
+    db.session.expire(session, ["invitation_only"])
+    permissions.forget_cached_session_delegations()
+    return True
+
+
+def _check_delegations(event: Event, delegation_ids: list[int]) -> None:
+    """Only the event's own delegations (they sit above the agenda: read as a bare table)."""
+    if not delegation_ids:
+        return
+    delegations = table("delegations", column("id"), column("event_id"))
+    found = db.session.scalar(
+        select(func.count())
+        .select_from(delegations)
+        .where(delegations.c.id.in_(set(delegation_ids)), delegations.c.event_id == event.id)
+    )
+    if found != len(set(delegation_ids)):
+        raise AgendaError("Choose delegations of this event.", field="restricted_delegations")
 
 
 def set_speakers(session: AgendaSession, speakers: list[Speaker]) -> None:
@@ -235,6 +284,7 @@ def check_session_rules(event: Event, fields: SessionFields) -> None:
     _owned(Track, fields.track_id, event, "Choose a track of this event.", "track_id")
     if any(speaker.event_id != event.id for speaker in fields.speakers):
         raise AgendaError("Choose speakers of this event.", field="speakers")
+    _check_delegations(event, fields.restricted_delegations or [])
     if rules.exceeds_room(fields.capacity, room):
         raise AgendaError(
             f"The session's capacity ({fields.capacity}) is larger than {room.name} "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, or_, true
+from sqlalchemy import ColumnElement, String, and_, cast, or_, select, true
 
 from conference import permissions
 from conference.agenda import rules
@@ -28,6 +28,7 @@ from conference.agenda.models import (
     SessionStatus,
     Speaker,
     Track,
+    session_delegations,
 )
 from conference.events.models import Event
 from conference.markings import TLP, marking_labels
@@ -39,14 +40,16 @@ CLOSED_KIND = SessionKind.CLOSED_DOOR_BRIEFING.label
 
 @dataclass(frozen=True)
 class Audience:
-    """Who is looking, as far as visibility goes: staff, or a verified category, or neither.
+    """Who is looking, as far as visibility goes: staff, or a verified category and/or the
+    delegation whose accepted nominee they are, or neither.
 
     Viewers with the same audience see exactly the same agenda, so it is the
-    key of every shared cache.
+    key of every shared cache (a nominee of delegation A never gets B's).
     """
 
     staff: bool = False
     verified_category: str | None = None
+    delegation: int | None = None
 
     @classmethod
     def of(cls, viewer: Any, event: Event, registration: Any = None) -> Audience:
@@ -54,16 +57,22 @@ class Audience:
             return cls(staff=True)
         if registration is None:
             registration = permissions.registration_for(viewer, event)
-        return cls(verified_category=permissions.verified_category(registration))
+        return cls(
+            verified_category=permissions.verified_category(registration),
+            delegation=permissions.delegation_of(registration),
+        )
 
     @property
     def is_public(self) -> bool:
-        return not self.staff and self.verified_category is None
+        return not self.staff and self.verified_category is None and self.delegation is None
 
     def visibility(self, session: AgendaSession) -> str:
         """The rule itself (permissions.visibility_for): full, closed block or none."""
         return permissions.visibility_for(
-            session, staff=self.staff, verified_category=self.verified_category
+            session,
+            staff=self.staff,
+            verified_category=self.verified_category,
+            delegation_id=self.delegation,
         )
 
     def may_see(self) -> ColumnElement[bool]:
@@ -75,14 +84,22 @@ class Audience:
         if self.staff:
             return true()
         restricted = cast(AgendaSession.restricted_to, String)
+        links = session_delegations.c
         shown = or_(
-            restricted == "[]",
+            and_(restricted == "[]", ~AgendaSession.invitation_only.expression),
             AgendaSession.restricted_visibility.is_(None),
             AgendaSession.restricted_visibility != RestrictedVisibility.HIDDEN.value,
         )
         if self.verified_category is not None:
             # Categories are plain identifiers, stored as a JSON list of strings.
             shown = or_(shown, restricted.like(f'%"{self.verified_category}"%'))
+        if self.delegation is not None:
+            shown = or_(
+                shown,
+                AgendaSession.id.in_(
+                    select(links.session_id).where(links.delegation_id == self.delegation)
+                ),
+            )
         return shown
 
 
@@ -114,6 +131,8 @@ class VisibleSession:
     requires_booking: bool = False
     restricted_to: tuple[str, ...] = ()
     restricted_visibility: str | None = None
+    # Restricted to named delegations as well as (or instead of) ``restricted_to``.
+    invitation_only: bool = False
     # The information-sharing marking: only a session shown in full carries it.
     tlp: str | None = None
     chatham_house: bool = False
@@ -137,7 +156,7 @@ class VisibleSession:
 
     @property
     def is_restricted(self) -> bool:
-        return bool(self.restricted_to)
+        return bool(self.restricted_to) or self.invitation_only
 
     @property
     def kind_label(self) -> str:
@@ -201,6 +220,7 @@ def shown_session(session: AgendaSession, visibility: str, event: Event) -> Visi
         requires_booking=bool(session.requires_booking),
         restricted_to=tuple(session.restricted_to or ()),
         restricted_visibility=session.restricted_visibility,
+        invitation_only=bool(session.invitation_only),
         tlp=session.tlp,
         chatham_house=bool(session.chatham_house),
         **common,

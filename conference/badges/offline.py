@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from conference import permissions
 from conference.accounts.models import User
 from conference.badges import signing
 from conference.badges.answers import attendee_json
@@ -51,6 +52,9 @@ def checkpoints_json(event: Event, actor: Any) -> list[dict[str, Any]]:
                 "key": checkpoint.key,
                 "label": checkpoint_label(checkpoint, actor),
                 "restricted_to": list(session.restricted_to) if session else [],
+                "restricted_delegations": (
+                    sorted(permissions.session_delegation_ids(session)) if session else []
+                ),
                 "requires_booking": bool(session and session.requires_booking),
                 "cancelled": bool(session and session.is_cancelled),
                 "capacity": session.effective_capacity if session else None,
@@ -105,6 +109,8 @@ def _attendee_row(registration: Registration, badge: Badge | None) -> dict[str, 
         "badge": badge.public_id if badge is not None else None,
         "badge_version": badge.version if badge is not None else None,
         "badge_revoked": bool(badge is not None and badge.is_revoked),
+        # The delegation whose accepted nominee this is: invitation-only doors admit by it.
+        "delegation": permissions.delegation_of(registration),
         **attendee_json(registration),
     }
 

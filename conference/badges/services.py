@@ -195,7 +195,7 @@ def list_badges(event: Event, badge_filter: BadgeFilter | None = None) -> list[B
     if badge_filter.category:
         query = query.where(Registration.category == badge_filter.category)
     if badge_filter.verified_only:
-        query = query.where(Registration.category_verified_at.is_not(None))
+        query = query.where(Registration.category_verified_clause())
     if badge_filter.name_contains.strip():
         query = query.where(User.name.ilike(f"%{badge_filter.name_contains.strip()}%"))
     if badge_filter.only_reissued:

@@ -18,9 +18,16 @@ from conference.agenda.models import AgendaSession
 from conference.badges.checkpoints import actor_label
 from conference.badges.models import Scan, ScanDevice, ScanResult
 from conference.categories import CATEGORY_LABELS, StakeholderCategory
+from conference.delegations.models import NominationState
+from conference.delegations.queries import list_delegations
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration.models import Registration, RegistrationStatus
+from conference.registration.models import (
+    Booking,
+    BookingStatus,
+    Registration,
+    RegistrationStatus,
+)
 
 # The states drawn per day, in the order of the stack.
 DAY_STATES = (
@@ -47,11 +54,18 @@ class Series:
         return sum(values[column] for _, values in self.rows)
 
 
-def registrations_per_day(event: Event) -> Series:
+def _of_delegation(delegation_id: int | None) -> tuple:
+    """Conditions keeping a delegation's accepted nominees only (none: everyone)."""
+    return () if delegation_id is None else (Registration.delegation_id == delegation_id,)
+
+
+def registrations_per_day(event: Event, delegation_id: int | None = None) -> Series:
     """Registrations by the local day they were made, by their state now."""
     found = db.session.execute(
         select(Registration.created_at, Registration.status).where(
-            Registration.event_id == event.id, Registration.status.in_(_ACTIVE)
+            Registration.event_id == event.id,
+            Registration.status.in_(_ACTIVE),
+            *_of_delegation(delegation_id),
         )
     ).all()
     per_day: dict[date, Counter] = defaultdict(Counter)
@@ -65,7 +79,7 @@ def registrations_per_day(event: Event) -> Series:
     return series
 
 
-def verification_backlog(event: Event) -> Series:
+def verification_backlog(event: Event, delegation_id: int | None = None) -> Series:
     """Registrations (approved, pending or waiting) whose claimed category awaits a check."""
     counts = dict(
         db.session.execute(
@@ -73,7 +87,8 @@ def verification_backlog(event: Event) -> Series:
             .where(
                 Registration.event_id == event.id,
                 Registration.status.in_(_ACTIVE),
-                Registration.category_verified_at.is_(None),
+                ~Registration.category_verified_clause(),  # expired ones await a check again
+                *_of_delegation(delegation_id),
             )
             .group_by(Registration.category)
         ).all()
@@ -90,18 +105,21 @@ def _quarter(moment: datetime, event: Event) -> datetime:
     return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
 
 
-def arrivals(event: Event, day: date) -> Series:
+def arrivals(event: Event, day: date, delegation_id: int | None = None) -> Series:
     """Entrance check-ins per quarter hour of ``day`` (event time), one column per door.
 
     A door is the scanner that let people in: a device, or a staff member's login.
     """
     tz = event.tz
     start = datetime.combine(day, datetime.min.time(), tz)
+    query = select(Scan.scanned_at, ScanDevice, User)
+    if delegation_id is not None:
+        query = query.join(Registration, Registration.id == Scan.registration_id)
     found = db.session.execute(
-        select(Scan.scanned_at, ScanDevice, User)
-        .outerjoin(ScanDevice, Scan.device_id == ScanDevice.id)
+        query.outerjoin(ScanDevice, Scan.device_id == ScanDevice.id)
         .outerjoin(User, Scan.actor_user_id == User.id)
         .where(
+            *_of_delegation(delegation_id),
             Scan.event_id == event.id,
             Scan.session_id.is_(None),
             Scan.result == ScanResult.ACCEPTED.value,
@@ -128,8 +146,9 @@ def arrivals(event: Event, day: date) -> Series:
     return series
 
 
-def room_fill(event: Event, day: date) -> Series:
-    """Per session of ``day``: expected (confirmed bookings) and present (checked in)."""
+def room_fill(event: Event, day: date, delegation_id: int | None = None) -> Series:
+    """Per session of ``day``: expected (confirmed bookings) and present (checked in); of a
+    delegation's nominees only when ``delegation_id`` is given."""
     tz = event.tz
     start = datetime.combine(day, datetime.min.time(), tz)
     sessions = db.session.scalars(
@@ -141,25 +160,83 @@ def room_fill(event: Event, day: date) -> Series:
         )
         .order_by(AgendaSession.starts_at, AgendaSession.id)
     ).all()
+    ids = [s.id for s in sessions]
+    present_query = select(Scan.session_id, func.count(func.distinct(Scan.registration_id)))
+    expected: dict[int, int] | None = None
+    if delegation_id is not None:
+        present_query = present_query.join(Registration, Registration.id == Scan.registration_id)
+        expected = dict(
+            db.session.execute(
+                select(Booking.session_id, func.count())
+                .join(Registration, Registration.id == Booking.registration_id)
+                .where(
+                    Booking.session_id.in_(ids),
+                    Booking.status == BookingStatus.CONFIRMED.value,
+                    *_of_delegation(delegation_id),
+                )
+                .group_by(Booking.session_id)
+            ).all()
+        )
     present = dict(
         db.session.execute(
-            select(Scan.session_id, func.count(func.distinct(Scan.registration_id)))
-            .where(
+            present_query.where(
+                *_of_delegation(delegation_id),
                 Scan.event_id == event.id,
-                Scan.session_id.in_([s.id for s in sessions]),
+                Scan.session_id.in_(ids),
                 Scan.result == ScanResult.ACCEPTED.value,
                 Scan.repeat_of_id.is_(None),
-            )
-            .group_by(Scan.session_id)
+            ).group_by(Scan.session_id)
         ).all()
     )
     series = Series(["Expected (booked)", "Present"])
     for session in sessions:
         when = session.starts_at.astimezone(tz).strftime("%H:%M")
-        series.rows.append(
-            (f"{when} {session.title}", [session.confirmed_count or 0, present.get(session.id, 0)])
-        )
+        booked = (session.confirmed_count or 0) if expected is None else expected.get(session.id, 0)
+        series.rows.append((f"{when} {session.title}", [booked, present.get(session.id, 0)]))
     return series
+
+
+@dataclass
+class DelegationFigures:
+    """One delegation's numbers on the dashboard."""
+
+    id: int
+    name: str
+    quota: int
+    invited: int
+    accepted: int
+    checked_in: int
+
+
+def delegation_figures(event: Event) -> list[DelegationFigures]:
+    """Per delegation: quota, open invitations, accepted nominees, nominees checked in."""
+    rows = list_delegations(event)
+    if not rows:
+        return []
+    checked_in = dict(
+        db.session.execute(
+            select(Registration.delegation_id, func.count(func.distinct(Scan.registration_id)))
+            .join(Scan, Scan.registration_id == Registration.id)
+            .where(
+                Registration.event_id == event.id,
+                Registration.delegation_id.is_not(None),
+                Scan.session_id.is_(None),
+                Scan.result == ScanResult.ACCEPTED.value,
+            )
+            .group_by(Registration.delegation_id)
+        ).all()
+    )
+    return [
+        DelegationFigures(
+            id=row.delegation.id,
+            name=row.delegation.name,
+            quota=row.delegation.quota,
+            invited=row.count(NominationState.INVITED.value),
+            accepted=row.delegation.accepted_count,
+            checked_in=checked_in.get(row.delegation.id, 0),
+        )
+        for row in rows
+    ]
 
 
 def dashboard_day(event: Event, now: datetime) -> date:

@@ -4,33 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.badges.checkpoints import is_device
 from conference.badges.scanner_auth import load_api_actor
 from conference.dashboard import charts, figures
+from conference.dashboard.forms import DashboardFilterForm
 from conference.db_types import utcnow
-from conference.errors import PermissionDenied
+from conference.delegations import queries as delegation_queries
+from conference.errors import DomainError, PermissionDenied
 from conference.events.loaders import load_visible_event
 from conference.events.models import Event
+from conference.formfields import as_choices
 
 bp = Blueprint("dashboard", __name__)
+
 
 REFRESH_SECONDS = 30
 
 
-def _charts(event: Event) -> list[dict[str, Any]]:
-    """Each chart: its key, title, numbers and SVG, for the page and the JSON alike."""
+def _charts(event: Event, delegation: Any = None) -> list[dict[str, Any]]:
+    """Each chart: its key, title, numbers and SVG, for the page and the JSON alike; of one
+    delegation's accepted nominees when ``delegation`` is given."""
     now = utcnow()
     day = figures.dashboard_day(event, now)
     shown_day = day.strftime("%A %d %B")
+    of = delegation.id if delegation is not None else None
+    who = f" ({delegation.name})" if delegation is not None else ""
     made = [
-        ("registrations", "Registrations per day, by state now", figures.registrations_per_day(event), True, "Day"),
-        ("backlog", "Categories awaiting verification", figures.verification_backlog(event), True, "Category"),
-        ("arrivals", f"Arrivals at the entrance per 15 minutes, per door ({shown_day})", figures.arrivals(event, day), True, "From"),
-        ("rooms", f"Expected and present per session ({shown_day})", figures.room_fill(event, day), False, "Session"),
+        ("registrations", f"Registrations per day, by state now{who}", figures.registrations_per_day(event, of), True, "Day"),
+        ("backlog", f"Categories awaiting verification{who}", figures.verification_backlog(event, of), True, "Category"),
+        ("arrivals", f"Arrivals at the entrance per 15 minutes, per door ({shown_day}){who}", figures.arrivals(event, day, of), True, "From"),
+        ("rooms", f"Expected and present per session ({shown_day}){who}", figures.room_fill(event, day, of), False, "Session"),
     ]  # fmt: skip
     return [
         {
@@ -54,13 +61,35 @@ def dashboard(slug: str):
     """Numbers of the day as charts, each with its table; refreshes itself."""
     event = load_visible_event(slug)
     permissions.require(permissions.can_view_dashboard(current_user, event))
-    return render_template(
-        "dashboard/dashboard.html",
-        event=event,
-        charts=_charts(event),
-        refresh_seconds=REFRESH_SECONDS,
-        now=utcnow(),
+    form, chosen = _delegation_filter(event)
+    return (
+        render_template(
+            "dashboard/dashboard.html",
+            event=event,
+            charts=_charts(event, chosen),
+            delegations=figures.delegation_figures(event),
+            filter_form=form,
+            delegation=chosen,
+            refresh_seconds=REFRESH_SECONDS,
+            now=utcnow(),
+        ),
+        422 if form.errors else 200,
     )
+
+
+def _delegation_filter(event: Event) -> tuple[DashboardFilterForm, Any]:
+    """``?delegation=<id>``: one of the event's delegations, or an error next to the field."""
+    form = DashboardFilterForm(formdata=request.args)
+    delegations = delegation_queries.event_delegations(event)
+    form.delegation.choices = as_choices(
+        [("", "Every registrant"), *((str(d.id), d.name) for d in delegations)]
+    )
+    if not form.delegation.data:
+        return form, None
+    chosen = next((d for d in delegations if str(d.id) == form.delegation.data), None)
+    if chosen is None:
+        form.delegation.errors = ["Choose one of this event's delegations."]
+    return form, chosen
 
 
 @bp.route("/api/v1/events/<slug>/dashboard")
@@ -69,8 +98,11 @@ def dashboard_json(slug: str):
     event, actor = load_api_actor(slug)
     if is_device(actor) or not permissions.can_view_dashboard(actor, event):
         raise PermissionDenied("Only organisers see the dashboard.", code="forbidden")
+    form, chosen = _delegation_filter(event)
+    if form.errors:
+        raise DomainError(form.delegation.errors[0], field="delegation", code="bad_request")
     now = utcnow()
-    made = _charts(event)
+    made = _charts(event, chosen)
     return jsonify(
         {
             "generated_at": now.isoformat(),

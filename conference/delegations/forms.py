@@ -13,7 +13,14 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from conference.categories import CATEGORY_CHOICES, StakeholderCategory
 from conference.countries import country_choices
@@ -62,6 +69,21 @@ class AppointForm(FlaskForm):
     submit = SubmitField("Appoint")
 
 
+class SessionQuotaForm(FlaskForm):
+    """A delegation's quota in one restricted session (empty: no quota)."""
+
+    session = SelectField(
+        "Restricted session", coerce=int, choices=[], validators=[InputRequired(), db_int]
+    )
+    quota = IntegerField(
+        "Places for the delegation's nominees",
+        validators=[Optional(), NumberRange(min=0, max=MAX_QUOTA)],
+        description="Seats and waiting-list places their nominees may hold at most. Leave "
+        "empty to remove the quota.",
+    )
+    submit = SubmitField("Set the session quota")
+
+
 class RemoveContactForm(FlaskForm):
     user_id = IntegerField(validators=[DataRequired(), db_int])
     submit = SubmitField("Remove")
@@ -75,6 +97,17 @@ class NominateForm(FlaskForm):
         description="The invitation can be accepted only by an account with this address.",
     )
     submit = SubmitField("Send the invitation")
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation page's form: the action runs only when ``confirm`` comes with it, so a
+    POST from elsewhere (an old page, a stray script) only shows the confirmation."""
+
+    # No default: a missing field reads as "not confirmed" (the page writes "yes").
+    confirm = HiddenField()
+
+    def is_confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == "yes"
 
 
 class ActionForm(FlaskForm):

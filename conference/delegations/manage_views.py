@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.accounts.services import get_user_by_email
 from conference.badges.reports import checked_in_at_entrance
-from conference.delegations import forms, queries, services
+from conference.delegations import forms, queries, services, session_quotas
 from conference.delegations.models import Delegation
 from conference.errors import DomainError
 from conference.events.loaders import load_visible_event
 from conference.events.models import Event
 from conference.extensions import db
+from conference.formfields import as_choices
 from conference.registration.refusals import refused_page
 
 bp = Blueprint("delegations_manage", __name__)
@@ -33,7 +34,7 @@ def _load(slug: str, delegation_id: int) -> Delegation:
 
 
 def _apply_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form else "name"
+    field = error.field if error.field in form else ("name" if "name" in form else "session")
     form[field].errors.append(error.message)
 
 
@@ -90,9 +91,21 @@ def edit(slug: str, delegation_id: int):
     return _edit_page(delegation, form, forms.AppointForm(formdata=None))
 
 
-def _edit_page(delegation: Delegation, form, appoint_form, status: int | None = None):
+def _quota_form(delegation: Delegation, formdata=None) -> forms.SessionQuotaForm:
+    form = forms.SessionQuotaForm(formdata=None) if formdata is None else forms.SessionQuotaForm()
+    form.session.choices = as_choices(
+        (s.id, f"{s.starts_at.astimezone(delegation.event.tz):%a %d %b %H:%M} {s.title}")
+        for s in session_quotas.quota_sessions(delegation)
+    )
+    return form
+
+
+def _edit_page(
+    delegation: Delegation, form, appoint_form, status: int | None = None, quota_form=None
+):
+    quota_form = quota_form or _quota_form(delegation)
     if status is None:
-        status = 422 if form.errors or appoint_form.errors else 200
+        status = 422 if form.errors or appoint_form.errors or quota_form.errors else 200
     return render_template(
         "delegations/manage_edit.html",
         event=delegation.event,
@@ -100,7 +113,40 @@ def _edit_page(delegation: Delegation, form, appoint_form, status: int | None = 
         form=form,
         appoint_form=appoint_form,
         remove_form=forms.RemoveContactForm(formdata=None),
+        quota_form=quota_form,
+        session_quotas=session_quotas.list_session_quotas(delegation),
     ), status
+
+
+@bp.route("/events/<slug>/manage/delegations/<int:delegation_id>/session-quotas", methods=["POST"])
+@login_required
+def session_quota(slug: str, delegation_id: int):
+    """Set (or remove) the delegation's quota in one restricted session; never below what its
+    nominees already hold there."""
+    delegation = _load(slug, delegation_id)
+    quota_form = _quota_form(delegation, formdata=True)
+    if quota_form.validate_on_submit():
+        try:
+            session_quotas.set_session_quota(
+                delegation, quota_form.session.data, quota_form.quota.data, actor=current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _apply_error(quota_form, error)
+        else:
+            db.session.commit()
+            flash("Session quota saved.", "success")
+            return redirect(
+                url_for("delegations_manage.edit", slug=slug, delegation_id=delegation.id),
+                code=303,
+            )
+    db.session.refresh(delegation)
+    return _edit_page(
+        delegation,
+        forms.DelegationForm(obj=delegation, formdata=None),
+        forms.AppointForm(formdata=None),
+        quota_form=quota_form,
+    )
 
 
 @bp.route("/events/<slug>/manage/delegations/<int:delegation_id>/contacts", methods=["POST"])

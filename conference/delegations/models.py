@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from conference.events.models import Event
     from conference.registration.models import Registration
 
+# The per-session quota of a delegation lives with the bookings it counts
+# (``registration.models.DelegationSessionQuota``).
+
 
 class DelegationKind(StrEnum):
     MEMBER_STATE = "member_state"

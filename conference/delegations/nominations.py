@@ -156,6 +156,7 @@ def withdraw(nomination: Nomination, *, actor: Any, now: datetime | None = None)
             cancel_registration(registration, actor=None, notify_attendee=False)
         registration.category_verified_at = None
         registration.category_verified_by_id = None
+        registration.delegation_id = None
         registration.category_verification_basis = (
             f"{registration.category_verification_basis} (withdrawn on {now.date().isoformat()})"
         ).strip()
@@ -278,6 +279,7 @@ def _approved_registration(nomination: Nomination, user: Any, now: datetime) -> 
         delegation.name, ncp.name if ncp is not None else "(no longer appointed)", now.date()
     )
     registration.category_verification_expires_at = None
+    registration.delegation_id = delegation.id
     registration.privacy_consent_version = event.privacy_notice_version
     registration.privacy_consented_at = now
     registration.updated_at = now

@@ -72,6 +72,15 @@ def list_delegations(event: Event, *, only: list[int] | None = None) -> list[Del
     return list(rows.values())
 
 
+def event_delegations(event: Event) -> list[Delegation]:
+    """The event's delegations by name (a session form's choices)."""
+    return list(
+        db.session.scalars(
+            select(Delegation).where(Delegation.event_id == event.id).order_by(Delegation.name)
+        )
+    )
+
+
 def delegations_of_contact(user: Any, event: Event) -> list[Delegation]:
     """The event's delegations this user is a national contact point of."""
     if getattr(user, "id", None) is None:
@@ -103,6 +112,23 @@ def nomination_in_delegation(delegation: Delegation, nomination_id: int) -> Nomi
         select(Nomination).where(
             Nomination.id == nomination_id, Nomination.delegation_id == delegation.id
         )
+    )
+
+
+def bookings_held(nomination: Nomination) -> tuple[int, int]:
+    """Seats booked and waiting-list places held by an accepted nominee's registration."""
+    if nomination.registration_id is None:
+        return 0, 0
+    rows = dict(
+        db.session.execute(
+            select(Booking.status, func.count())
+            .where(Booking.registration_id == nomination.registration_id)
+            .group_by(Booking.status)
+        ).all()
+    )
+    return (
+        rows.get(BookingStatus.CONFIRMED.value, 0),
+        rows.get(BookingStatus.WAITLISTED.value, 0),
     )
 
 

@@ -28,6 +28,7 @@ def free_quota_seat(_sender: Any, *, registration: Any, actor: Any) -> None:
         return
     nomination.state = DECLINED
     nomination.responded_at = utcnow()
+    registration.delegation_id = None  # invitation-only sessions no longer admit them
     release_quota_seat(nomination.delegation)
     db.session.flush()
     audit_step(nomination, "nomination_cancelled", actor=actor, before=ACCEPTED, after=DECLINED)

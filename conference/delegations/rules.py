@@ -55,6 +55,13 @@ def verification_basis(delegation_name: str, ncp_name: str, on: date) -> str:
     return f"nominated by {delegation_name}, NCP {ncp_name}, on {on.isoformat()}"
 
 
+def session_quota_too_low_message(quota: int, booked: int) -> str:
+    return (
+        f"The delegation's nominees already hold {booked} place(s) in this session: its quota "
+        f"cannot go below {booked}. They must cancel bookings first to lower it to {quota}."
+    )
+
+
 def quota_too_low_message(quota: int, accepted: int) -> str:
     return (
         f"{accepted} nominee(s) have already accepted: the quota cannot go below {accepted}. "

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.badges.reports import checked_in_at_entrance
 from conference.db_types import utcnow
-from conference.delegations import forms, nominations, queries, rules, uploads
+from conference.delegations import forms, nominations, queries, rules, session_quotas, uploads
 from conference.delegations.models import Delegation, Nomination, NominationState
 from conference.delegations.services import get_delegation
 from conference.errors import DomainError
@@ -81,6 +81,16 @@ def _dashboard(delegation: Delegation, form: forms.NominateForm, status: int = 2
         )
         for session, seats, waiting in queries.sessions_booked(delegation)
     ]
+    # A quota is addressed to the delegation: its NCP sees it, the title only where allowed.
+    quotas = [
+        (
+            quota,
+            quota.session.title
+            if permissions.can_see_session_details(current_user, quota.session)
+            else "Closed session",
+        )
+        for quota in session_quotas.list_session_quotas(delegation)
+    ]
     return (
         render_template(
             "delegations/dashboard.html",
@@ -90,6 +100,7 @@ def _dashboard(delegation: Delegation, form: forms.NominateForm, status: int = 2
             nominees=nominees,
             checked_in=checked_in,
             booked=booked,
+            quotas=quotas,
             form=form,
             action_form=forms.ActionForm(),
             now=utcnow(),
@@ -157,17 +168,40 @@ def resend(slug: str, delegation_id: int, nomination_id: int):
 
 @bp.route(
     "/events/<slug>/delegations/<int:delegation_id>/nominations/<int:nomination_id>/withdraw",
-    methods=["POST"],
+    methods=["GET", "POST"],
 )
 @login_required
 def withdraw(slug: str, delegation_id: int, nomination_id: int):
-    """Withdraw a nomination: an accepted nominee loses the registration and its seats."""
-    return _nomination_action(
-        slug,
-        delegation_id,
-        nomination_id,
-        nominations.withdraw,
-        "The nomination of {name} is withdrawn.",
+    """Withdraw a nomination, after a page saying what follows (an accepted nominee loses the
+    registration, the seats and the door); a POST without ``confirm`` only shows that page."""
+    nomination = _load_nomination(slug, delegation_id, nomination_id)
+    delegation = nomination.delegation
+    back = _dashboard_url(delegation)
+    form = forms.ConfirmForm()
+    state = nomination.current_state
+    if state == NominationState.WITHDRAWN.value:
+        flash(f"The nomination of {nomination.name} is already withdrawn.", "info")
+        return redirect(back, code=303)
+    if form.is_confirmed():
+        try:
+            nominations.withdraw(nomination, actor=current_user)
+        except DomainError as error:
+            return refused_page(error, back)
+        db.session.commit()
+        deliver_after_request()
+        flash(f"The nomination of {nomination.name} is withdrawn.", "success")
+        return redirect(back, code=303)
+    seats, waiting = queries.bookings_held(nomination) if state == "accepted" else (0, 0)
+    return render_template(
+        "delegations/confirm_withdraw.html",
+        event=delegation.event,
+        delegation=delegation,
+        nomination=nomination,
+        state=state,
+        seats=seats,
+        waiting=waiting,
+        form=form,
+        back=back,
     )
 
 

@@ -23,9 +23,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from conference import permissions
-from conference.agenda.models import AgendaSession, Room, SessionStatus, Speaker, Track
+from conference.agenda.models import (
+    AgendaSession,
+    Room,
+    SessionStatus,
+    Speaker,
+    Track,
+    session_delegations,
+)
 from conference.agenda.services import set_speakers
 from conference.badges.signing import active_key
+from conference.delegations.models import Delegation
 from conference.errors import EventError, PermissionDenied
 from conference.events.models import Event, StaffRole
 from conference.events.services import EventDetails, grant_role, validate_event_details
@@ -149,6 +157,20 @@ def _copy_rows(model: Any, source: Event, target: Event, names: tuple[str, ...])
     return mapping
 
 
+def _invited_categories(source: Event) -> dict[int, set[str]]:
+    """Per session of ``source``, the categories of the delegations it is restricted to."""
+    links = session_delegations.c
+    rows = db.session.execute(
+        select(links.session_id, Delegation.category)
+        .join(Delegation, Delegation.id == links.delegation_id)
+        .where(Delegation.event_id == source.id)
+    )
+    found: dict[int, set[str]] = {}
+    for session_id, category in rows:
+        found.setdefault(session_id, set()).add(category)
+    return found
+
+
 def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneReport:
     """Create the next edition of ``source`` as a draft; everything or nothing (caller commits)."""
     if actor is not None and not permissions.can_clone_event(actor, source):
@@ -183,6 +205,7 @@ def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneRep
         )
         report.counts["speakers"] = len(speakers)
     db.session.flush()
+    invited = _invited_categories(source)
     for session in sessions:
         copy = AgendaSession(
             event_id=target.id,
@@ -196,7 +219,10 @@ def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneRep
             ends_at=shift_local(session.ends_at, days, target.tz),
             capacity=session.capacity,
             requires_booking=session.requires_booking,
-            restricted_to=list(session.restricted_to or []),
+            # Delegations are per edition and not copied: an invitation-only session stays
+            # restricted, to the categories its delegations' nominees held (organisers
+            # invite the new edition's delegations again).
+            restricted_to=sorted(set(session.restricted_to or []) | invited.get(session.id, set())),
             restricted_visibility=session.restricted_visibility,
             tlp=session.tlp,
             chatham_house=bool(session.chatham_house),

@@ -117,9 +117,16 @@ def book_session(
     # that frees up is then offered, never confirmed into a clash.
     if clashes and rules.seats_left(session.effective_capacity, session.confirmed_count) != 0:
         raise BookingError(overlap_message(registration, clashes[0].session), code=rules.OVERLAP)
+    try:
+        quota_id = seats.claim_delegation_place(registration, session)
+    except seats.DelegationQuotaFull as full:
+        raise BookingError(
+            rules.delegation_quota_message(full.quota), code=rules.DELEGATION_QUOTA_FULL
+        ) from None
     if booking is None:
         booking = Booking(registration_id=registration.id, session_id=session.id)
         db.session.add(booking)
+    booking.delegation_quota_id = quota_id
     if seats.claim_session_seat(session):
         booking.status, booking.waitlist_position = CONFIRMED, None
         action = "booked"
@@ -163,6 +170,9 @@ def _cancel_locked(
 ) -> None:
     """Cancel a booking whose session is locked; a freed seat goes to the waiting list."""
     previous = booking.status
+    if previous in ACTIVE:
+        seats.release_delegation_place(booking.delegation_quota_id)
+        booking.delegation_quota_id = None
     booking.status, booking.waitlist_position = CANCELLED, None
     booking.offer_expires_at = booking.offer_nonce = None
     booking.updated_at = utcnow()

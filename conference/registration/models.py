@@ -6,7 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db_types import UTCDateTime, utcnow
@@ -65,6 +77,11 @@ class Registration(db.Model):
     # "checked by organiser ..."), and when it stops counting (None: for the whole event).
     category_verification_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
     category_verification_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The delegation whose accepted nominee this is (issue 17), kept by the delegation services
+    # with the nomination: invitation-only sessions admit by it without a query.
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegations.id", ondelete="SET NULL"), index=True
+    )
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
@@ -98,6 +115,24 @@ class Registration(db.Model):
             return False
         expires = self.category_verification_expires_at
         return expires is None or expires > utcnow()
+
+    @classmethod
+    def category_verified_clause(cls, now: datetime | None = None) -> ColumnElement[bool]:
+        """``category_verified`` in SQL: verified, and the verification has not expired."""
+        now = now or utcnow()
+        return and_(
+            cls.category_verified_at.is_not(None),
+            or_(
+                cls.category_verification_expires_at.is_(None),
+                cls.category_verification_expires_at > now,
+            ),
+        )
+
+    @property
+    def category_verification_expired(self) -> bool:
+        """Verified once, but the verification's expiry has passed."""
+        expires = self.category_verification_expires_at
+        return self.category_verified_at is not None and expires is not None and expires <= utcnow()
 
     @property
     def category_refused(self) -> bool:
@@ -172,6 +207,11 @@ class Booking(db.Model):
     # over (cleared when the offer is answered or expires, which spends the link).
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_nonce: Mapped[str | None] = mapped_column(String(32))
+    # The delegation's session quota this booking counts against (issue 17): its seat goes
+    # back to that quota when the booking is cancelled, whatever the registration is by then.
+    delegation_quota_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation_session_quotas.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -218,3 +258,30 @@ class AuditEntry(db.Model):
     registration: Mapped[Registration | None] = relationship()
     session: Mapped[AgendaSession | None] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+class DelegationSessionQuota(db.Model):
+    """At most ``quota`` places in one session for one delegation's accepted nominees.
+
+    ``booked_count`` counts their active bookings (seats, offers and waiting-list places, so
+    that a promotion never needs a quota seat) and is kept by the booking services with
+    conditional UPDATEs (``... WHERE booked_count < quota``), like a session's seats. The
+    delegation services set ``quota`` (``... WHERE booked_count <= :quota``).
+    """
+
+    __tablename__ = "delegation_session_quotas"
+    __table_args__ = (UniqueConstraint("delegation_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    quota: Mapped[int] = mapped_column(Integer)
+    booked_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    session: Mapped[AgendaSession] = relationship()
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.quota - self.booked_count)

@@ -183,6 +183,8 @@ def expire_offer(booking_id: int, *, now: datetime) -> Booking | None:
         session=session,
     )
     notify.seat_offer_expired(booking)
+    seats.release_delegation_place(booking.delegation_quota_id)
+    booking.delegation_quota_id = None
     seats.release_session_seat(session)
     fill_session_seats(session, actor=None, locked=True)
     db.session.flush()

@@ -58,9 +58,10 @@ def registrants_query(event: Event, filters: RegistrantFilters) -> Select:
     if filters.category:
         query = query.where(Registration.category == filters.category)
     if filters.verified == "yes":
-        query = query.where(Registration.category_verified_at.is_not(None))
+        query = query.where(Registration.category_verified_clause())
     elif filters.verified == "no":
-        query = query.where(Registration.category_verified_at.is_(None))
+        # An expired verification no longer counts (as ``Registration.category_verified``).
+        query = query.where(~Registration.category_verified_clause())
     if filters.country:
         query = query.where(Registration.country == filters.country.upper())
     if filters.registration_ids is not None:

@@ -27,6 +27,7 @@ BOOKING_CLOSED = "booking_closed"
 RESTRICTED = "restricted"
 VERIFICATION_PENDING = "verification_pending"
 OVERLAP = "overlap"
+DELEGATION_QUOTA_FULL = "delegation_quota_full"
 FULL = "full"
 
 _STATUS_REFUSALS = {
@@ -64,6 +65,19 @@ def _restriction_label(categories: tuple[str, ...]) -> str:
     return f"Open to verified {joined}"
 
 
+def session_restriction_label(session: Any) -> str:
+    """Who a restricted session admits: its verified categories and/or invited delegations."""
+    invited = "the experts of the delegations invited"
+    if not session.restricted_to:
+        return (
+            f"Open by invitation only, to {invited}"
+            if session.invitation_only
+            else (restriction_label(()))
+        )
+    label = restriction_label(session.restricted_to)
+    return f"{label} and to {invited}" if session.invitation_only else label
+
+
 def booking_refusal(
     registration: Any,
     session: Any,
@@ -83,7 +97,7 @@ def booking_refusal(
     if session.is_cancelled:
         return Refusal(SESSION_CANCELLED, "This session is cancelled.", 409)
     if not permissions.may_attend_session(registration, session):
-        label = restriction_label(session.restricted_to) + "."
+        label = session_restriction_label(session) + "."
         if registration.category in session.restricted_to and not registration.category_verified:
             return Refusal(
                 VERIFICATION_PENDING,
@@ -96,6 +110,15 @@ def booking_refusal(
     if now is not None and now >= session.starts_at:
         return Refusal(SESSION_STARTED, "This session has already started.", 409)
     return None
+
+
+def delegation_quota_message(quota: int) -> str:
+    """Why a nominee may not book: their delegation's places in the session are taken."""
+    return (
+        f"Your delegation's {quota} place{'s' if quota != 1 else ''} in this session "
+        f"{'are' if quota != 1 else 'is'} all booked; your national contact point can tell "
+        "you whether one frees up."
+    )
 
 
 def find_overlap(

@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select, update
 from conference.agenda.models import AgendaSession, Room
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration.models import Registration
+from conference.registration.models import DelegationSessionQuota, Registration
 
 # A column each lockable table can set to itself.
 _LOCK_COLUMN = {
@@ -108,6 +108,51 @@ def release_session_seat(session: AgendaSession) -> None:
         .values(confirmed_count=table.c.confirmed_count - 1)
     )
     db.session.expire(session, ["confirmed_count"])
+
+
+def claim_delegation_place(registration: Registration, session: AgendaSession) -> int | None:
+    """Count a booking against the session quota of the registration's delegation, if any.
+
+    Returns the quota's id (None when there is no quota to count against); raises
+    ``DelegationQuotaFull`` when every place of it is taken. One conditional UPDATE.
+    """
+    delegation_id = registration.delegation_id if registration.is_approved else None
+    if delegation_id is None:
+        return None
+    table = DelegationSessionQuota.__table__
+    mine = (table.c.delegation_id == delegation_id, table.c.session_id == session.id)
+    claimed = db.session.execute(
+        update(table)
+        .where(*mine, table.c.booked_count < table.c.quota)
+        .values(booked_count=table.c.booked_count + 1)
+        .returning(table.c.id)
+    ).scalar()
+    if claimed is not None:
+        return claimed
+    quota = db.session.scalar(select(table.c.quota).where(*mine))
+    if quota is None:
+        return None
+    raise DelegationQuotaFull(quota)
+
+
+def release_delegation_place(quota_id: int | None) -> None:
+    """Give a cancelled booking's place back to the quota it counted against."""
+    if quota_id is None:
+        return
+    table = DelegationSessionQuota.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == quota_id, table.c.booked_count > 0)
+        .values(booked_count=table.c.booked_count - 1)
+    )
+
+
+class DelegationQuotaFull(Exception):
+    """Every place of a delegation's quota in a session is taken (``quota`` of them)."""
+
+    def __init__(self, quota: int):
+        super().__init__(quota)
+        self.quota = quota
 
 
 def claim_event_place(event: Event) -> bool:

@@ -116,7 +116,8 @@ function answer(result, reason, attendee = null) {
 }
 
 // data: {eventId, keys: {keyId: {cryptoKey, status}}, revocations: {badge: {valid_version, revoked}},
-//        attendees: {badge: attendee}, checkpoint: {key, restricted_to, requires_booking, cancelled},
+//        attendees: {badge: attendee}, checkpoint: {key, restricted_to, restricted_delegations,
+//        requires_booking, cancelled},
 //        seen: Set of "badge|checkpoint|day" already admitted on this device,
 //        admitsReentry: whether the entrance lets in again someone already in, letInAgain}
 export async function decideOffline(code, data) {
@@ -145,9 +146,12 @@ export async function decideOffline(code, data) {
     const sessionId = Number(checkpoint.key.split(":")[1]);
     if (checkpoint.cancelled) return answer("refused", "session_cancelled", attendee);
     const restricted = checkpoint.restricted_to || [];
+    const delegations = checkpoint.restricted_delegations || [];
+    // Categories OR delegations: a verified listed category, or an accepted nominee of one.
     if (
-      restricted.length &&
-      !(attendee.category_verified && restricted.includes(attendee.category))
+      (restricted.length || delegations.length) &&
+      !(attendee.category_verified && restricted.includes(attendee.category)) &&
+      !(attendee.delegation != null && delegations.includes(attendee.delegation))
     ) {
       return answer("refused", "not_authorised", attendee);
     }

@@ -118,3 +118,63 @@ def test_offline_decisions_in_javascript_match_the_server_rules(app, tmp_path):
         "let_in_again",
         1,
     ]
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_offline_invitation_only_door_admits_the_listed_delegations(app, tmp_path):
+    from tests.delegations.helpers import make_delegation
+
+    event = make_event()
+    alpha, bravo = make_delegation(event, "Alphaland"), make_delegation(event, "Bravonia")
+    huddle = make_session(
+        event, restricted_delegations=[bravo.id], visibility="hidden", title="Huddle"
+    )
+    mixed = make_session(
+        event,
+        restricted_to=["policy_maker"],
+        restricted_delegations=[alpha.id],
+        visibility="listed",
+        title="Mixed",
+    )
+    nominee_a, badge_a = badge_for(event, name="Anna", category="member_state_expert")
+    nominee_b, badge_b = badge_for(event, name="Boris", category="member_state_expert")
+    _, expert = badge_for(event, name="Expert", category="member_state_expert", verified=True)
+    _, policy = badge_for(event, name="Pat", category="policy_maker", verified=True)
+    # As an accepted nomination leaves them (tests/delegations cover the acceptance itself).
+    nominee_a.delegation_id, nominee_b.delegation_id = alpha.id, bravo.id
+    db.session.commit()
+    cases = [
+        (badge_b.token, f"session:{huddle.id}"),
+        (badge_a.token, f"session:{huddle.id}"),
+        (expert.token, f"session:{huddle.id}"),
+        (badge_a.token, f"session:{mixed.id}"),
+        (policy.token, f"session:{mixed.id}"),
+        (badge_b.token, f"session:{mixed.id}"),
+    ]
+    data = {
+        "eventId": event.id,
+        "keys": offline.keys_json(event),
+        "revocations": offline.revocations_json(event)["badges"],
+        "attendees": offline.attendees_json(event)["attendees"],
+        "checkpoints": offline.checkpoints_json(event, None),
+        "cases": [{"code": code, "checkpoint": key} for code, key in cases],
+    }
+    shutil.copy(ROOT / "static" / "js" / "badge-token.js", tmp_path / "badge-token.mjs")
+    (tmp_path / "run.mjs").write_text(SCRIPT)
+
+    completed = subprocess.run(
+        [NODE, str(tmp_path / "run.mjs"), json.dumps(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert json.loads(completed.stdout)[:-1] == [
+        "checked_in",
+        "not_authorised",
+        "not_authorised",
+        "checked_in",
+        "checked_in",
+        "not_authorised",
+    ]

@@ -129,7 +129,8 @@ def test_withdraw_from_the_dashboard_cancels_the_registration(login):
     event, belgium, _, ncp_be, be_nomination, _ = _world()
     client = login(ncp_be)
     answer = client.post(
-        f"/events/{event.slug}/delegations/{belgium.id}/nominations/{be_nomination.id}/withdraw"
+        f"/events/{event.slug}/delegations/{belgium.id}/nominations/{be_nomination.id}/withdraw",
+        data={"confirm": "yes"},
     )
     assert answer.status_code == 303
     db.session.expire_all()
@@ -194,3 +195,42 @@ def test_registrant_list_and_csv_filter_by_delegation(login):
     only = organiser.get(f"{base}?delegation={belgium.id}").get_data(as_text=True)
     assert "Bert Belgian" in only and "Regina Registrant" not in only
     assert "1 registration match" in only
+
+
+def test_withdraw_asks_first_and_a_post_without_confirm_changes_nothing(login):
+    event, belgium, _, ncp_be, be_nomination, _ = _world()
+    client = login(ncp_be)
+    url = f"/events/{event.slug}/delegations/{belgium.id}/nominations/{be_nomination.id}/withdraw"
+
+    dashboard = client.get(f"/events/{event.slug}/delegations/{belgium.id}/").get_data(as_text=True)
+    page = client.get(url)
+    unconfirmed = client.post(url)
+
+    assert f'href="{url}"' in dashboard
+    assert page.status_code == unconfirmed.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"Withdraw the nomination of {be_nomination.name}?" in text
+    assert 'name="confirm" value="yes"' in text and 'name="csrf_token"' in text
+    assert "button-danger" in text
+    db.session.expire_all()
+    assert db.session.get(Nomination, be_nomination.id).state == be_nomination.state
+    assert "Withdraw the nomination" in unconfirmed.get_data(as_text=True)
+
+
+def test_withdraw_page_of_an_accepted_nominee_says_what_follows(login):
+    from tests.delegations.helpers import invite_and_accept
+    from tests.factories import make_booking, make_session
+
+    event, belgium, _, ncp_be, _, _ = _world()
+    nomination, registration = invite_and_accept(belgium, ncp_be, name="Adam Accepted")
+    make_booking(registration, make_session(event, title="Booked talk"))
+    client = login(ncp_be)
+    url = f"/events/{event.slug}/delegations/{belgium.id}/nominations/{nomination.id}/withdraw"
+
+    text = client.get(url).get_data(as_text=True)
+
+    assert "registration for the event is cancelled" in text
+    assert "Their 1 booked seat goes to the people waiting" in text
+    assert "badge is refused at every door" in text
+    assert "Booked talk" not in text  # the NCP is told how many, not which
+    assert db.session.get(Nomination, nomination.id).state == "accepted"

@@ -340,12 +340,13 @@ ROUTES: dict[str, Row] = {
     # No file sent: those let in are told to choose one (422).
     "delegations.upload": Row(GET=DELEGATION, POST=DELEGATION | {NCP: REFUSED, ORGANISER: REFUSED, ADMIN: REFUSED}),
     "delegations.confirm_upload": Row(POST=DELEGATION, data=lambda w: {"rows": '[[2, "Carla Csv", "carla.csv@example.org"]]'}),
-    "delegations.withdraw": Row(POST=DELEGATION),
+    "delegations.withdraw": Row(GET=DELEGATION, POST=DELEGATION, data=lambda w: {"confirm": "yes"}),
     "delegations.invitation": Row(GET=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
     "delegations.accept_invitation": Row(POST=INVITED_ONLY, args={"token": lambda w: w.extra["invitation"]}, data=lambda w: {"privacy_consent": "y"}),
     "delegations.decline_invitation": Row(POST=PUBLIC, args={"token": lambda w: w.extra["invitation"]}),
     "delegations_manage.listing": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "France", "kind": "member_state", "country": "FR", "category": "member_state_expert", "quota": "2"}),
     "delegations_manage.edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Belgium", "kind": "member_state", "country": "BE", "category": "member_state_expert", "quota": "4"}),
     "delegations_manage.appoint": Row(POST=ORGANISERS, data=lambda w: {"email": "pending@example.org"}),
+    "delegations_manage.session_quota": Row(POST=ORGANISERS, data=lambda w: {"session": str(w.restricted_session.id), "quota": "3"}),
     "delegations_manage.remove_contact": Row(POST=ORGANISERS, data=lambda w: {"user_id": str(w.users[NCP].id)}),
 }  # fmt: skip

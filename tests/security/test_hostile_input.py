@@ -59,6 +59,8 @@ QUERY_NAMES = (
     "next",
     "email",
     "what",
+    "delegation",
+    "confirm",
 )
 # Fields a button-only form may still be sent by a hand-made request.
 POST_EXTRAS = ("next", "reason", "booking_id", "submit", "ids", "action")

@@ -371,3 +371,84 @@ def test_a_listed_sessions_details_move_nothing_but_its_block(setup, app, login)
     changed = _differences(baseline, _sweep(setup, ["anonymous"]))
     assert any(f"{BASE}/sessions/{listed.id}/'" in line for line in changed)
     assert any(f"{BASE}/agenda.json" in line for line in changed)
+
+
+@pytest.fixture
+def delegation_setup(setup, login) -> tuple[Setup, object, object]:
+    """Two delegations; a nominee and the NCP of B join the outsiders of sessions for A."""
+    from tests.delegations.helpers import invite_and_accept, make_delegation, make_ncp
+
+    alpha = make_delegation(setup.event, "Alphaland", quota=2)
+    bravo = make_delegation(setup.event, "Bravonia", quota=2, country="EE")
+    ncp_b = make_ncp(bravo)
+    _, nominee_b = invite_and_accept(bravo, ncp_b, name="Boris Bravo")
+    ncp_a = make_ncp(alpha)
+    _, nominee_a = invite_and_accept(alpha, ncp_a, name="Anna Alpha")
+    for name, user in (("nominee_other", nominee_b.user), ("ncp_other", ncp_b)):
+        setup.clients[name] = login(user)
+        setup.tokens[name] = get_or_create_token(user, FeedKind.PERSONAL).token
+        setup.clients[name].get(f"{BASE}/")
+    db.session.commit()
+    return setup, alpha, nominee_a.user
+
+
+DELEGATION_OUTSIDERS = ["anonymous", "verified_other", "nominee_other", "ncp_other"]
+
+
+def test_hidden_sessions_of_another_delegation_move_nothing_its_outsiders_get(
+    delegation_setup, app, login
+):
+    setup, alpha, nominee_a = delegation_setup
+    event = setup.event
+    baseline = _sweep(setup, DELEGATION_OUTSIDERS)
+    open_session = _sessions(event, None)[0]
+
+    # Create a hidden session for delegation A only, and one for A or a category.
+    only_a = {"restricted_to": [], "restricted_visibility": "hidden"}
+    created = [
+        _save(
+            setup,
+            _fields(
+                open_session,
+                title="ZEPHYR delegation huddle",
+                restricted_delegations=[alpha.id],
+                **only_a,
+            ),
+        ),
+        _save(
+            setup,
+            _fields(
+                open_session,
+                title="ZEPHYR mixed huddle",
+                restricted_to=["practitioner"],
+                restricted_visibility="hidden",
+                restricted_delegations=[alpha.id],
+                starts_at=open_session.starts_at + timedelta(hours=1),
+                ends_at=open_session.ends_at + timedelta(hours=1),
+            ),
+        ),
+    ]
+    assert _staff_sees(setup, app, login, "ZEPHYR delegation huddle")
+    nominee_view = login(nominee_a).get(f"{BASE}/agenda.json").get_data(as_text=True)
+    assert "ZEPHYR delegation huddle" in nominee_view and "ZEPHYR mixed huddle" in nominee_view
+    assert _differences(baseline, _sweep(setup, DELEGATION_OUTSIDERS)) == []
+
+    # Edit them (title, time, delegations kept), then delete them.
+    for session in created:
+        _save(
+            setup,
+            _fields(
+                session,
+                title=session.title + " revised",
+                starts_at=session.starts_at + timedelta(minutes=30),
+                ends_at=session.ends_at + timedelta(minutes=30),
+                restricted_delegations=[alpha.id],
+            ),
+            session,
+        )
+    assert _differences(baseline, _sweep(setup, DELEGATION_OUTSIDERS)) == []
+    for session in created:
+        db.session.delete(session)
+    bump_agenda_version(event)
+    db.session.commit()
+    assert _differences(baseline, _sweep(setup, DELEGATION_OUTSIDERS)) == []

@@ -1,0 +1,15 @@
+"""The dashboard's filter form: shape only (which delegations exist is the page's to say)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+
+class DashboardFilterForm(FlaskForm):
+    """The delegation filter, a GET form (it changes nothing: no CSRF token to check)."""
+
+    class Meta:
+        csrf = False
+
+    delegation = SelectField("Delegation", choices=[], validate_choice=False)
