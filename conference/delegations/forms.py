@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 
 from conference.categories import CATEGORY_CHOICES, StakeholderCategory
+from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
 from conference.delegations.models import DelegationKind
 from conference.delegations.rules import MAX_QUOTA
@@ -99,15 +100,9 @@ class NominateForm(FlaskForm):
     submit = SubmitField("Send the invitation")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ConfirmActionForm):
     """A confirmation page's form: the action runs only when ``confirm`` comes with it, so a
     POST from elsewhere (an old page, a stray script) only shows the confirmation."""
-
-    # No default: a missing field reads as "not confirmed" (the page writes "yes").
-    confirm = HiddenField()
-
-    def is_confirmed(self) -> bool:
-        return self.validate_on_submit() and self.confirm.data == "yes"
 
 
 class ActionForm(FlaskForm):
