@@ -85,9 +85,10 @@ class SessionQuotaForm(FlaskForm):
     submit = SubmitField("Set the session quota")
 
 
-class RemoveContactForm(FlaskForm):
+class RemoveContactForm(ConfirmActionForm):
+    """Whose NCP role to remove; it goes only with ``confirm`` (its confirmation page)."""
+
     user_id = IntegerField(validators=[DataRequired(), db_int])
-    submit = SubmitField("Remove")
 
 
 class NominateForm(FlaskForm):

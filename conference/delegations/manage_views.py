@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from conference import permissions
 from conference.accounts.services import get_user_by_email
 from conference.badges.reports import checked_in_at_entrance
+from conference.confirmation import Confirmation, confirmation_page
 from conference.delegations import forms, queries, services, session_quotas
 from conference.delegations.models import Delegation
 from conference.errors import DomainError
@@ -185,8 +186,28 @@ def remove_contact(slug: str, delegation_id: int):
     from conference.accounts.models import User
 
     user = db.session.get(User, form.user_id.data)
-    if user is None or not services.remove_contact(delegation, user, actor=current_user):
+    if user is None or services.find_contact(delegation, user) is None:
         return refused_page(DomainError("This person is not a contact point of it."), back)
+    if not form.is_confirmed():
+        confirmation = Confirmation(
+            question=f"Remove {user.name} as contact point of {delegation.name}?",
+            consequences=[
+                f"{user.name} can no longer see the delegation's nominees, nominate, resend "
+                "or withdraw, from their next page on.",
+                "The nominations they made stay as they are; you can appoint them again later.",
+            ],
+            action_url=url_for(
+                "delegations_manage.remove_contact", slug=slug, delegation_id=delegation.id
+            ),
+            confirm_label="Yes, remove the contact point",
+            back_url=back,
+            back_label="No, keep them",
+            context=delegation.event.title,
+            details=[("Name", user.name), ("Email", user.email), ("Delegation", delegation.name)],
+            hidden=[("user_id", str(user.id))],
+        )
+        return confirmation_page(confirmation, form, title_of=delegation.event.title)
+    services.remove_contact(delegation, user, actor=current_user)
     db.session.commit()
     flash(f"{user.name} is no longer a contact point of {delegation.name}.", "success")
     return redirect(back, code=303)

@@ -158,14 +158,19 @@ def appoint_contact(delegation: Delegation, user: User, *, actor: Any) -> Delega
     return contact
 
 
-def remove_contact(delegation: Delegation, user: User, *, actor: Any) -> bool:
-    """Take the NCP role away; returns whether there was one. Their nominations stay."""
-    check_organiser(actor, delegation.event)
-    contact = db.session.scalar(
+def find_contact(delegation: Delegation, user: User) -> DelegationContact | None:
+    """``user``'s NCP role for ``delegation``, if they hold it."""
+    return db.session.scalar(
         select(DelegationContact).where(
             DelegationContact.delegation_id == delegation.id, DelegationContact.user_id == user.id
         )
     )
+
+
+def remove_contact(delegation: Delegation, user: User, *, actor: Any) -> bool:
+    """Take the NCP role away; returns whether there was one. Their nominations stay."""
+    check_organiser(actor, delegation.event)
+    contact = find_contact(delegation, user)
     if contact is None:
         return False
     db.session.delete(contact)

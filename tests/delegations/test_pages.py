@@ -180,7 +180,13 @@ def test_organisers_list_every_delegation_and_create_edit_appoint(login):
     person = make_user("new.ncp@example.org", name="Nico New", second_factor=True)
     assert organiser.post(f"{edit}/contacts", data={"email": person.email}).status_code == 303
     assert "Nico New" in organiser.get(edit).get_data(as_text=True)
-    assert organiser.post(f"{edit}/contacts/remove", data={"user_id": person.id}).status_code == 303
+    asked = organiser.post(f"{edit}/contacts/remove", data={"user_id": person.id})
+    assert asked.status_code == 200 and "What will happen" in asked.get_data(as_text=True)
+    assert "Nico New" in organiser.get(edit).get_data(as_text=True)  # nothing removed yet
+    removed = organiser.post(
+        f"{edit}/contacts/remove", data={"user_id": person.id, "confirm": "yes"}
+    )
+    assert removed.status_code == 303
     assert "is no longer a contact point" in organiser.get(edit).get_data(as_text=True)  # flash
     assert "Nico New" not in organiser.get(edit).get_data(as_text=True)
 

@@ -348,5 +348,5 @@ ROUTES: dict[str, Row] = {
     "delegations_manage.edit": Row(GET=ORGANISERS, POST=ORGANISERS, data=lambda w: {"name": "Belgium", "kind": "member_state", "country": "BE", "category": "member_state_expert", "quota": "4"}),
     "delegations_manage.appoint": Row(POST=ORGANISERS, data=lambda w: {"email": "pending@example.org"}),
     "delegations_manage.session_quota": Row(POST=ORGANISERS, data=lambda w: {"session": str(w.restricted_session.id), "quota": "3"}),
-    "delegations_manage.remove_contact": Row(POST=ORGANISERS, data=lambda w: {"user_id": str(w.users[NCP].id)}),
+    "delegations_manage.remove_contact": Row(POST=ORGANISERS, data=lambda w: {"user_id": str(w.users[NCP].id), "confirm": "yes"}),
 }  # fmt: skip
