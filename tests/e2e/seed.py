@@ -9,7 +9,12 @@ from sqlalchemy import select
 from conference import create_app
 from conference.accounts.services import create_user, get_user_by_email
 from conference.agenda.models import AgendaSession
-from conference.badges.services import create_device, ensure_badge, revoke_badge
+from conference.badges.services import (
+    create_device,
+    ensure_badge,
+    issue_missing_badges,
+    revoke_badge,
+)
 from conference.demo import DEMO_PASSWORD, FLAGSHIP, seed_demo
 from conference.events.models import Event
 from conference.extensions import db
@@ -83,6 +88,9 @@ def seed(database_url: str) -> Seeded:
             seeded.badge_numbers[key] = badge.public_id[:8]
             if key == "revoked":
                 revoke_badge(badge, actor=organiser)
+        # Every approved registration of the flagship has its badge from the start (the demo's
+        # verified expert included), so no journey depends on another having printed them.
+        issue_missing_badges(flagship)
         _, seeded.device_token = create_device(flagship, "North door", actor=organiser)
         hidden = db.session.scalars(
             select(AgendaSession).where(AgendaSession.restricted_visibility == "hidden")
