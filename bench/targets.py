@@ -23,7 +23,7 @@ class Target:
 
     @property
     def bound(self) -> str:
-        return f"≤ {self.limit:g} × floor" if self.times_floor else f"≤ {self.limit:g} ms"
+        return f"≤ {self.limit:,g} × floor" if self.times_floor else f"≤ {self.limit:,g} ms"
 
     def applies(self, row: dict) -> bool:
         return (
