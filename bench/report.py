@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.stats import Result
+from bench.targets import check
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -20,13 +21,14 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def table(results: list[Result]) -> str:
-    header = ("metric", "size", "layer", "median", "p95", "p99", "unit", "bytes", "SQL")
+    header = ("metric", "size", "layer", "median", "× floor", "p95", "p99", "unit", "bytes", "SQL")
     rows = [
         (
             r.metric,
             r.size,
             r.layer,
             _fmt(r.median, r.unit),
+            times_floor(r.extra),
             _fmt(r.p95, r.unit),
             _fmt(r.p99, r.unit),
             r.unit,
@@ -41,6 +43,29 @@ def table(results: list[Result]) -> str:
         for row in [header, tuple("-" * w for w in widths), *rows]
     ]
     return "\n".join(lines)
+
+
+def times_floor(extra: dict) -> str:
+    """The median as a multiple of the floor's median ("" where there is no floor)."""
+    ratio = extra.get("x_floor")
+    return f"{ratio:,.1f}×" if ratio is not None else ""
+
+
+def targets_text(checks: list[dict]) -> str:
+    """One line per target: what it asks, what was measured, whether it holds."""
+    lines = []
+    for c in checks:
+        value = "" if c["value"] is None else f"{_fmt(c['value'], 'ms')} {c['unit']}, "
+        lines.append(
+            f"{c['issue']} {c['target']} [{c['size']}] {c['bound']}: {value}{c['verdict']}"
+        )
+    return "\n".join(lines)
+
+
+def record(results: list[Result], meta: dict) -> dict:
+    """What the JSON file holds: the run, every figure (with its floor) and the verdicts."""
+    rows = [r.summary() for r in results]
+    return {"meta": meta, "results": rows, "targets": check(rows)}
 
 
 def environment(root: Path) -> dict:
@@ -70,12 +95,9 @@ def _cpu_count() -> int:
     return os.cpu_count() or 0
 
 
-def save(results: list[Result], meta: dict, directory: Path) -> Path:
+def save(data: dict, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = directory / f"{stamp}-{meta.get('commit', 'unknown')}.json"
-    path.write_text(
-        json.dumps({"meta": meta, "results": [r.summary() for r in results]}, indent=1) + "\n",
-        encoding="utf-8",
-    )
+    path = directory / f"{stamp}-{data['meta'].get('commit', 'unknown')}.json"
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return path

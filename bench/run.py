@@ -72,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(run.execute())
             meta.setdefault("database", run.database_version)
     meta.update(report.environment(ROOT), seconds=round(time.time() - started, 1))
+    data = report.record(results, meta)
     print(report.table(results))
+    print("\nIssue #22's targets (medians; over HTTP: one sync worker, a new connection each):")
+    print(report.targets_text(data["targets"]))
     if not args.no_save:
-        path = report.save(results, meta, args.out)
+        path = report.save(data, args.out)
         print(f"\nWritten to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 

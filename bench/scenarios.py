@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
 
+from bench import http_layer
 from bench.querycount import QueryCounter
-from bench.server import Client, Gunicorn
 from bench.stats import Result
 
 SECRET = "bench-secret-key-not-for-production-use"  # noqa: S105
@@ -43,6 +43,7 @@ class Scenario:
     check: Callable[[bytes], None] | None = None
     warm_up: bool = True
     http: bool = True  # False: only meaningful in-process (it resets in-process caches)
+    fresh_worker: bool = False  # True: over HTTP only, each sample on a newly started worker
 
     def count(self, size: str, quick: bool) -> int:
         if quick:
@@ -218,6 +219,13 @@ class BenchRun:
                 warm_up=False,
                 http=False,
             ),
+            Scenario(
+                "event feed, first request after worker start",
+                lambda: feed,
+                {"default": 3, "tiny": 1},
+                warm_up=False,
+                fresh_worker=True,
+            ),
             Scenario("event feed, warm", lambda: feed, {"default": 200, "w5000": 100}),
             Scenario(
                 "event feed, 304",
@@ -235,6 +243,13 @@ class BenchRun:
         found += [
             Scenario(
                 "agenda page (HTML)", lambda: f"/events/{slug}/agenda/", {"default": 30, "w5000": 8}
+            ),
+            Scenario(
+                "agenda page (HTML), after an agenda change",
+                lambda: f"/events/{slug}/agenda/",
+                {"default": 10, "w5000": 5},
+                before_each=self._bump_agenda,
+                warm_up=False,
             ),
             Scenario(
                 "agenda JSON export",
@@ -294,6 +309,8 @@ class BenchRun:
         counter = QueryCounter(db.engine)
         self._etag(client)
         for scenario in self.scenarios:
+            if scenario.fresh_worker:
+                continue
             if scenario.before_all:
                 scenario.before_all()
             samples, size, queries = [], None, None
@@ -309,7 +326,7 @@ class BenchRun:
                     started = time.perf_counter()
                     response = client.open(scenario.path(), method=scenario.method, **kwargs)
                     elapsed = (time.perf_counter() - started) * 1000
-                _verify(scenario, response.status_code, response.get_data())
+                verify(scenario, response.status_code, response.get_data())
                 if index < 0:
                     continue  # warm-up
                 samples.append(elapsed)
@@ -336,43 +353,10 @@ class BenchRun:
             # No task consumer inside the measured worker (development would start one).
             "CONFERENCE_TASK_CONSUMER_IN_PROCESS": "false",
         }
-        peak = 0
-        for keep_alive, worker_class in ((False, "sync"), (True, "gthread")):
-            with Gunicorn(env, worker_class=worker_class) as server:
-                layer = "http keep-alive" if keep_alive else "http new conn"
-                client = Client(server.port, keep_alive=keep_alive)
-                for scenario in self.scenarios:
-                    if not scenario.http:
-                        continue
-                    if scenario.before_all:
-                        scenario.before_all()
-                    samples, size = [], None
-                    count = scenario.count(self.name, self.quick)
-                    for index in range(-1 if scenario.warm_up else 0, count):
-                        if scenario.before_each:
-                            scenario.before_each()
-                        headers = dict(scenario.headers())
-                        body = None
-                        if scenario.body is not None:
-                            body = json.dumps(scenario.body(max(index, 0))).encode()
-                            headers["Content-Type"] = "application/json"
-                        started = time.perf_counter()
-                        reply = client.request(scenario.method, scenario.path(), body, headers)
-                        elapsed = (time.perf_counter() - started) * 1000
-                        _verify(scenario, reply.status, reply.body)
-                        if index < 0:
-                            continue
-                        samples.append(elapsed)
-                        size = len(reply.body)
-                    self.results.append(Result(scenario.metric, self.name, layer, samples, size))
-                client.close()
-                peak = max(peak, server.peak_memory_kib())
-        self.results.append(
-            Result("server peak memory (RSS)", self.name, "http", [peak / 1024], unit="MiB")
-        )
+        self.results.extend(http_layer.run(self, env))
 
 
-def _verify(scenario: Scenario, status: int, body: bytes) -> None:
+def verify(scenario: Scenario, status: int, body: bytes) -> None:
     if status != scenario.expect:
         raise RuntimeError(f"{scenario.metric}: HTTP {status}: {body[:300]!r}")
     if scenario.check is not None:
@@ -389,9 +373,10 @@ def _expect_result(result: str) -> Callable[[bytes], None]:
 
 
 def _expect_duplicate(body: bytes) -> None:
-    """A re-read within the window repeats the first answer; a later one is refused."""
+    """A re-read within the window repeats the first answer; a later one is refused, or
+    answered "already in" where the event admits re-entry (door_rules)."""
     answer = json.loads(body)
-    if not (answer.get("repeat") or answer.get("reason") == "already_checked_in"):
+    if not (answer.get("repeat") or answer.get("reason") in ("already_checked_in", "already_in")):
         raise RuntimeError(f"expected a duplicate, got {answer}")
 
 

@@ -20,14 +20,25 @@ ROOT = Path(__file__).resolve().parent.parent
 class Gunicorn:
     """Gunicorn on a free port. The budgets are stated for one sync worker, as the peers
     were measured; a sync worker closes every connection, so keep-alive is measured on a
-    gthread worker with one thread (one request at a time, like a sync worker)."""
+    gthread worker with one thread (one request at a time, like a sync worker). ``app`` is
+    the WSGI application to serve (the floor serves its bare app with the same settings)."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1, worker_class: str = "sync") -> None:
+    # Any answer to this path means the worker has loaded the app (ours answers 404).
+    READY_PATH = "/__bench_ready__"
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int = 1,
+        worker_class: str = "sync",
+        app: str = "conference:create_app()",
+    ) -> None:
         self.port = free_port()
         # A crashing worker prints its Python stack (faulthandler) instead of dying silently.
         self.env = {**os.environ, "PYTHONFAULTHANDLER": "1", **env}
         self.workers = workers
         self.worker_class = worker_class
+        self.app = app
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
@@ -47,21 +58,26 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
-                "conference:create_app()",
+                self.app,
             ],
             cwd=ROOT,
             env=self.env,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
+                    break
             except OSError:
                 if self.process.poll() is not None:
                     raise RuntimeError("gunicorn exited during start-up") from None
                 time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start within 30 s")
+        else:
+            raise RuntimeError("gunicorn did not start within 60 s")
+        # The master accepts connections before its worker has imported the app: wait for an
+        # answer, so that no measured request pays for the worker's start-up.
+        Client(self.port, keep_alive=False).request("GET", self.READY_PATH)
+        return self
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
