@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_CACHE_MAX_ENTRIES": 512,
     "FEED_CACHE_MAX_BYTES": 32 * 2**20,
     "FEED_FRAGMENTS_MAX_BYTES": 16 * 2**20,
+    # How many upcoming or running published events a worker builds the public outputs of
+    # when it starts (deploy/gunicorn.conf.py), so no visitor waits for a cold build; 0: none.
+    "WARM_OUTPUTS_EVENTS": 3,
     # The task queue (huey): empty keeps it in instance/tasks.sqlite3; redis://... for
     # several machines. TASK_IMMEDIATE runs tasks at once in the caller (tests);
     # TASK_CONSUMER_IN_PROCESS runs a consumer inside the web process (development).
@@ -182,6 +185,7 @@ _INT_KEYS = {
     "FEED_CACHE_MAX_ENTRIES",
     "FEED_CACHE_MAX_BYTES",
     "FEED_FRAGMENTS_MAX_BYTES",
+    "WARM_OUTPUTS_EVENTS",
     "MAIL_BATCH_SIZE",
     "CHANGE_NOTICE_DELAY_MINUTES",
     "CHANGE_NOTICE_MAX_WAIT_MINUTES",

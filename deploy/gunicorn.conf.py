@@ -26,3 +26,18 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Build the coming events' feeds, agenda pages and exports before the first request, so
+    no visitor waits for a cold build (conference/warmup.py; WARM_OUTPUTS_EVENTS=0: off)."""
+    from conference.warmup import warm_public_outputs
+
+    if hasattr(worker.wsgi, "test_client"):
+        report = warm_public_outputs(worker.wsgi, alive=worker.notify)
+        worker.log.info(
+            "Warmed %d public output(s) in %.1f s (%d failed)",
+            len(report.built),
+            report.seconds,
+            len(report.failed),
+        )
