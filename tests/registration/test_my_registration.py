@@ -166,7 +166,9 @@ def test_organiser_refuses_a_claim_with_a_reason_from_the_registration_page(logi
     assert registration.category_refused and not registration.category_verified
     assert registration.category_refusal_reason == "Not a ministry"
     actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.registration_id == registration.id)
+        select(AuditEntry.action)
+        .where(AuditEntry.registration_id == registration.id)
+        .order_by(AuditEntry.id)
     ).all()
     assert actions[-1] == "category_refused"
     assert "refused" in client.get(url).text and "Not a ministry" in client.get(url).text
