@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Two workers (one per core here), each with its own database; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: run test e2e lint format bench install clean-db vendor
+.PHONY: run test e2e lint format bench install clean-db vendor translations compile-translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +36,27 @@ static/vendor/jsQR.js: package.json package-lock.json
 
 vendor: static/vendor/jsQR.js
 
+# Languages (conference/i18n.py): the French and German catalogues are kept in the repository as
+# .po files; their compiled .mo files are built here, never committed.
+TRANSLATIONS := conference/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed-app
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l $*
+compile-translations: $(MO_FILES)
+
+## translations: extract the strings of the code and templates, and update the catalogues
+## (then translate what is new or fuzzy in $(TRANSLATIONS)/{fr,de}/LC_MESSAGES/messages.po)
+translations: $(VENV)/.installed-app
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot
+
 # FLASK_RUN_HOST/PORT tell `flask run` where to listen and the development configuration where
 # links in mail, feeds and badges point (PUBLIC_BASE_URL, unless it is set).
 RUN_ENV := CONFERENCE_ENV=development FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT)
 
 ## run: install, migrate the SQLite default, seed the demo and serve on http://127.0.0.1:5000
 ## (HOST=... PORT=... to serve elsewhere; links follow)
-run: $(VENV)/.installed-app vendor
+run: $(VENV)/.installed-app vendor compile-translations
 	$(RUN_ENV) $(BIN)/flask --app conference db upgrade
 	$(RUN_ENV) $(BIN)/flask --app conference demo
 	@echo
@@ -56,11 +70,11 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	@touch $@
 
 ## test: install the test dependencies and run the whole suite (DATABASE_URL selects PostgreSQL)
-test: $(VENV)/.installed-test vendor tests/js/node_modules/.installed
+test: $(VENV)/.installed-test vendor compile-translations tests/js/node_modules/.installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## e2e: only the browser journeys and accessibility checks (needs /usr/bin/chromium)
-e2e: $(VENV)/.installed-test vendor
+e2e: $(VENV)/.installed-test vendor compile-translations
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 ## lint: style, format, and the direction of imports (contracts in pyproject.toml, docs/architecture.md)
@@ -78,7 +92,7 @@ clean-db:
 
 ## bench: time what users feel on the shared workload (w400 and w5000, or WORKLOAD=file.json);
 ## prints a table and writes bench/results/<date>-<commit>.json. DATABASE_URL runs it on PostgreSQL.
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test compile-translations
 	$(BIN)/python -m bench.run $(if $(WORKLOAD),--workload $(WORKLOAD),)
 	$(MAKE) bench-load
 	$(MAKE) bench-proxy

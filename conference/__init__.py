@@ -25,6 +25,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference import extensions
 
     extensions.init_app(app)
+    from conference import i18n
+
+    i18n.init_app(app)
 
     from conference import models  # noqa: F401  (registers every table on the metadata)
     from conference.accounts.oidc_views import bp as oidc_bp
