@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last 30-second time step a code was accepted for: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The language the person chose (conference.i18n.LANGUAGES) for pages and mail; None: the
+    # browser's, then the event's.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     def get_id(self) -> str:
         return self.session_token

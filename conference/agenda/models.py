@@ -160,6 +160,9 @@ class AgendaSession(db.Model):
     uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_session_uid)
     title: Mapped[str] = mapped_column(String(300))
     abstract: Mapped[str] = mapped_column(Text, default="")
+    # The title and abstract in other languages: {"de": {"title": ..., "abstract": ...}}; as
+    # restricted as the title and abstract themselves.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     kind: Mapped[str] = mapped_column(String(30), default=SessionKind.TALK.value)
     track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))

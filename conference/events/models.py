@@ -7,7 +7,17 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db_types import UTCDateTime, utcnow
@@ -95,6 +105,10 @@ class Event(db.Model):
     trusts_provider_second_factor: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The language of the event's own texts, and of its pages for a visitor who chose none.
+    default_language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    # The title and description in the other languages: {"fr": {"title": ..., "description": ...}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change to the agenda, so caches of feeds and pages keyed
