@@ -37,6 +37,18 @@ def select_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+def language_for(user=None, event=None) -> str:
+    """The language to write to ``user`` in: their choice, else the event's, else English.
+
+    For mail and other output made for someone other than the visitor of the request.
+    """
+    return (
+        supported(getattr(user, "language", None))
+        or supported(getattr(event, "default_language", None))
+        or DEFAULT_LANGUAGE
+    )
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")

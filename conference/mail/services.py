@@ -13,10 +13,13 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from conference.db_types import utcnow
 from conference.extensions import db
+from conference.i18n import DEFAULT_LANGUAGE
 from conference.mail import claims
 from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.tasks.registry import background_task
@@ -56,16 +59,24 @@ def queue_mail(
 
 def queue_templated_mail(
     recipient: str,
-    subject: str,
+    subject: str | LazyString,
     template: str,
     *,
     attachments: Sequence[Attachment] = (),
+    language: str | None = None,
     **context: Any,
 ) -> OutboxMessage:
-    """Render ``mail/<template>.txt`` and ``.html`` and queue them as one message."""
+    """Render ``mail/<template>.txt`` and ``.html`` and queue them as one message.
+
+    Written in ``language`` (``i18n.language_for(recipient_user, event)``), not the language of
+    whoever's request sends it: pass ``subject`` as ``lazy_gettext(...)`` so it is translated
+    here too.
+    """
     context.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"])
-    text = render_template(f"mail/{template}.txt", subject=subject, **context)
-    html = render_template(f"mail/{template}.html", subject=subject, **context)
+    with force_locale(language or DEFAULT_LANGUAGE):
+        subject = str(subject)
+        text = render_template(f"mail/{template}.txt", subject=subject, **context)
+        html = render_template(f"mail/{template}.html", subject=subject, **context)
     return queue_mail(recipient, subject, text, html, attachments=attachments)
 
 
