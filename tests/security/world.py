@@ -7,6 +7,7 @@ rows are right) and commits; the matrix rebuilds it after any request that chang
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,9 +20,11 @@ from sqlalchemy import text
 from conference.accounts import tokens as account_tokens
 from conference.badges import services as badge_services
 from conference.badges import signing
+from conference.db_types import utcnow
 from conference.documents.services import Upload, add_document
 from conference.events.models import Event
 from conference.extensions import db
+from conference.mail.services import deliver_outbox
 from conference.registration import booking as booking_services
 from conference.registration.offers import offer_token
 from tests.factories import (
@@ -34,7 +37,6 @@ from tests.factories import (
     make_staff,
     make_track,
     make_user,
-    sign_in,
 )
 
 # --- The actors --------------------------------------------------------------------------
@@ -118,16 +120,34 @@ class World:
     verify_token: str  # a new account's email-verification link token
     reset_token: str  # the approved attendee's password-reset link token
     extra: dict[str, Any] = field(default_factory=dict)
+    # Per actor, the session a completed log-in leaves: its row is in the snapshot, so a client
+    # is signed in without writing anything (and a request that ends the session is undone).
+    sign_ins: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client_for(self, app: Flask, actor: str) -> FlaskClient:
         """A test client acting as ``actor``: a login session, a device token, or neither."""
         client = app.test_client()
-        user = self.users.get(actor)
-        if user is not None:
-            sign_in(client, user)
+        signed_in = self.sign_ins.get(actor)
+        if signed_in is not None:
+            with client.session_transaction() as session:
+                session.update(signed_in)
         if actor in self.device_tokens:
             client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.device_tokens[actor]}"
         return client
+
+
+def _signed_in(user) -> dict[str, Any]:
+    """The session values ``tests.factories.sign_in`` gives a browser, with their row."""
+    from conference.accounts.sessions import open_session
+
+    method = "totp" if user.has_totp else "password"
+    row = open_session(user, method=method, user_agent="Test client", address="127.0.0.1")
+    return {
+        "_user_id": user.session_token,
+        "_fresh": True,
+        "sid": row.key,
+        "signed_in_with": method,
+    }
 
 
 def _other_device(user) -> int:
@@ -283,7 +303,10 @@ def build_world() -> World:
     upload_id = _staged_agenda_upload(event)
     delegations = _delegations(event, users[NCP], pending.user.email)
     event_attrs = ("slug", "kind", "timezone", "start_date", "end_date", "registration_mode")
+    sign_ins = {actor: _signed_in(user) for actor, user in users.items()}
+    db.session.commit()
     return World(
+        sign_ins=sign_ins,
         extra={
             "job": job_id,
             "agenda_upload": upload_id,
@@ -348,10 +371,17 @@ def take_snapshot() -> Snapshot:
         )
 
 
-def restore_snapshot(snapshot: Snapshot) -> None:
-    """Empty every table and put the snapshot's rows back (ids included)."""
+def restore_snapshot(snapshot: Snapshot, only: set[str] | None = None) -> None:
+    """Empty every table and put the snapshot's rows back (ids included).
+
+    ``only``: the tables a request wrote (``WriteCounter.tables``); those are restored with
+    every table that refers to them (emptying a table cascades to those), the rest is kept.
+    """
     db.session.remove()
     tables = db.metadata.sorted_tables
+    if only is not None and only <= {t.name for t in tables}:
+        chosen = _with_dependents(only)
+        tables = [t for t in tables if t.name in chosen]
     with db.engine.begin() as connection:
         # DELETE, not TRUNCATE: on a few dozen rows it is many times faster on PostgreSQL.
         for table in reversed(tables):
@@ -370,14 +400,37 @@ def restore_snapshot(snapshot: Snapshot) -> None:
             connection.execute(text("SELECT " + ", ".join(calls)))
 
 
+def _with_dependents(names: set[str]) -> set[str]:
+    """``names`` and every table whose foreign keys lead to one of them, at any depth."""
+    chosen = set(names)
+    grown = True
+    while grown:
+        grown = False
+        for table in db.metadata.sorted_tables:
+            if table.name not in chosen and any(
+                key.column.table.name in chosen for key in table.foreign_keys
+            ):
+                chosen.add(table.name)
+                grown = True
+    return chosen
+
+
+_WRITTEN_TABLE = re.compile(r'^(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
 class WriteCounter:
-    """Counts INSERT/UPDATE/DELETE statements sent to the database while it is active."""
+    """Counts INSERT/UPDATE/DELETE statements sent to the database while it is active, and
+    names the tables they wrote."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.tables: set[str] = set()
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG002
         text = statement.lstrip().upper()
+        written = _WRITTEN_TABLE.match(statement.lstrip())
+        if written:
+            self.tables.add(written.group(1).lower())
         # A line in the security log is the record of a refusal (a failed re-confirmation, a
         # wrong code), not a change the refused request made.
         if text[:6] in {"INSERT", "UPDATE", "DELETE"} and not text.startswith(
@@ -400,9 +453,17 @@ def world_with_snapshot() -> tuple[World, Snapshot]:
     """The world, built once per test run and restored from its snapshot afterwards."""
     if "world" in _CACHE:
         world, snapshot = _CACHE["world"]
+        # The actors' log-ins are as recent as at the start of each test (staff sessions end
+        # after STAFF_SESSION_IDLE_MINUTES, sensitive actions want REAUTHENTICATE_MINUTES).
+        now = utcnow()
+        for row in snapshot.rows["user_sessions"]:
+            row.update(created_at=now, last_seen_at=now, authenticated_at=now)
         restore_snapshot(snapshot)
     else:
         world = build_world()
+        # Mail the world queued is sent: a request then sends only its own (not the world's
+        # again after every restore).
+        deliver_outbox(include_not_due=True)
         snapshot = take_snapshot()
         _CACHE["world"] = (world, snapshot)
     return world, snapshot
