@@ -79,6 +79,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             # Also clears tables left by an older schema of an earlier run.
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
+            # A test database need not survive a power cut: commits stop waiting for the disk
+            # (for every later connection to it, the app's, servers' and workers' alike).
+            name = connection.execute(text("SELECT current_database()")).scalar()
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         db.metadata.create_all(connection)
     engine.dispose()
     yield url
@@ -112,6 +116,11 @@ def empty_tables() -> None:
         if connection.dialect.name == "postgresql" and next(_emptied) % TRUNCATE_EVERY == 0:
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names}"))
+            return
+        if connection.dialect.name == "postgresql":
+            # One round trip for every table (the server deletes from an empty one in
+            # microseconds; sixty separate statements cost a millisecond each).
+            connection.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
             return
         for table in tables:
             connection.execute(table.delete())
