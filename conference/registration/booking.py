@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from conference import permissions
@@ -41,7 +42,7 @@ def _check_actor(actor: Any, registration: Registration) -> None:
     if actor is None or actor.id == registration.user_id:
         return
     if not permissions.can_moderate_registrations(actor, registration.event):
-        raise PermissionDenied("You may only change your own bookings.")
+        raise PermissionDenied(_("You may only change your own bookings."))
 
 
 def get_booking(registration: Registration, session: AgendaSession) -> Booking | None:
@@ -76,10 +77,12 @@ def overlap_message(registration: Registration, clash: AgendaSession) -> str:
         when = (
             f"{clash.starts_at.astimezone(tz):%a %d %b, %H:%M}–{clash.ends_at.astimezone(tz):%H:%M}"
         )
-        return (
-            f"This session overlaps with “{clash.title}” ({when}), which you have already booked."
+        return _(
+            "This session overlaps with “%(title)s” (%(when)s), which you have already booked.",
+            title=clash.title,
+            when=when,
         )
-    return "This session overlaps with another session you have already booked."
+    return _("This session overlaps with another session you have already booked.")
 
 
 def book_session(
@@ -88,7 +91,7 @@ def book_session(
     """Confirm a seat, or a place on the waiting list when the session is full."""
     _check_actor(actor, registration)
     if session.event_id != registration.event_id:
-        raise NotFound("No such session in this event.")
+        raise NotFound(_("No such session in this event."))
     now = now or utcnow()
     seats.lock(registration)
     refusal = rules.booking_refusal(
@@ -102,13 +105,17 @@ def book_session(
         raise error(refusal.message, code=refusal.code)
     booking = get_booking(registration, session)
     if booking is not None and booking.status == CONFIRMED:
-        raise BookingError("You already have a seat in this session.", code="already_booked")
+        raise BookingError(_("You already have a seat in this session."), code="already_booked")
     if booking is not None and booking.status == WAITLISTED:
-        raise BookingError("You are already on this session's waiting list.", code="already_booked")
+        raise BookingError(
+            _("You are already on this session's waiting list."), code="already_booked"
+        )
     if booking is not None and booking.status == OFFERED:
         raise BookingError(
-            "A seat in this session is offered to you: accept or decline it from your "
-            "registration page.",
+            _(
+                "A seat in this session is offered to you: accept or decline it from your "
+                "registration page."
+            ),
             code="offered",
         )
     clashes = offers.clashing_bookings(registration, session)
@@ -152,12 +159,12 @@ def unbook_session(registration: Registration, session: AgendaSession, *, actor:
     """Give up a seat (the first in line gets it) or leave the waiting list."""
     _check_actor(actor, registration)
     if session.event_id != registration.event_id:
-        raise NotFound("No such session in this event.")
+        raise NotFound(_("No such session in this event."))
     seats.lock(registration)
     seats.lock(session)
     booking = get_booking(registration, session)
     if booking is None or booking.status == CANCELLED:
-        raise BookingError("You have not booked this session.", code="not_booked")
+        raise BookingError(_("You have not booked this session."), code="not_booked")
     declined = booking.status == OFFERED
     _cancel_locked(
         booking, session, actor=actor, action="seat_offer_declined" if declined else None
@@ -274,7 +281,7 @@ def fill_session_seats(
     """
     if not locked:
         if actor is not None and not permissions.can_moderate_registrations(actor, session.event):
-            raise PermissionDenied("Only the event's organisers manage waiting lists.")
+            raise PermissionDenied(_("Only the event's organisers manage waiting lists."))
         seats.lock(session)
     promoted: list[Booking] = []
     for booking in waiting_list(session):
@@ -297,20 +304,23 @@ def promote_booking(booking: Booking, *, actor: Any) -> Booking:
     """
     session = booking.session
     if actor is not None and not permissions.can_moderate_registrations(actor, session.event):
-        raise PermissionDenied("Only the event's organisers manage waiting lists.")
+        raise PermissionDenied(_("Only the event's organisers manage waiting lists."))
     seats.lock(session)
     db.session.refresh(booking)
     if booking.status != WAITLISTED:
-        raise BookingError("This booking is not on the waiting list any more.")
+        raise BookingError(_("This booking is not on the waiting list any more."))
     if not _eligible(booking):
-        raise BookingForbidden("This attendee may not attend the session any more.")
+        raise BookingForbidden(_("This attendee may not attend the session any more."))
     if not seats.claim_session_seat(session):
         raise BookingError(
-            "The session is full: no seat to give. Raise its capacity or wait for a cancellation."
+            _(
+                "The session is full: no seat to give. Raise its capacity or wait for a "
+                "cancellation."
+            )
         )
     if not _give_seat(booking, session, actor=actor):
         seats.release_session_seat(session)
-        raise BookingError("This booking is not on the waiting list any more.")
+        raise BookingError(_("This booking is not on the waiting list any more."))
     db.session.flush()
     return booking
 

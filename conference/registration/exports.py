@@ -7,13 +7,16 @@ scripts.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from conference.agenda.models import AgendaSession
 from conference.categories import category_label
 from conference.countries import country_name
 from conference.csv_export import local_time, to_csv
 from conference.events.models import Event
 from conference.extensions import db
-from conference.registration.models import REGISTRATION_STATUS_LABELS, Registration
+from conference.registration.models import Registration, registration_status_label
 from conference.registration.queries import (
     RegistrantFilters,
     registrants_query,
@@ -24,26 +27,26 @@ from conference.registration.queries import (
 def registrant_header(event: Event) -> list[str]:
     zone = event.timezone
     return [
-        "Registration id",
-        "Name",
-        "Email",
-        "Organisation",
-        "Job title",
-        "Country",
-        "Stakeholder category",
-        "Category verified",
-        "Status",
-        "Event waiting-list position",
-        f"Registered ({zone})",
-        "Accessibility needs",
-        "Dietary needs",
-        "CERIS mailing list",
-        "Privacy notice version",
-        f"Consented ({zone})",
+        _("Registration id"),
+        _("Name"),
+        _("Email"),
+        _("Organisation"),
+        _("Job title"),
+        _("Country"),
+        _("Stakeholder category"),
+        _("Category verified"),
+        _("Status"),
+        _("Event waiting-list position"),
+        _("Registered (%(zone)s)", zone=zone),
+        _("Accessibility needs"),
+        _("Dietary needs"),
+        _("CERIS mailing list"),
+        _("Privacy notice version"),
+        _("Consented (%(zone)s)", zone=zone),
         # For scripts: the status code and UTC times in ISO 8601.
-        "Status code",
-        "Registered at (UTC)",
-        "Consented at (UTC)",
+        _("Status code"),
+        _("Registered at (UTC)"),
+        _("Consented at (UTC)"),
     ]
 
 
@@ -63,7 +66,7 @@ def registrants_csv(event: Event, filters: RegistrantFilters | None = None) -> b
                 country_name(r.country),
                 category_label(r.category),
                 r.category_verified,
-                REGISTRATION_STATUS_LABELS.get(r.status, r.status),
+                registration_status_label(r.status),
                 r.waitlist_position,
                 local_time(r.created_at, tz),
                 r.accessibility_needs,
@@ -81,17 +84,17 @@ def registrants_csv(event: Event, filters: RegistrantFilters | None = None) -> b
 
 
 ATTENDANCE_HEADER = [
-    "Session",
-    "Booking",
-    "Waiting-list position",
-    "Name",
-    "Email",
-    "Organisation",
-    "Country",
-    "Stakeholder category",
-    "Category verified",
-    "Accessibility needs",
-    "Dietary needs",
+    _l("Session"),
+    _l("Booking"),
+    _l("Waiting-list position"),
+    _l("Name"),
+    _l("Email"),
+    _l("Organisation"),
+    _l("Country"),
+    _l("Stakeholder category"),
+    _l("Category verified"),
+    _l("Accessibility needs"),
+    _l("Dietary needs"),
 ]
 
 
@@ -105,9 +108,9 @@ def attendance_csv(session: AgendaSession) -> bytes:
         rows.append(
             [
                 session.title,
-                "confirmed"
+                _("confirmed")
                 if booking.is_confirmed
-                else ("seat offered" if booking.is_offered else "waiting list"),
+                else (_("seat offered") if booking.is_offered else _("waiting list")),
                 rank if booking.is_waitlisted else None,
                 r.user.name,
                 r.user.email,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,45 +21,54 @@ from conference.categories import CATEGORY_CHOICES
 from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
 from conference.formfields import as_choices, db_int
-from conference.registration.models import REGISTRATION_STATUS_LABELS
+from conference.registration.models import registration_status_choices
 from conference.registration.moderation import BULK_ACTIONS
 from conference.registration.services import RegistrationDetails
 
 
 class RegistrationForm(FlaskForm):
     category = SelectField(
-        "Stakeholder category",
-        choices=as_choices([("", "— Choose your category —"), *CATEGORY_CHOICES]),
-        validators=[DataRequired(message="Choose your stakeholder category.")],
-        description="Organisers verify it before sessions restricted to a category open to you.",
+        _l("Stakeholder category"),
+        choices=as_choices([("", _l("— Choose your category —")), *CATEGORY_CHOICES]),
+        validators=[DataRequired(message=_l("Choose your stakeholder category."))],
+        description=_l(
+            "Organisers verify it before sessions restricted to a category open to you."
+        ),
     )
     organisation = StringField(
-        "Organisation",
-        validators=[DataRequired(message="Give the organisation you work for."), Length(max=200)],
+        _l("Organisation"),
+        validators=[
+            DataRequired(message=_l("Give the organisation you work for.")),
+            Length(max=200),
+        ],
     )
     country = SelectField(
-        "Country",
-        choices=lambda: as_choices([("", "— Choose a country —"), *country_choices()]),
-        validators=[DataRequired(message="Choose a country from the list.")],
+        _l("Country"),
+        choices=lambda: as_choices([("", _l("— Choose a country —")), *country_choices()]),
+        validators=[DataRequired(message=_l("Choose a country from the list."))],
     )
-    job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     accessibility_needs = TextAreaField(
-        "Accessibility needs (optional)",
+        _l("Accessibility needs (optional)"),
         validators=[Optional(), Length(max=2000)],
-        description="For example step-free access, sign-language interpretation, a hearing loop.",
+        description=_l(
+            "For example step-free access, sign-language interpretation, a hearing loop."
+        ),
     )
     dietary_needs = TextAreaField(
-        "Dietary needs (optional)", validators=[Optional(), Length(max=2000)]
+        _l("Dietary needs (optional)"), validators=[Optional(), Length(max=2000)]
     )
     privacy_consent = BooleanField(
-        "I have read and agree to the event's privacy notice",
-        validators=[InputRequired(message="You must agree to the privacy notice to register.")],
+        _l("I have read and agree to the event's privacy notice"),
+        validators=[InputRequired(message=_l("You must agree to the privacy notice to register."))],
     )
     mailing_list_opt_in = BooleanField(
-        "Also subscribe me to the CERIS mailing list (optional, separate from this registration)",
+        _l(
+            "Also subscribe me to the CERIS mailing list (optional, separate from this registration)"
+        ),
         default=False,
     )
-    submit = SubmitField("Register")
+    submit = SubmitField(_l("Register"))
 
     def to_details(self) -> RegistrationDetails:
         return RegistrationDetails(
@@ -86,33 +96,33 @@ class ConfirmForm(ConfirmActionForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (shown to the attendee, optional)", validators=[Optional(), Length(max=2000)]
+        _l("Reason (shown to the attendee, optional)"), validators=[Optional(), Length(max=2000)]
     )
-    submit = SubmitField("Reject")
+    submit = SubmitField(_l("Reject"))
 
 
 class RefuseCategoryForm(FlaskForm):
     reason = TextAreaField(
-        "Why the category is not confirmed (shown to the attendee, optional)",
+        _l("Why the category is not confirmed (shown to the attendee, optional)"),
         validators=[Optional(), Length(max=2000)],
     )
-    submit = SubmitField("Refuse the claimed category")
+    submit = SubmitField(_l("Refuse the claimed category"))
 
 
 class BulkForm(FlaskForm):
     ids = SelectMultipleField(
-        "Selected registrations", coerce=int, validate_choice=False, validators=[db_int]
+        _l("Selected registrations"), coerce=int, validate_choice=False, validators=[db_int]
     )
     action = SelectField(
-        "Action on the selected registrations",
-        choices=as_choices([("", "— Choose an action —"), *BULK_ACTIONS.items()]),
-        validators=[DataRequired(message="Choose an action.")],
+        _l("Action on the selected registrations"),
+        choices=as_choices([("", _l("— Choose an action —")), *BULK_ACTIONS.items()]),
+        validators=[DataRequired(message=_l("Choose an action."))],
     )
     reason = StringField(
-        "Reason for a rejection (shown to the attendees, optional)",
+        _l("Reason for a rejection (shown to the attendees, optional)"),
         validators=[Optional(), Length(max=2000)],
     )
-    submit = SubmitField("Apply to selected")
+    submit = SubmitField(_l("Apply to selected"))
 
 
 class PromoteForm(FlaskForm):
@@ -125,48 +135,52 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search name, email or organisation", validators=[Optional(), Length(max=200)])
+    q = StringField(
+        _l("Search name, email or organisation"), validators=[Optional(), Length(max=200)]
+    )
     status = SelectField(
-        "State",
-        choices=as_choices([("", "Any state"), *REGISTRATION_STATUS_LABELS.items()]),
+        _l("State"),
+        choices=as_choices([("", _l("Any state")), *registration_status_choices()]),
         validators=[Optional()],
     )
     category = SelectField(
-        "Category",
-        choices=as_choices([("", "Any category"), *CATEGORY_CHOICES]),
+        _l("Category"),
+        choices=as_choices([("", _l("Any category")), *CATEGORY_CHOICES]),
         validators=[Optional()],
     )
     verified = SelectField(
-        "Verification",
-        choices=as_choices([("", "Verified or not"), ("yes", "Verified"), ("no", "Not verified")]),
+        _l("Verification"),
+        choices=as_choices(
+            [("", _l("Verified or not")), ("yes", _l("Verified")), ("no", _l("Not verified"))]
+        ),
         validators=[Optional()],
     )
-    country = SelectField("Country", validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
     # Choices filled by the page from the event's delegations (none: the field is not shown).
     delegation = SelectField(
-        "Delegation", choices=[], validators=[Optional()], validate_choice=False
+        _l("Delegation"), choices=[], validators=[Optional()], validate_choice=False
     )
 
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
-        "Your password",
-        validators=[DataRequired(message="Enter your password to confirm.")],
-        description="Deleting your account cannot be undone.",
+        _l("Your password"),
+        validators=[DataRequired(message=_l("Enter your password to confirm."))],
+        description=_l("Deleting your account cannot be undone."),
     )
     confirm = BooleanField(
-        "I understand that my account and personal data will be erased",
-        validators=[InputRequired(message="Tick the box to confirm.")],
+        _l("I understand that my account and personal data will be erased"),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))],
     )
-    submit = SubmitField("Delete my account")
+    submit = SubmitField(_l("Delete my account"))
 
 
 class SeatOfferForm(FlaskForm):
     """Accept or decline a seat offer; ``give_up`` names the sessions the page showed."""
 
     give_up = HiddenField(validators=[Optional(), Length(max=2000)])
-    accept = SubmitField("Accept")
-    decline = SubmitField("Decline")
+    accept = SubmitField(_l("Accept"))
+    decline = SubmitField(_l("Decline"))
 
     def give_up_ids(self) -> set[int]:
         """The session ids the person agreed to give up (anything not a number is dropped)."""

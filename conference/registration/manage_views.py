@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -45,7 +48,7 @@ def _load_registration(event: Event, registration_id: int) -> Registration:
 
 def _filters(event: Event | None = None) -> tuple[forms.FilterForm, queries.RegistrantFilters]:
     form = forms.FilterForm(formdata=request.args)
-    form.country.choices = as_choices([("", "Any country"), *country_choices()])
+    form.country.choices = as_choices([("", _("Any country")), *country_choices()])
     form.validate()
     values = {
         name: (form[name].data or "") if not form[name].errors else ""
@@ -61,7 +64,7 @@ def _delegation_filter(event: Event, form: forms.FilterForm, filters) -> None:
     """The delegation filter (issue 17): its choices, and the accepted nominees it keeps."""
     rows = delegation_queries.list_delegations(event)
     form.delegation.choices = as_choices(
-        [("", "Any delegation"), *((str(r.delegation.id), r.delegation.name) for r in rows)]
+        [("", _("Any delegation")), *((str(r.delegation.id), r.delegation.name) for r in rows)]
     )
     chosen = next((r for r in rows if str(r.delegation.id) == form.delegation.data), None)
     if chosen is not None:
@@ -107,7 +110,8 @@ def manage_bulk(slug: str):
     form = forms.BulkForm()
     back = url_for("registration_manage.manage_list", slug=event.slug)
     if not form.validate_on_submit():
-        return refused_page(DomainError(" ".join(sum(form.errors.values(), []))), back)
+        errors = " ".join(str(e) for e in sum(form.errors.values(), []))
+        return refused_page(DomainError(errors), back)
     try:
         changed, problems = moderation.bulk_moderate(
             event,
@@ -121,7 +125,11 @@ def manage_bulk(slug: str):
     db.session.commit()
     deliver_after_request()
     flash(
-        f"{moderation.BULK_ACTIONS[form.action.data]}: {changed} registration(s) changed.",
+        _(
+            "%(action)s: %(count)s registration(s) changed.",
+            action=moderation.BULK_ACTIONS[form.action.data],
+            count=changed,
+        ),
         "success",
     )
     for problem in problems:
@@ -149,28 +157,34 @@ def manage_detail(slug: str, registration_id: int):
 
 
 _ACTIONS = {
-    "approve": (lambda r, actor: moderation.approve(r, actor=actor), "Decision recorded."),
+    "approve": (lambda r, actor: moderation.approve(r, actor=actor), _l("Decision recorded.")),
     "reject": (
         lambda r, actor: moderation.reject(r, actor=actor, reason=request.form.get("reason", "")),
-        "The registration is rejected.",
+        _l("The registration is rejected."),
     ),
-    "verify": (lambda r, actor: moderation.verify_category(r, actor=actor), "Category verified."),
+    "verify": (
+        lambda r, actor: moderation.verify_category(r, actor=actor),
+        _l("Category verified."),
+    ),
     "refuse_category": (
         lambda r, actor: moderation.refuse_category(
             r, actor=actor, reason=request.form.get("claim-reason", "")
         ),
-        "The claimed category is refused; the attendee sees the reason.",
+        _l("The claimed category is refused; the attendee sees the reason."),
     ),
 }
 # The two that take something away have a confirmation page of their own (_confirmed_action).
 _CONFIRMED_ACTIONS = {
     "cancel": (
         lambda r, actor: services.cancel_registration(r, actor=actor),
-        "The registration is cancelled.",
+        _l("The registration is cancelled."),
     ),
     "unverify": (
         lambda r, actor: moderation.unverify_category(r, actor=actor),
-        "Verification withdrawn; bookings in sessions no longer open to the attendee are cancelled.",
+        _l(
+            "Verification withdrawn; bookings in sessions no longer open to the attendee are "
+            "cancelled."
+        ),
     ),
 }
 
@@ -206,13 +220,15 @@ def manage_action(slug: str, registration_id: int, action: str):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return refused_page(DomainError("The reason is too long: 2,000 characters at most."), back)
+        return refused_page(
+            DomainError(_("The reason is too long: 2,000 characters at most.")), back
+        )
     change, done = _ACTIONS[action]
     if refused := _apply(change, registration, back):
         return refused
     if action == "approve" and not registration.is_approved:
-        done = "The event is full: the registration is on the waiting list."
-    flash(done, "success")
+        done = _("The event is full: the registration is on the waiting list.")
+    flash(str(done), "success")
     return redirect(back, code=303)
 
 
@@ -244,9 +260,9 @@ def _confirmed_action(slug: str, registration_id: int, action: str):
     possible = registration.is_active if action == "cancel" else registration.category_verified
     if not possible:
         flash(
-            "This registration is not active any more."
+            _("This registration is not active any more.")
             if action == "cancel"
-            else "The category is not verified.",
+            else _("The category is not verified."),
             "info",
         )
         return redirect(back, code=303)
@@ -256,20 +272,30 @@ def _confirmed_action(slug: str, registration_id: int, action: str):
     change, done = _CONFIRMED_ACTIONS[action]
     if refused := _apply(change, registration, back):
         return refused
-    flash(done, "success")
+    flash(str(done), "success")
     return redirect(back, code=303)
 
 
 def _bookings_given_up(seats: int, waiting: int) -> str:
     if not seats and not waiting:
-        return "They hold no session seats and wait for none."
+        return _("They hold no session seats and wait for none.")
     parts = []
     if seats:
         parts.append(
-            f"{seats} booked seat{'s go' if seats != 1 else ' goes'} to the people waiting"
+            ngettext(
+                "%(num)d booked seat goes to the people waiting",
+                "%(num)d booked seats go to the people waiting",
+                seats,
+            )
         )
     if waiting:
-        parts.append(f"{waiting} waiting-list place{'s are' if waiting != 1 else ' is'} given up")
+        parts.append(
+            ngettext(
+                "%(num)d waiting-list place is given up",
+                "%(num)d waiting-list places are given up",
+                waiting,
+            )
+        )
     return "; ".join(parts) + "."
 
 
@@ -280,28 +306,45 @@ def _confirmation_for(event: Event, registration: Registration, action: str, for
     waiting = len(bookings) - seats
     if action == "cancel":
         consequences = [
-            f"{person}'s place at the event is freed (the first person waiting gets it) and "
-            "their badge is refused at every door.",
+            _(
+                "%(name)s's place at the event is freed (the first person waiting gets it) and "
+                "their badge is refused at every door.",
+                name=person,
+            ),
             _bookings_given_up(seats, waiting),
-            f"{person} is told by email. To come back they would register again"
-            + (", and be reviewed again." if event.registration_mode == "moderated" else "."),
+            _(
+                "%(name)s is told by email. To come back they would register again, and be "
+                "reviewed again.",
+                name=person,
+            )
+            if event.registration_mode == "moderated"
+            else _(
+                "%(name)s is told by email. To come back they would register again.", name=person
+            ),
         ]
-        question, label = f"Cancel the registration of {person}?", "Yes, cancel the registration"
-        keep = "No, keep the registration"
+        question = _("Cancel the registration of %(name)s?", name=person)
+        label = _("Yes, cancel the registration")
+        keep = _("No, keep the registration")
         url = url_for(
             "registration_manage.manage_cancel", slug=event.slug, registration_id=registration.id
         )
     else:
         consequences = [
-            f"{person} is no longer a verified "
-            f"{category_label(registration.category)}: restricted sessions open only to "
-            "verified people close to them at once (pages, feeds, the door).",
-            "Their bookings in those sessions are cancelled and the seats go to the people "
-            "waiting; their badge is reissued without the category.",
-            "The claim stays: you can verify it again later.",
+            _(
+                "%(name)s is no longer a verified %(category)s: restricted sessions open only to "
+                "verified people close to them at once (pages, feeds, the door).",
+                name=person,
+                category=category_label(registration.category),
+            ),
+            _(
+                "Their bookings in those sessions are cancelled and the seats go to the people "
+                "waiting; their badge is reissued without the category."
+            ),
+            _("The claim stays: you can verify it again later."),
         ]
-        question, label = f"Withdraw the verification of {person}?", "Yes, withdraw it"
-        keep = "No, keep the verification"
+        question = _("Withdraw the verification of %(name)s?", name=person)
+        label = _("Yes, withdraw it")
+        keep = _("No, keep the verification")
         url = url_for(
             "registration_manage.manage_unverify",
             slug=event.slug,
@@ -316,13 +359,25 @@ def _confirmation_for(event: Event, registration: Registration, action: str, for
         back_label=keep,
         context=event.title,
         details=[
-            ("Name", person),
-            ("Email", registration.user.email),
-            ("Category", category_label(registration.category)),
-            ("Status", registration.status.capitalize()),
+            (_("Name"), person),
+            (_("Email"), registration.user.email),
+            (_("Category"), category_label(registration.category)),
+            (_("Status"), _status_word(registration.status)),
         ],
     )
     return confirmation_page(confirmation, form, title_of=event.title)
+
+
+def _status_word(status: str) -> str:
+    """The state in one word, as the confirmation page's facts show it."""
+    words = {
+        "pending": _("Pending"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+        "waitlisted": _("Waitlisted"),
+        "cancelled": _("Cancelled"),
+    }
+    return words.get(status, status.capitalize())
 
 
 @bp.route("/events/<slug>/manage/registrations/promote", methods=["POST"])
@@ -335,7 +390,7 @@ def manage_fill_places(slug: str):
     promoted = services.fill_event_places(event, actor=current_user)
     db.session.commit()
     deliver_after_request()
-    flash(f"{promoted} registration(s) promoted from the waiting list.", "success")
+    flash(_("%(count)s registration(s) promoted from the waiting list.", count=promoted), "success")
     return redirect(url_for("registration_manage.manage_list", slug=event.slug), code=303)
 
 
@@ -358,7 +413,7 @@ def manage_csv(slug: str):
     event = _load_moderated(slug)
     if detour := signin.reauthentication_detour():
         return detour  # a registrant list leaves the system (issue 18)
-    _, filters = _filters(event)
+    _form, filters = _filters(event)
     signin.audit(Kind.REGISTRANTS_EXPORTED, user=current_user, detail=event.slug)
     db.session.commit()
     return _csv_response(exports.registrants_csv(event, filters), f"{event.slug}-registrations")
@@ -417,14 +472,19 @@ def manage_waitlist(slug: str, session_id: int):
                 booking_services.promote_booking(booking, actor=current_user)
                 name = booking.registration.user.name
                 message = (
-                    f"{name} is offered the seat (it overlaps one of their bookings): "
-                    "it is held for them until they answer or the offer expires."
+                    _(
+                        "%(name)s is offered the seat (it overlaps one of their bookings): "
+                        "it is held for them until they answer or the offer expires.",
+                        name=name,
+                    )
                     if booking.is_offered
-                    else f"{name} now has a seat."
+                    else _("%(name)s now has a seat.", name=name)
                 )
             else:
                 promoted = booking_services.fill_session_seats(session, actor=current_user)
-                message = f"{len(promoted)} booking(s) promoted from the waiting list."
+                message = _(
+                    "%(count)s booking(s) promoted from the waiting list.", count=len(promoted)
+                )
         except DomainError as error:
             return refused_page(error, back)
         db.session.commit()

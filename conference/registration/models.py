@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -42,13 +44,31 @@ INACTIVE_STATUSES = frozenset(
     {RegistrationStatus.REJECTED.value, RegistrationStatus.CANCELLED.value}
 )
 
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogues without translating it (it is translated where shown)."""
+    return text
+
+
+# In English (merge values and other plain-text uses); registration_status_label translates.
 REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.PENDING.value: "Pending approval",
-    RegistrationStatus.APPROVED.value: "Approved",
-    RegistrationStatus.REJECTED.value: "Rejected",
-    RegistrationStatus.WAITLISTED.value: "On the waiting list (event full)",
-    RegistrationStatus.CANCELLED.value: "Cancelled",
+    RegistrationStatus.PENDING.value: N_("Pending approval"),
+    RegistrationStatus.APPROVED.value: N_("Approved"),
+    RegistrationStatus.REJECTED.value: N_("Rejected"),
+    RegistrationStatus.WAITLISTED.value: N_("On the waiting list (event full)"),
+    RegistrationStatus.CANCELLED.value: N_("Cancelled"),
 }
+
+
+def registration_status_label(status: str) -> str:
+    """A registration state in words, in the current language."""
+    label = REGISTRATION_STATUS_LABELS.get(status)
+    return gettext(label) if label else status
+
+
+def registration_status_choices() -> list[tuple[str, LazyString]]:
+    """(state, label) pairs for select fields, translated when shown."""
+    return [(status, lazy_gettext(label)) for status, label in REGISTRATION_STATUS_LABELS.items()]
 
 
 class Registration(db.Model):

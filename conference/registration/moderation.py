@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from conference import permissions, signals
@@ -38,11 +40,13 @@ def approve(registration: Registration, *, actor: Any) -> str:
     seats.lock(event)
     seats.lock(registration)
     if registration.status not in {PENDING, REJECTED, WAITLISTED}:
-        raise InvalidTransition(f"A registration that is {registration.status} cannot be approved.")
+        raise InvalidTransition(
+            _("A registration that is %(status)s cannot be approved.", status=registration.status)
+        )
     if registration.status == WAITLISTED:
         if not seats.claim_event_place(event):
             raise InvalidTransition(
-                "The event is full: this registration stays on the waiting list."
+                _("The event is full: this registration stays on the waiting list.")
             )
         registration.waitlist_position = None
         set_status(registration, APPROVED, actor=actor, action="promoted")
@@ -61,7 +65,9 @@ def reject(registration: Registration, *, actor: Any, reason: str = "") -> None:
     seats.lock(event)
     seats.lock(registration)
     if registration.status not in {PENDING, APPROVED, WAITLISTED}:
-        raise InvalidTransition(f"A registration that is {registration.status} cannot be rejected.")
+        raise InvalidTransition(
+            _("A registration that is %(status)s cannot be rejected.", status=registration.status)
+        )
     previous = registration.status
     registration.rejection_reason = reason.strip()
     set_status(registration, REJECTED, actor=actor, action="rejected", detail=reason.strip())
@@ -157,11 +163,11 @@ def refuse_category(registration: Registration, *, actor: Any, reason: str = "")
 
 
 BULK_ACTIONS = {
-    "approve": "Approve",
-    "reject": "Reject",
-    "verify": "Verify category",
-    "unverify": "Withdraw category verification",
-    "refuse_category": "Refuse the claimed category",
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "verify": _l("Verify category"),
+    "unverify": _l("Withdraw category verification"),
+    "refuse_category": _l("Refuse the claimed category"),
 }
 
 
@@ -174,10 +180,10 @@ def bulk_moderate(
     """
     check_moderator(actor, event)
     if action not in BULK_ACTIONS:
-        raise RegistrationError("Choose an action.", field="action")
+        raise RegistrationError(_("Choose an action."), field="action")
     ids = sorted(set(registration_ids))
     if not ids:
-        raise RegistrationError("Select at least one registration.", field="ids")
+        raise RegistrationError(_("Select at least one registration."), field="ids")
     seats.lock(event)
     seats.lock_ids(Registration, ids)
     found = list(
@@ -191,7 +197,7 @@ def bulk_moderate(
     )
     if len(found) != len(ids):
         raise RegistrationError(
-            "Some selected registrations do not belong to this event.", field="ids"
+            _("Some selected registrations do not belong to this event."), field="ids"
         )
     changed, problems = 0, []
     for registration in found:
@@ -209,7 +215,9 @@ def bulk_moderate(
             else:
                 changed += unverify_category(registration, actor=actor)
         except InvalidTransition as error:
-            problems.append(f"{registration.user.name}: {error.message}")
+            problems.append(
+                _("%(name)s: %(problem)s", name=registration.user.name, problem=error.message)
+            )
     return changed, problems
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from conference import signals
+from conference.i18n import language_for
 from conference.mail.services import queue_templated_mail
 from conference.registration.models import Booking, Registration, RegistrationStatus
 from conference.urls import external_url
+
+
+def _language(registration: Registration) -> str:
+    """The attendee's language for mail: theirs, else the event's, else English."""
+    return language_for(registration.user, registration.event)
 
 
 def _context(registration: Registration) -> dict:
@@ -32,15 +40,21 @@ def _approved_extras(registration: Registration) -> dict:
 
 def registration_received(registration: Registration) -> None:
     """Sent on registering: pending, approved at once, or on the waiting list."""
+    title = registration.event.title
     subjects = {
-        RegistrationStatus.APPROVED.value: "You are registered",
-        RegistrationStatus.WAITLISTED.value: "You are on the waiting list",
+        RegistrationStatus.APPROVED.value: _l("You are registered: %(title)s", title=title),
+        RegistrationStatus.WAITLISTED.value: _l(
+            "You are on the waiting list: %(title)s", title=title
+        ),
     }
-    subject = subjects.get(registration.status, "We received your registration")
+    subject = subjects.get(
+        registration.status, _l("We received your registration: %(title)s", title=title)
+    )
     queue_templated_mail(
         registration.user.email,
-        f"{subject}: {registration.event.title}",
+        subject,
         "registration_received",
+        language=_language(registration),
         **_context(registration),
         **_approved_extras(registration),
     )
@@ -48,15 +62,23 @@ def registration_received(registration: Registration) -> None:
 
 def registration_decided(registration: Registration, *, promoted: bool = False) -> None:
     """Sent when organisers approve, reject or wait-list, or a place frees up."""
+    title = registration.event.title
     subjects = {
-        RegistrationStatus.APPROVED.value: "Your registration is approved",
-        RegistrationStatus.REJECTED.value: "Your registration was not accepted",
-        RegistrationStatus.WAITLISTED.value: "You are on the waiting list",
+        RegistrationStatus.APPROVED.value: _l(
+            "Your registration is approved: %(title)s", title=title
+        ),
+        RegistrationStatus.REJECTED.value: _l(
+            "Your registration was not accepted: %(title)s", title=title
+        ),
+        RegistrationStatus.WAITLISTED.value: _l(
+            "You are on the waiting list: %(title)s", title=title
+        ),
     }
     queue_templated_mail(
         registration.user.email,
-        f"{subjects[registration.status]}: {registration.event.title}",
+        subjects[registration.status],
         "registration_decided",
+        language=_language(registration),
         promoted=promoted,
         **_context(registration),
         **_approved_extras(registration),
@@ -67,8 +89,9 @@ def registration_cancelled(registration: Registration, *, by_attendee: bool) -> 
     """Sent when a registration is cancelled, by the attendee or by organisers."""
     queue_templated_mail(
         registration.user.email,
-        f"Your registration is cancelled: {registration.event.title}",
+        _l("Your registration is cancelled: %(title)s", title=registration.event.title),
         "registration_cancelled",
+        language=_language(registration),
         by_attendee=by_attendee,
         **_context(registration),
     )
@@ -79,8 +102,9 @@ def booking_promoted(booking: Booking) -> None:
     registration = booking.registration
     queue_templated_mail(
         registration.user.email,
-        f"You have a seat: {booking.session.title}",
+        _l("You have a seat: %(title)s", title=booking.session.title),
         "booking_promoted",
+        language=_language(registration),
         booking=booking,
         session=booking.session,
         **_context(registration),
@@ -92,8 +116,9 @@ def seat_offered(booking: Booking, clashes: list, *, link: str) -> None:
     registration = booking.registration
     queue_templated_mail(
         registration.user.email,
-        f"A seat is offered to you: {booking.session.title}",
+        _l("A seat is offered to you: %(title)s", title=booking.session.title),
         "seat_offered",
+        language=_language(registration),
         booking=booking,
         session=booking.session,
         clashes=clashes,
@@ -107,8 +132,9 @@ def seat_offer_expired(booking: Booking) -> None:
     registration = booking.registration
     queue_templated_mail(
         registration.user.email,
-        f"Your seat offer expired: {booking.session.title}",
+        _l("Your seat offer expired: %(title)s", title=booking.session.title),
         "seat_offer_expired",
+        language=_language(registration),
         booking=booking,
         session=booking.session,
         **_context(registration),

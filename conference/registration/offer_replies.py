@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from conference.agenda.models import AgendaSession
@@ -48,9 +49,9 @@ def describe_offer(booking: Booking) -> OfferView:
 def _locked_open_offer(booking: Booking, nonce: str | None, now: datetime) -> None:
     db.session.refresh(booking)
     if booking.status != OFFERED or (nonce is not None and booking.offer_nonce != nonce):
-        raise SeatOfferGone(offers.GONE)
+        raise SeatOfferGone(offers.gone_message())
     if booking.offer_expires_at is not None and booking.offer_expires_at <= now:
-        raise SeatOfferGone("This seat offer expired: the seat goes to the next in line.")
+        raise SeatOfferGone(_("This seat offer expired: the seat goes to the next in line."))
 
 
 def accept_offer(
@@ -79,8 +80,10 @@ def accept_offer(
     clashes = offers.clashing_bookings(registration, session)
     if give_up is not None and {b.session_id for b in clashes} - set(give_up):
         raise BookingError(
-            "Your bookings changed since the offer was shown: look at what accepting would "
-            "give up now, and answer again.",
+            _(
+                "Your bookings changed since the offer was shown: look at what accepting would "
+                "give up now, and answer again."
+            ),
             code="offer_changed",
         )
     seats.lock_ids(AgendaSession, [session.id, *(b.session_id for b in clashes)])
@@ -101,7 +104,7 @@ def accept_offer(
         )
     )
     if moved.rowcount != 1:
-        raise SeatOfferGone(offers.GONE)
+        raise SeatOfferGone(offers.gone_message())
     db.session.refresh(booking)
     given_up = [b.session for b in clashes]
     audit.record(
@@ -129,7 +132,7 @@ def decline_offer(booking: Booking, *, actor: Any, nonce: str | None = None) -> 
     session = seats.lock(booking.session)
     db.session.refresh(booking)
     if booking.status != OFFERED or (nonce is not None and booking.offer_nonce != nonce):
-        raise SeatOfferGone(offers.GONE)
+        raise SeatOfferGone(offers.gone_message())
     _cancel_locked(booking, session, actor=actor, action="seat_offer_declined")
     db.session.flush()
 

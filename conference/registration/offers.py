@@ -16,6 +16,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
@@ -32,7 +33,11 @@ WAITLISTED = BookingStatus.WAITLISTED.value
 OFFERED = BookingStatus.OFFERED.value
 
 _SALT = "conference.seat-offer"
-GONE = "This seat offer is no longer open: it was already answered, or it expired."
+
+
+def gone_message() -> str:
+    """Why a spent offer's link no longer works."""
+    return _("This seat offer is no longer open: it was already answered, or it expired.")
 
 
 def clashing_bookings(registration: Registration, session: AgendaSession) -> list[Booking]:
@@ -128,7 +133,7 @@ def read_offer_token(token: str, *, now: datetime | None = None) -> tuple[Bookin
         data = _serializer().loads(token)
         booking_id, nonce = int(data["b"]), str(data["n"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise SeatOfferGone("This link is not valid. Check that you copied all of it.")
+        raise SeatOfferGone(_("This link is not valid. Check that you copied all of it."))
     booking = db.session.scalar(seats.fresh(select(Booking).where(Booking.id == booking_id)))
     if (
         booking is None
@@ -136,7 +141,7 @@ def read_offer_token(token: str, *, now: datetime | None = None) -> tuple[Bookin
         or not booking.offer_nonce
         or not hmac.compare_digest(booking.offer_nonce, nonce)
     ):
-        raise SeatOfferGone(GONE)
+        raise SeatOfferGone(gone_message())
     if booking.offer_expires_at is not None and booking.offer_expires_at <= (now or utcnow()):
-        raise SeatOfferGone("This seat offer expired: the seat goes to the next in line.")
+        raise SeatOfferGone(_("This seat offer expired: the seat goes to the next in line."))
     return booking, nonce

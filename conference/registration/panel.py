@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from conference import permissions
 from conference.agenda.models import AgendaSession
 from conference.db_types import utcnow
@@ -52,15 +55,19 @@ def booking_panel(
 ) -> BookingPanel:
     """Book, unbook, join the waiting list, or why not, for ``user`` and ``session``."""
     if not permissions.is_authenticated(user):
-        return BookingPanel(LOGIN, "Log in to book this session.")
+        return BookingPanel(LOGIN, _("Log in to book this session."))
     booking = get_booking(registration, session) if registration is not None else None
     if booking is not None and booking.is_confirmed:
-        return BookingPanel(CONFIRMED, "You have a seat in this session.", booking=booking)
+        return BookingPanel(CONFIRMED, _("You have a seat in this session."), booking=booking)
     if booking is not None and booking.is_offered:
         deadline = format_local(booking.offer_expires_at, event.tz)
         return BookingPanel(
             OFFERED,
-            f"A seat is held for you until {deadline} ({event.timezone}): accept or decline it.",
+            _(
+                "A seat is held for you until %(date)s (%(zone)s): accept or decline it.",
+                date=deadline,
+                zone=event.timezone,
+            ),
             booking=booking,
             offer_token=offers.offer_token(booking),
         )
@@ -68,8 +75,11 @@ def booking_panel(
         rank = waitlist_rank(booking)
         return BookingPanel(
             WAITING,
-            f"The session is full. You are number {rank} on its waiting list; "
-            "we will email you if a seat frees up.",
+            _(
+                "The session is full. You are number %(rank)s on its waiting list; "
+                "we will email you if a seat frees up.",
+                rank=rank,
+            ),
             booking=booking,
             rank=rank,
         )
@@ -79,7 +89,7 @@ def booking_panel(
     if refusal is not None:
         message = refusal.message
         if refusal.code == rules.NOT_REGISTERED and not is_open:
-            message = "Registration for this event is closed."
+            message = _("Registration for this event is closed.")
         return BookingPanel(
             BLOCKED,
             message,
@@ -93,9 +103,11 @@ def booking_panel(
     left = rules.seats_left(session.effective_capacity, session.confirmed_count or 0)
     if left == 0:
         return BookingPanel(
-            FULL, "The session is full. You can join its waiting list.", seats_left=0
+            FULL, _("The session is full. You can join its waiting list."), seats_left=0
         )
     message = (
-        "Seats are available." if left is None else f"{left} seat{'s' if left != 1 else ''} left."
+        _("Seats are available.")
+        if left is None
+        else ngettext("%(num)d seat left.", "%(num)d seats left.", left)
     )
     return BookingPanel(BOOKABLE, message, seats_left=left)

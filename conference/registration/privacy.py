@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash
 
@@ -144,7 +145,7 @@ def export_user_data(user: User) -> dict:
 def check_password(user: User, password: str) -> None:
     """Refuse unless ``password`` is the account's (confirms a destructive action)."""
     if user.password_hash is None or not check_password_hash(user.password_hash, password):
-        raise AccountError("The password is not correct.", field="password")
+        raise AccountError(_("The password is not correct."), field="password")
 
 
 def delete_account(user: User) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, func, null, select
 from sqlalchemy.orm import aliased
 
@@ -50,14 +52,14 @@ class SeatStatus:
     @property
     def label(self) -> str:
         if self.state == BOOKED:
-            return "Booked"
+            return _("Booked")
         if self.state == OFFERED:
-            return "Seat offered to you"
+            return _("Seat offered to you")
         if self.state == WAITING:
-            return f"Waiting list: number {self.rank}"
+            return _("Waiting list: number %(rank)s", rank=self.rank)
         if self.state == FULL:
-            return "Full"
-        return f"{self.seats_left} seat{'' if self.seats_left == 1 else 's'} left"
+            return _("Full")
+        return ngettext("%(num)d seat left", "%(num)d seats left", self.seats_left or 0)
 
 
 def seat_statuses(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from conference import permissions, signals
@@ -55,20 +56,20 @@ class RegistrationDetails:
 def validate_details(details: RegistrationDetails) -> None:
     """Raise RegistrationError naming the field when the details cannot make a registration."""
     if details.category not in {c.value for c in StakeholderCategory}:
-        raise RegistrationError("Choose your stakeholder category.", field="category")
+        raise RegistrationError(_("Choose your stakeholder category."), field="category")
     if not details.organisation.strip():
-        raise RegistrationError("Give the organisation you work for.", field="organisation")
+        raise RegistrationError(_("Give the organisation you work for."), field="organisation")
     if not is_country_code(details.country):
-        raise RegistrationError("Choose a country from the list.", field="country")
+        raise RegistrationError(_("Choose a country from the list."), field="country")
     if not details.privacy_consent:
         raise RegistrationError(
-            "You must agree to the privacy notice to register.", field="privacy_consent"
+            _("You must agree to the privacy notice to register."), field="privacy_consent"
         )
 
 
 def check_moderator(actor: Any, event: Event) -> None:
     if actor is not None and not permissions.can_moderate_registrations(actor, event):
-        raise PermissionDenied("Only the event's organisers moderate registrations.")
+        raise PermissionDenied(_("Only the event's organisers moderate registrations."))
 
 
 def get_registration(event: Event, user: Any) -> Registration | None:
@@ -149,10 +150,14 @@ def register(
     A cancelled registration may be renewed; any other existing one is refused.
     """
     if not permissions.can_register(user, event) or not registration_is_open(event, now):
-        raise RegistrationClosed("Registration for this event is not open.")
+        raise RegistrationClosed(_("Registration for this event is not open."))
     if email_confirmation_missing(user):
         raise EmailNotConfirmed(
-            f"Confirm your email address before registering: open the link we sent to {user.email}.",
+            _(
+                "Confirm your email address before registering: open the link we sent to "
+                "%(email)s.",
+                email=user.email,
+            ),
             code="email_not_confirmed",
         )
     validate_details(details)
@@ -166,10 +171,10 @@ def register(
     )
     if registration is not None and registration.status == REJECTED:
         raise AlreadyRegistered(
-            "Your registration for this event was not accepted; contact the organisers."
+            _("Your registration for this event was not accepted; contact the organisers.")
         )
     if registration is not None and registration.status != CANCELLED:
-        raise AlreadyRegistered("You are already registered for this event.")
+        raise AlreadyRegistered(_("You are already registered for this event."))
     previous = registration.status if registration is not None else None
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id, status=PENDING)
@@ -218,9 +223,9 @@ def cancel_registration(
     seats.lock(event)
     seats.lock(registration)
     if registration.status == CANCELLED:
-        raise InvalidTransition("This registration is already cancelled.")
+        raise InvalidTransition(_("This registration is already cancelled."))
     if registration.status == REJECTED:
-        raise InvalidTransition("A rejected registration cannot be cancelled.")
+        raise InvalidTransition(_("A rejected registration cannot be cancelled."))
     previous = registration.status
     set_status(registration, CANCELLED, actor=actor, action="cancelled")
     free_place_and_seats(registration, previous, actor=actor)

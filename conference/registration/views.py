@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from conference import permissions
@@ -39,7 +40,7 @@ def register(slug: str):
     event = load_visible_event(slug)
     existing = services.get_registration(event, current_user)
     if existing is not None and existing.status != "cancelled" and request.method == "GET":
-        flash("You are already registered for this event.", "info")
+        flash(_("You are already registered for this event."), "info")
         return redirect(url_for("registration.my_registration", slug=event.slug))
     is_open = registration_is_open(event)
     needs_email = services.email_confirmation_missing(current_user)
@@ -64,7 +65,7 @@ def register(slug: str):
         else:
             db.session.commit()
             deliver_after_request()
-            flash("Thank you: your registration is received.", "success")
+            flash(_("Thank you: your registration is received."), "success")
             return redirect(url_for("registration.my_registration", slug=event.slug))
     refused = not is_open or (needs_email and request.method == "POST")
     status = 422 if form.errors else (403 if refused else 200)
@@ -114,7 +115,7 @@ def cancel(slug: str):
     registration = services.get_registration(event, current_user)
     mine = url_for("registration.my_registration", slug=event.slug)
     if registration is None or not registration.is_active:
-        flash("You hold no registration for this event that could be cancelled.", "info")
+        flash(_("You hold no registration for this event that could be cancelled."), "info")
         return redirect(mine)
     form = forms.ConfirmForm()
     if form.is_confirmed():
@@ -124,7 +125,7 @@ def cancel(slug: str):
             return refused_page(error, mine)
         db.session.commit()
         deliver_after_request()
-        flash("Your registration is cancelled and your seats are freed.", "success")
+        flash(_("Your registration is cancelled and your seats are freed."), "success")
         return redirect(mine)
     bookings = list_my_bookings(current_user, registration)
     return render_template(
@@ -155,7 +156,7 @@ def _change_booking(slug: str, session_id: int, change, done: str):
     registration = services.get_registration(event, current_user)
     try:
         if registration is None:
-            raise BookingForbidden("Register for the event before booking sessions.")
+            raise BookingForbidden(_("Register for the event before booking sessions."))
         booking = change(registration, session, actor=current_user)
     except DomainError as error:
         return refused_page(error, back)
@@ -167,15 +168,16 @@ def _change_booking(slug: str, session_id: int, change, done: str):
 
 def _booked_message(booking) -> str:
     if booking.is_confirmed:
-        return "Your seat is booked."
+        return _("Your seat is booked.")
     rank = booking_services.waitlist_rank(booking)
-    message = f"The session is full: you are number {rank} on its waiting list."
     if offers.clashing_bookings(booking.registration, booking.session):
-        message += (
-            " It overlaps a session you booked: if a seat frees up, we will offer it to you"
-            " to accept or decline."
+        return _(
+            "The session is full: you are number %(rank)s on its waiting list. It overlaps a"
+            " session you booked: if a seat frees up, we will offer it to you to accept or"
+            " decline.",
+            rank=rank,
         )
-    return message
+    return _("The session is full: you are number %(rank)s on its waiting list.", rank=rank)
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/book", methods=["POST"])
@@ -195,7 +197,7 @@ def unbook(slug: str, session_id: int):
             slug,
             session_id,
             booking_services.unbook_session,
-            lambda booking: "Your booking is cancelled.",
+            lambda booking: _("Your booking is cancelled."),
         )
     event, session = _load_bookable(slug, session_id)
     back = safe_next_url(request.values.get("next")) or url_for(
@@ -205,11 +207,11 @@ def unbook(slug: str, session_id: int):
     booking = booking_services.get_booking(registration, session) if registration else None
     if registration is None:
         return refused_page(
-            BookingForbidden("Register for the event before booking sessions."), back
+            BookingForbidden(_("Register for the event before booking sessions.")), back
         )
     if booking is None or not (booking.is_confirmed or booking.is_waitlisted):
-        return refused_page(BookingError("You have not booked this session."), back)
-    _, waiting = session_booking_counts(session)
+        return refused_page(BookingError(_("You have not booked this session.")), back)
+    _taken, waiting = session_booking_counts(session)
     return render_template(
         "registration/confirm_unbook.html",
         event=event,
@@ -246,14 +248,18 @@ def seat_offer(token: str):
                 given_up = offer_replies.accept_offer(
                     booking, actor=owner, give_up=form.give_up_ids(), nonce=nonce
                 )
-                done = f"You have a seat in “{offer.session.title}”." + (
-                    " Given up: " + ", ".join(f"“{s.title}”" for s in given_up) + "."
+                done = (
+                    _(
+                        "You have a seat in “%(title)s”. Given up: %(given_up)s.",
+                        title=offer.session.title,
+                        given_up=", ".join(f"“{s.title}”" for s in given_up),
+                    )
                     if given_up
-                    else ""
+                    else _("You have a seat in “%(title)s”.", title=offer.session.title)
                 )
             else:
                 offer_replies.decline_offer(booking, actor=owner, nonce=nonce)
-                done = "You declined the seat; it goes to the next person in line."
+                done = _("You declined the seat; it goes to the next person in line.")
         except DomainError as error:
             if error.code == "offer_changed":
                 db.session.rollback()
@@ -311,7 +317,7 @@ def delete_account():
             db.session.commit()
             deliver_after_request()
             logout_user()
-            flash("Your account is deleted and your personal data erased.", "success")
+            flash(_("Your account is deleted and your personal data erased."), "success")
             return redirect(url_for("events.home"))
     return render_template("registration/delete_account.html", form=form), (
         422 if form.errors else 200
