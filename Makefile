@@ -97,6 +97,16 @@ bench: $(VENV)/.installed-test compile-translations
 	$(MAKE) bench-load
 	$(MAKE) bench-proxy
 	$(BIN)/python -m bench.agenda_stress $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+	$(BIN)/python -m bench.memory $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+	$(if $(filter postgres%,$(DATABASE_URL)),$(MAKE) bench-chaos)
+
+## bench-chaos (part of `make bench` on PostgreSQL): the registration rush with 4 workers while
+## one is SIGKILLed every 4 s and PostgreSQL restarts once; mail really sent and counted (needs
+## root for pg_ctlcluster; restarts the local cluster). CHAOS_ARGS: e.g. --attendees 300
+CHAOS_ARGS ?=
+.PHONY: bench-chaos
+bench-chaos: $(VENV)/.installed-test
+	$(BIN)/python -m bench.chaos --database-url $(or $(DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test) $(if $(REDIS_URL),--redis-url $(REDIS_URL)) $(CHAOS_ARGS)
 
 # --- Security and reliability (issue #9) -------------------------------------------------------
 .PHONY: bench-load bench-proxy audit lock

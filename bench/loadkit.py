@@ -53,6 +53,8 @@ def fresh_database(base_url: str | None) -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # No pooled connection waits across the run (the chaos rush restarts the server).
+        admin.dispose()
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:

@@ -5,8 +5,10 @@ outage, not a bug: SQLAlchemy's ``handle_error`` hook turns that failure into
 ``DatabaseUnavailable`` and the handler below answers a plain page (JSON on the API)
 that touches no database. The pool opens fresh connections on the next request
 (pre-ping drops dead ones on PostgreSQL), so the site recovers by itself.
-A connection lost mid-statement stays a 500 (errors.py): the request may have done
-part of its work and was rolled back.
+A connection the server cut under a statement (a restart, a failover) is an outage too:
+its transaction died with it, but a request may have committed earlier work, so that
+answer says to look before sending again. A failed COMMIT (no statement: the outcome is
+unknown) and every other database error stay a 500 (errors.py).
 """
 
 from __future__ import annotations
@@ -25,25 +27,41 @@ UNAVAILABLE_MESSAGE = (
     "Nothing you sent was saved; please try again in a moment."
 )
 
-UNAVAILABLE_PAGE = f"""<!doctype html>
+CONNECTION_LOST_MESSAGE = (
+    "The service is briefly unavailable: we lost our database connection while answering. "
+    "In a moment, reload the page to see whether what you sent went through before you try again."
+)
+
+UNAVAILABLE_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Briefly unavailable</title></head>
-<body><main><h1>Briefly unavailable</h1><p>{UNAVAILABLE_MESSAGE}</p></main></body>
+<body><main><h1>Briefly unavailable</h1><p>{message}</p></main></body>
 </html>
 """
 
 
 class DatabaseUnavailable(OperationalError):
-    """No connection to the database could be opened."""
+    """No connection to the database could be opened, or the server cut it under a statement."""
+
+    lost_under_statement = False
+
+
+class ConnectionLost(DatabaseUnavailable):
+    """The server closed the connection while a statement ran: its transaction is gone."""
+
+    lost_under_statement = True
 
 
 def _mark_connect_failures(context) -> DatabaseUnavailable | None:
-    # No connection means the failure happened while connecting (pool checkout).
     original = context.sqlalchemy_exception
-    if context.connection is not None or not isinstance(original, DBAPIError):
+    if not isinstance(original, DBAPIError):
         return None
-    return DatabaseUnavailable(None, None, original.orig)
+    if context.connection is None:  # the failure happened while connecting (pool checkout)
+        return DatabaseUnavailable(None, None, original.orig)
+    if context.is_disconnect and context.statement is not None:
+        return ConnectionLost(context.statement, context.parameters, original.orig)
+    return None
 
 
 def install_engine_hook() -> None:
@@ -62,13 +80,14 @@ def _answer_unavailable(error: DatabaseUnavailable):
         log.debug("Rollback during a database outage failed", exc_info=True)
     db.session.remove()
     retry_after = str(current_app.config["DATABASE_RETRY_AFTER"])
+    message = CONNECTION_LOST_MESSAGE if error.lost_under_statement else UNAVAILABLE_MESSAGE
     if request.path.startswith("/api/"):
         response = jsonify(
-            {"error": {"code": 503, "name": "database_unavailable", "message": UNAVAILABLE_MESSAGE}}
+            {"error": {"code": 503, "name": "database_unavailable", "message": message}}
         )
     else:
         # Not a template: the context processors would ask the database who is logged in.
-        response = Response(UNAVAILABLE_PAGE, mimetype="text/html")
+        response = Response(UNAVAILABLE_PAGE.format(message=message), mimetype="text/html")
     response.status_code = 503
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"
