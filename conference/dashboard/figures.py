@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -76,7 +77,7 @@ def registrations_per_day(event: Event, delegation_id: int | None = None) -> Ser
     series = Series([str(label) for _state, label in DAY_STATES])
     for day in sorted(per_day):
         series.rows.append(
-            (day.strftime("%a %d %b"), [per_day[day][state] for state, _ in DAY_STATES])
+            (format_date(day, "EEE dd MMM"), [per_day[day][state] for state, _s in DAY_STATES])
         )
     return series
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,7 +32,7 @@ def _charts(event: Event, delegation: Any = None) -> list[dict[str, Any]]:
     delegation's accepted nominees when ``delegation`` is given."""
     now = utcnow()
     day = figures.dashboard_day(event, now)
-    shown_day = day.strftime("%A %d %B")
+    shown_day = format_date(day, "EEEE dd MMMM")  # the reader's day and month names
     of = delegation.id if delegation is not None else None
     name = delegation.name if delegation is not None else None
     made = [
