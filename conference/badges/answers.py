@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from conference.badges.checkpoints import (
     Checkpoint,
     actor_label,
@@ -18,25 +21,28 @@ from conference.badges.checkpoints import (
 from conference.badges.models import Scan, ScanEntry, ScanResult
 from conference.categories import category_label
 from conference.countries import country_name
+from conference.localtime import format_local
 from conference.registration.models import Registration, RegistrationStatus
 
-REASON_MESSAGES: dict[str, str] = {
-    "checked_in": "Checked in. Welcome!",
-    "invalid_code": "Not a valid badge: unreadable, altered or forged.",
-    "wrong_event": "This badge is for another event.",
-    "revoked_badge": "This badge was revoked or replaced by a newer one.",
-    "revoked_key": "This badge was signed with a withdrawn key. The attendee needs a new badge.",
-    "not_approved": "The registration is not approved.",
-    "session_cancelled": "This session is cancelled.",
-    "not_authorised": "Not authorised for this restricted session.",
-    "not_booked": "Not booked in this session, and it requires booking.",
-    "already_checked_in": "Already checked in here.",
-    "already_in": "Already in.",
-    "let_in_again": "Let in again. Welcome back!",
-    "session_full": "The session is full.",
-    "unknown_number": "No badge has this number. Check it, or search by name.",
-    "ambiguous_number": "Two badges share this number: scan the QR code or search by name.",
-    "too_many_attempts": (
+REASON_MESSAGES: dict[str, Any] = {
+    "checked_in": _l("Checked in. Welcome!"),
+    "invalid_code": _l("Not a valid badge: unreadable, altered or forged."),
+    "wrong_event": _l("This badge is for another event."),
+    "revoked_badge": _l("This badge was revoked or replaced by a newer one."),
+    "revoked_key": _l(
+        "This badge was signed with a withdrawn key. The attendee needs a new badge."
+    ),
+    "not_approved": _l("The registration is not approved."),
+    "session_cancelled": _l("This session is cancelled."),
+    "not_authorised": _l("Not authorised for this restricted session."),
+    "not_booked": _l("Not booked in this session, and it requires booking."),
+    "already_checked_in": _l("Already checked in here."),
+    "already_in": _l("Already in."),
+    "let_in_again": _l("Let in again. Welcome back!"),
+    "session_full": _l("The session is full."),
+    "unknown_number": _l("No badge has this number. Check it, or search by name."),
+    "ambiguous_number": _l("Two badges share this number: scan the QR code or search by name."),
+    "too_many_attempts": _l(
         "Too many typed numbers found no badge: wait a few minutes, or search by name."
     ),
 }
@@ -44,10 +50,10 @@ REASON_MESSAGES: dict[str, str] = {
 _IDENTITY_CHECK_ENTRIES = {ScanEntry.NUMBER.value, ScanEntry.NAME.value}
 
 _STATUS_MESSAGES = {
-    RegistrationStatus.PENDING.value: "The registration is still waiting for approval.",
-    RegistrationStatus.REJECTED.value: "The registration was declined.",
-    RegistrationStatus.WAITLISTED.value: "The registration is on the waiting list.",
-    RegistrationStatus.CANCELLED.value: "The registration is cancelled.",
+    RegistrationStatus.PENDING.value: _l("The registration is still waiting for approval."),
+    RegistrationStatus.REJECTED.value: _l("The registration was declined."),
+    RegistrationStatus.WAITLISTED.value: _l("The registration is on the waiting list."),
+    RegistrationStatus.CANCELLED.value: _l("The registration is cancelled."),
 }
 
 
@@ -67,31 +73,34 @@ def message_for(scan: Scan) -> str:
     """The human message for a scan's reason."""
     registration = scan.registration
     if scan.reason == "not_approved" and registration is not None:
-        return _STATUS_MESSAGES.get(registration.status, REASON_MESSAGES["not_approved"])
+        return str(_STATUS_MESSAGES.get(registration.status, REASON_MESSAGES["not_approved"]))
     if scan.reason == "not_authorised" and registration is not None:
         if not registration.category_verified:
-            return "Not authorised for this restricted session: category not verified."
-        return "Not authorised for this restricted session: category not admitted."
+            return _("Not authorised for this restricted session: category not verified.")
+        return _("Not authorised for this restricted session: category not admitted.")
     if scan.reason == "revoked_badge" and scan.badge is not None and not scan.badge.is_revoked:
-        return "This badge was replaced by a newer one; the old badge no longer works."
+        return _("This badge was replaced by a newer one; the old badge no longer works.")
     previous = scan.previous
     if scan.reason == "already_checked_in" and previous is not None:
         when = previous.seen_at.astimezone(scan.event.tz).strftime("%H:%M")
         if scan.session is None:
-            return f"Already in since {when}. This event does not admit re-entry the same day."
-        return f"Already checked in here at {when}."
+            return _(
+                "Already in since %(time)s. This event does not admit re-entry the same day.",
+                time=when,
+            )
+        return _("Already checked in here at %(time)s.", time=when)
     if scan.reason == "already_in" and previous is not None:
         when = previous.seen_at.astimezone(scan.event.tz).strftime("%H:%M")
-        return f"Already in since {when} at {door_of(previous)}."
-    return REASON_MESSAGES.get(scan.reason, scan.reason)
+        return _("Already in since %(time)s at %(door)s.", time=when, door=door_of(previous))
+    return str(REASON_MESSAGES.get(scan.reason, scan.reason))
 
 
 def door_of(scan: Scan) -> str:
     """Where a check-in happened, as door staff say it: the device, else the staff member."""
     if scan.device is not None:
         return scan.device.name
-    who = scan.actor_user.name if scan.actor_user is not None else "unknown"
-    return f"the entrance ({who})"
+    who = scan.actor_user.name if scan.actor_user is not None else _("unknown")
+    return _("the entrance (%(who)s)", who=who)
 
 
 def checkpoint_of(scan: Scan) -> Checkpoint:
@@ -103,7 +112,7 @@ def previous_json(previous: Scan | None, actor: Any) -> dict[str, Any] | None:
         return None
     return {
         "at": previous.seen_at.isoformat(),
-        "local_time": previous.seen_at.astimezone(previous.event.tz).strftime("%a %d %b %H:%M"),
+        "local_time": format_local(previous.seen_at, previous.event.tz, "%a %d %b %H:%M"),
         "checkpoint": previous_checkpoint_key(previous),
         "checkpoint_label": checkpoint_label(checkpoint_of(previous), actor),
         "by": actor_label(previous.actor_user, previous.device),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference import permissions
@@ -14,6 +15,7 @@ from conference.db_types import is_db_int
 from conference.errors import DomainError
 from conference.events.models import Event
 from conference.extensions import db
+from conference.localtime import format_local
 from conference.markings import marking_labels
 
 ENTRANCE = "entrance"
@@ -84,21 +86,20 @@ def actor_columns(actor: Any) -> dict[str, int | None]:
 
 def actor_label(actor_user: Any, device: ScanDevice | None) -> str:
     if device is not None:
-        return f"device “{device.name}”"
-    return actor_user.name if actor_user is not None else "unknown"
+        return _("device “%(name)s”", name=device.name)
+    return actor_user.name if actor_user is not None else _("unknown")
 
 
 def checkpoint_label(checkpoint: Checkpoint, actor: Any) -> str:
     """A name for the checkpoint that never reveals a restricted session to who may not see it."""
     session = checkpoint.session
     if session is None:
-        return "Event entrance"
-    tz = checkpoint.event.tz
-    when = session.starts_at.astimezone(tz).strftime("%a %d %b %H:%M")
+        return _("Event entrance")
+    when = format_local(session.starts_at, checkpoint.event.tz, "%a %d %b %H:%M")
     room = f" · {session.room.name}" if session.room is not None else ""
     if permissions.can_see_session_at_door(actor, session):
         return f"{session.title} ({when}{room})"
-    return f"Closed session ({when}{room})"
+    return _("Closed session (%(when)s)", when=f"{when}{room}")
 
 
 def checkpoint_marking(checkpoint: Checkpoint, actor: Any) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
@@ -13,7 +14,7 @@ from conference.formfields import as_choices, db_int
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class BadgeFilterForm(FlaskForm):
@@ -22,18 +23,21 @@ class BadgeFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    name = StringField("Name contains", validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Name contains"), validators=[Optional(), Length(max=100)])
     category = SelectField(
-        "Stakeholder category",
-        choices=as_choices([("", "All categories"), *CATEGORY_CHOICES]),
+        _l("Stakeholder category"),
+        choices=as_choices([("", _l("All categories")), *CATEGORY_CHOICES]),
         validators=[Optional()],
     )
-    verified_only = BooleanField("Verified categories only")
-    only_reissued = BooleanField("Reissued badges only")
+    verified_only = BooleanField(_l("Verified categories only"))
+    only_reissued = BooleanField(_l("Reissued badges only"))
     layout = SelectField(
-        "Print layout",
+        _l("Print layout"),
         choices=as_choices(
-            [("a6", "One A6 badge per page"), ("a4", "Four A6 badges per A4 sheet, with cut marks")]
+            [
+                ("a6", _l("One A6 badge per page")),
+                ("a4", _l("Four A6 badges per A4 sheet, with cut marks")),
+            ]
         ),
         default="a6",
     )
@@ -41,37 +45,37 @@ class BadgeFilterForm(FlaskForm):
 
 class DeviceForm(FlaskForm):
     name = StringField(
-        "Device name",
+        _l("Device name"),
         validators=[DataRequired(), Length(max=100)],
-        description="For example “Main entrance phone 1” or “Room B door tablet”.",
+        description=_l("For example “Main entrance phone 1” or “Room B door tablet”."),
     )
-    submit = SubmitField("Issue a token")
+    submit = SubmitField(_l("Issue a token"))
 
 
 class ScanForm(FlaskForm):
     """The scanner page's code field: typed, or sent by a keyboard-emulating scanner."""
 
-    checkpoint = SelectField("Checkpoint", validators=[DataRequired()])
+    checkpoint = SelectField(_l("Checkpoint"), validators=[DataRequired()])
     code = StringField(
-        "Badge code",
+        _l("Badge code"),
         # Anything a reader sends is scanned (and logged as invalid if garbled); only
         # absurd sizes are a form error.
         validators=[DataRequired(), Length(max=20_000)],
-        description=(
+        description=_l(
             "Scan with the camera or a USB or Bluetooth scanner, or type the number "
             "printed on the badge (for example 57QEG2PI)."
         ),
     )
     # "Let in again": staff confirm the re-entry of someone already in.
     let_in_again = BooleanField()
-    submit = SubmitField("Check in")
+    submit = SubmitField(_l("Check in"))
 
 
 class ManualCheckInForm(FlaskForm):
     checkpoint = HiddenField(validators=[DataRequired()])
     registration = IntegerField(validators=[DataRequired(), db_int])
     let_in_again = BooleanField()
-    submit = SubmitField("Check in by hand")
+    submit = SubmitField(_l("Check in by hand"))
 
 
 class SearchForm(FlaskForm):
@@ -82,7 +86,7 @@ class SearchForm(FlaskForm):
 
     checkpoint = HiddenField()
     q = StringField(
-        "Name, organisation or email",
+        _l("Name, organisation or email"),
         validators=[DataRequired(), Length(min=2, max=100)],
-        description="Greek and Cyrillic names are found in Latin letters too (Eleni, Yulia).",
+        description=_l("Greek and Cyrillic names are found in Latin letters too (Eleni, Yulia)."),
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
@@ -47,7 +48,7 @@ CATEGORY_COLOURS: dict[str, tuple[str, str]] = {
 }
 DEFAULT_COLOURS = ("#4a5361", "#ffffff")
 # The band of a badge whose category is not verified: no category, no vetting implied.
-NEUTRAL_LABEL = "Participant"
+NEUTRAL_LABEL = _l("Participant")
 
 _FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),

@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from conference.accounts.models import User
 from conference.badges import forms, pdf, services
 from conference.badges.views import _filter_from, _managed, bp
 from conference.events.models import Event
 from conference.extensions import db
+from conference.i18n import language_for
 from conference.jobs import services as jobs
 from conference.jobs.models import Job
 from conference.jobs.runner import ProgressReporter, run_job
@@ -51,7 +55,11 @@ def _render(job: Job) -> tuple[bytes, str, str]:
     event = db.session.get(Event, job.event_id)
     layout = job.params.get("layout", "a6")
     badge_filter = services.BadgeFilter(**job.params.get("filter", {}))
-    job_id, title = job.id, f"Badges – {event.title}"
+    # The file's title in the language of the organiser who asked for it (no request here).
+    requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    with force_locale(language_for(requester, event)):
+        title = _("Badges – %(title)s", title=event.title)
+    job_id = job.id
     # Printing "all" means every approved registration: issue the missing badges first.
     if services.issue_missing_badges(event):
         db.session.commit()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from conference import signals
 from conference.badges import services
+from conference.i18n import language_for
 from conference.mail.services import queue_templated_mail
 from conference.urls import external_url
 
@@ -19,7 +22,7 @@ def reissue_after_verification(_sender: Any, *, registration_ids: list[int]) -> 
         registration, event = badge.registration, badge.event
         queue_templated_mail(
             registration.user.email,
-            f"Your badge is renewed: {event.title}",
+            _l("Your badge is renewed: %(title)s", title=event.title),
             "badge_reissued",
             user=registration.user,
             event=event,
@@ -27,6 +30,7 @@ def reissue_after_verification(_sender: Any, *, registration_ids: list[int]) -> 
             badge=badge,
             badge_url=external_url("badges.my_badge_pdf", slug=event.slug),
             link=external_url("registration.my_registration", slug=event.slug),
+            language=language_for(registration.user, event),
         )
 
 

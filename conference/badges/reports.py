@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -117,13 +118,13 @@ def scan_log(event: Event, *, refused_only: bool = False, limit: int | None = 20
     return list(db.session.scalars(query).unique())
 
 
-RESULT_LABELS = {ACCEPTED: "Accepted", REFUSED: "Refused", "already_in": "Already in"}
+RESULT_LABELS = {ACCEPTED: _l("Accepted"), REFUSED: _l("Refused"), "already_in": _l("Already in")}
 KIND_LABELS = {
-    "number": "typed badge number",
-    "name": "found by name",
-    "repeat": "same scan again",
-    "offline": "offline, sent later",
-    "online": "online",
+    "number": _l("typed badge number"),
+    "name": _l("found by name"),
+    "repeat": _l("same scan again"),
+    "offline": _l("offline, sent later"),
+    "online": _l("online"),
 }
 
 
@@ -152,7 +153,7 @@ def scan_log_rows(event: Event, scans: list[Scan], actor: Any) -> list[dict[str,
                 else "",
                 "checkpoint": checkpoint_label(Checkpoint(event, scan.session), actor),
                 "result": scan.result,
-                "result_label": RESULT_LABELS.get(scan.result, scan.result),
+                "result_label": str(RESULT_LABELS.get(scan.result, scan.result)),
                 "reason": scan.reason,
                 "message": message_for(scan),
                 "name": registration.user.name if registration is not None else "",
@@ -160,7 +161,7 @@ def scan_log_rows(event: Event, scans: list[Scan], actor: Any) -> list[dict[str,
                 "badge": scan.badge.public_id if scan.badge is not None else "",
                 "by": actor_label(scan.actor_user, scan.device),
                 "kind": scan_kind(scan),
-                "kind_label": KIND_LABELS[scan_kind(scan)],
+                "kind_label": str(KIND_LABELS[scan_kind(scan)]),
             }
         )
     return rows

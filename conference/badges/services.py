@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
@@ -50,7 +52,7 @@ def ensure_badge(registration: Registration) -> Badge:
     if badge is not None:
         return badge
     if registration.status != RegistrationStatus.APPROVED.value:
-        raise BadgeError("Only approved registrations have a badge.")
+        raise BadgeError(_("Only approved registrations have a badge."))
     public_id = new_badge_public_id()
     badge = Badge(
         public_id=public_id,
@@ -111,7 +113,7 @@ def reissue_badge(badge: Badge, *, actor: Any) -> Badge:
     """A new version of the badge (lost badge): every older QR code is refused from now on."""
     del actor
     if badge.version >= tokens.MAX_VERSION:
-        raise BadgeError("This badge was reissued too many times.")
+        raise BadgeError(_("This badge was reissued too many times."))
     badge.version += 1
     badge.reissued_at = utcnow()
     badge.revoked_at = None
@@ -214,7 +216,7 @@ def create_device(event: Event, name: str, *, actor: Any) -> tuple[ScanDevice, s
     """Register a scanning device; returns it and its token (shown once, stored hashed)."""
     name = name.strip()
     if not name:
-        raise BadgeError("Give the device a name.", field="name")
+        raise BadgeError(_("Give the device a name."), field="name")
     token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
     device = ScanDevice(
         event_id=event.id,
@@ -277,20 +279,29 @@ def badge_card(badge: Badge) -> BadgeCard:
     """What is printed on the badge (the QR holds only the signed code)."""
     from conference.categories import category_label
     from conference.countries import country_name
+    from conference.i18n import language_for
     from conference.localtime import format_date_range
 
     registration = badge.registration
     event = badge.event
     # A claim is not vetting: only a verified category is printed (and it reissues the badge).
     verified = registration.category_verified
-    return BadgeCard(
-        name=registration.user.name,
-        organisation=registration.organisation or registration.user.organisation,
-        country=country_name(registration.country or registration.user.country),
-        category=registration.category if verified else "",
-        category_label=category_label(registration.category) if verified else NEUTRAL_LABEL,
-        event_title=event.title,
-        event_dates=format_date_range(event.start_date, event.end_date),
-        token=badge.token,
-        reference=f"Badge {badge.public_id[:8]} · v{badge.version}",
-    )
+    # The fixed texts are printed in the holder's language, whoever prints the badge.
+    with force_locale(language_for(registration.user, event)):
+        return BadgeCard(
+            name=registration.user.name,
+            organisation=registration.organisation or registration.user.organisation,
+            country=country_name(registration.country or registration.user.country),
+            category=registration.category if verified else "",
+            category_label=str(
+                category_label(registration.category) if verified else NEUTRAL_LABEL
+            ),
+            event_title=event.title,
+            event_dates=format_date_range(event.start_date, event.end_date),
+            token=badge.token,
+            reference=_(
+                "Badge %(number)s · v%(version)s",
+                number=badge.public_id[:8],
+                version=badge.version,
+            ),
+        )

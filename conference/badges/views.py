@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -133,7 +134,7 @@ def issue_badges(slug: str):
         abort(400)
     count = services.issue_missing_badges(event)
     db.session.commit()
-    flash(f"{count} badge(s) issued.", "success")
+    flash(_("%(count)s badge(s) issued.", count=count), "success")
     return redirect(url_for("badges.manage_badges", slug=event.slug))
 
 
@@ -150,7 +151,7 @@ def print_badges(slug: str):
         db.session.commit()
     cards = [services.badge_card(b) for b in services.list_badges(event, _filter_from(form))]
     render = pdf.badges_sheet_pdf if form.layout.data == "a4" else pdf.badges_pdf
-    data = render(cards, font_path=_font(), title=f"Badges – {event.title}")
+    data = render(cards, font_path=_font(), title=_("Badges – %(title)s", title=event.title))
     return _download(data, "application/pdf", f"badges-{event.slug}-{form.layout.data}.pdf")
 
 
@@ -178,8 +179,11 @@ def reissue_badge(slug: str, public_id: str):
     else:
         db.session.commit()
         flash(
-            f"Badge of {badge.registration.user.name} reissued (version {badge.version}); "
-            "the old one no longer works.",
+            _(
+                "Badge of %(name)s reissued (version %(version)s); the old one no longer works.",
+                name=badge.registration.user.name,
+                version=badge.version,
+            ),
             "success",
         )
     return redirect(url_for("badges.manage_badges", slug=event.slug))
@@ -192,46 +196,58 @@ def revoke_badge(slug: str, public_id: str):
     event = _managed(slug)
     badge = _badge_or_404(event, public_id)
     if badge.is_revoked:
-        flash(f"The badge of {badge.registration.user.name} is already revoked.", "info")
+        flash(
+            _("The badge of %(name)s is already revoked.", name=badge.registration.user.name),
+            "info",
+        )
         return redirect(url_for("badges.manage_badges", slug=event.slug))
     form = ConfirmActionForm()
     if not form.is_confirmed():
         return _badge_confirmation(event, badge, form, reissue=False)
     services.revoke_badge(badge, actor=current_user)
     db.session.commit()
-    flash(f"Badge of {badge.registration.user.name} revoked.", "success")
+    flash(_("Badge of %(name)s revoked.", name=badge.registration.user.name), "success")
     return redirect(url_for("badges.manage_badges", slug=event.slug))
 
 
 def _badge_confirmation(event: Event, badge: Badge, form: ConfirmActionForm, *, reissue: bool):
     name = badge.registration.user.name
-    printed = (
-        f"The printed badge (number {printed_number(badge.public_id)}, version {badge.version})"
-    )
+    printed = {"number": printed_number(badge.public_id), "version": badge.version}
     if reissue:
         confirmation = Confirmation(
-            question=f"Reissue the badge of {name}?",
+            question=_("Reissue the badge of %(name)s?", name=name),
             consequences=[
-                f"{printed} stops working at every door from now on: it is answered as reissued.",
-                f"A new version is issued; print it here or {name} downloads it again.",
+                _(
+                    "The printed badge (number %(number)s, version %(version)s) stops working at "
+                    "every door from now on: it is answered as reissued.",
+                    **printed,
+                ),
+                _(
+                    "A new version is issued; print it here or %(name)s downloads it again.",
+                    name=name,
+                ),
             ],
             action_url=url_for("badges.reissue_badge", slug=event.slug, public_id=badge.public_id),
-            confirm_label="Yes, reissue the badge",
+            confirm_label=_("Yes, reissue the badge"),
             back_url=url_for("badges.manage_badges", slug=event.slug),
-            back_label="No, keep the badge",
+            back_label=_("No, keep the badge"),
             context=event.title,
         )
     else:
         confirmation = Confirmation(
-            question=f"Revoke the badge of {name}?",
+            question=_("Revoke the badge of %(name)s?", name=name),
             consequences=[
-                f"{printed} is refused at every door from now on, and no new one is issued.",
-                "The registration itself stays as it is; reissuing later gives a new badge.",
+                _(
+                    "The printed badge (number %(number)s, version %(version)s) is refused at "
+                    "every door from now on, and no new one is issued.",
+                    **printed,
+                ),
+                _("The registration itself stays as it is; reissuing later gives a new badge."),
             ],
             action_url=url_for("badges.revoke_badge", slug=event.slug, public_id=badge.public_id),
-            confirm_label="Yes, revoke the badge",
+            confirm_label=_("Yes, revoke the badge"),
             back_url=url_for("badges.manage_badges", slug=event.slug),
-            back_label="No, keep the badge",
+            back_label=_("No, keep the badge"),
             context=event.title,
         )
     return confirmation_page(confirmation, form, title_of=event.title)
@@ -273,7 +289,10 @@ def rotate_key(slug: str):
     key = signing.rotate_key(event, actor=current_user)
     signin.audit(Kind.BADGE_KEY_ROTATED, user=current_user, detail=f"{event.slug}: {key.key_id}")
     db.session.commit()
-    flash(f"New badges are signed with key {key.key_id}; printed badges still work.", "success")
+    flash(
+        _("New badges are signed with key %(key)s; printed badges still work.", key=key.key_id),
+        "success",
+    )
     return redirect(url_for("badges.keys", slug=event.slug))
 
 
@@ -288,32 +307,41 @@ def revoke_key(slug: str, key_id: str):
         abort(404)
     back = url_for("badges.keys", slug=event.slug)
     if key.revoked_at is not None:
-        flash(f"Key {key.key_id} is already revoked.", "info")
+        flash(_("Key %(key)s is already revoked.", key=key.key_id), "info")
         return redirect(back)
     form = ConfirmActionForm()
     if not form.is_confirmed():
         signed = services.count_badges_signed_with(event, key.key_id)
         confirmation = Confirmation(
-            question=f"Revoke the signing key {key.key_id}?",
+            question=_("Revoke the signing key %(key)s?", key=key.key_id),
             consequences=[
-                "Every code signed with it is refused at the door from now on, as forged.",
-                f"{signed} badge(s) signed with it are signed again with the active key: "
-                "each must be printed or downloaded again.",
-                "Revoke a key only when it may be compromised; to change keys, rotate instead "
-                "(printed badges keep working).",
+                _("Every code signed with it is refused at the door from now on, as forged."),
+                _(
+                    "%(count)s badge(s) signed with it are signed again with the active key: "
+                    "each must be printed or downloaded again.",
+                    count=signed,
+                ),
+                _(
+                    "Revoke a key only when it may be compromised; to change keys, rotate instead "
+                    "(printed badges keep working)."
+                ),
             ],
             action_url=url_for("badges.revoke_key", slug=event.slug, key_id=key.key_id),
-            confirm_label="Yes, revoke the key",
+            confirm_label=_("Yes, revoke the key"),
             back_url=back,
-            back_label="No, keep the key",
+            back_label=_("No, keep the key"),
             context=event.title,
         )
         return confirmation_page(confirmation, form, title_of=event.title)
     count = services.revoke_key(event, key, actor=current_user)
     db.session.commit()
     flash(
-        f"Key {key.key_id} revoked. {count} badge(s) were signed again and must be "
-        "printed or downloaded again.",
+        _(
+            "Key %(key)s revoked. %(count)s badge(s) were signed again and must be "
+            "printed or downloaded again.",
+            key=key.key_id,
+            count=count,
+        ),
         "success",
     )
     return redirect(back)
@@ -355,25 +383,27 @@ def revoke_device(slug: str, device_id: int):
         abort(404)
     back = url_for("badges.devices", slug=event.slug)
     if device.revoked_at is not None:
-        flash(f"The token of “{device.name}” is already revoked.", "info")
+        flash(_("The token of “%(name)s” is already revoked.", name=device.name), "info")
         return redirect(back)
     form = ConfirmActionForm()
     if not form.is_confirmed():
         confirmation = Confirmation(
-            question=f"Revoke the scanning device “{device.name}”?",
+            question=_("Revoke the scanning device “%(name)s”?", name=device.name),
             consequences=[
-                "Its token stops working at once: the device can no longer check anyone in, "
-                "and scans it still sends are refused.",
-                "Check-ins it already recorded stay. To scan with it again, issue a new token.",
+                _(
+                    "Its token stops working at once: the device can no longer check anyone in, "
+                    "and scans it still sends are refused."
+                ),
+                _("Check-ins it already recorded stay. To scan with it again, issue a new token."),
             ],
             action_url=url_for("badges.revoke_device", slug=event.slug, device_id=device.id),
-            confirm_label="Yes, revoke the device",
+            confirm_label=_("Yes, revoke the device"),
             back_url=back,
-            back_label="No, keep the device",
+            back_label=_("No, keep the device"),
             context=event.title,
         )
         return confirmation_page(confirmation, form, title_of=event.title)
     services.revoke_device(device, actor=current_user)
     db.session.commit()
-    flash(f"The token of “{device.name}” no longer works.", "success")
+    flash(_("The token of “%(name)s” no longer works.", name=device.name), "success")
     return redirect(back)

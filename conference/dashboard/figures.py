@@ -11,6 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from conference.accounts.models import User
@@ -31,9 +34,9 @@ from conference.registration.models import (
 
 # The states drawn per day, in the order of the stack.
 DAY_STATES = (
-    (RegistrationStatus.APPROVED.value, "Approved"),
-    (RegistrationStatus.PENDING.value, "Pending approval"),
-    (RegistrationStatus.WAITLISTED.value, "Waiting list"),
+    (RegistrationStatus.APPROVED.value, _l("Approved")),
+    (RegistrationStatus.PENDING.value, _l("Pending approval")),
+    (RegistrationStatus.WAITLISTED.value, _l("Waiting list")),
 )
 _ACTIVE = (
     RegistrationStatus.APPROVED.value,
@@ -51,7 +54,7 @@ class Series:
     rows: list[tuple[str, list[int]]] = field(default_factory=list)
 
     def total(self, column: int) -> int:
-        return sum(values[column] for _, values in self.rows)
+        return sum(values[column] for _label, values in self.rows)
 
 
 def _of_delegation(delegation_id: int | None) -> tuple:
@@ -71,10 +74,10 @@ def registrations_per_day(event: Event, delegation_id: int | None = None) -> Ser
     per_day: dict[date, Counter] = defaultdict(Counter)
     for created_at, status in found:
         per_day[created_at.astimezone(event.tz).date()][status] += 1
-    series = Series([label for _, label in DAY_STATES])
+    series = Series([str(label) for _state, label in DAY_STATES])
     for day in sorted(per_day):
         series.rows.append(
-            (day.strftime("%a %d %b"), [per_day[day][state] for state, _ in DAY_STATES])
+            (format_date(day, "EEE dd MMM"), [per_day[day][state] for state, _s in DAY_STATES])
         )
     return series
 
@@ -93,10 +96,10 @@ def verification_backlog(event: Event, delegation_id: int | None = None) -> Seri
             .group_by(Registration.category)
         ).all()
     )
-    series = Series(["Not verified"])
+    series = Series([_("Not verified")])
     for category in StakeholderCategory:
         if counts.get(category.value):
-            series.rows.append((CATEGORY_LABELS[category], [counts[category.value]]))
+            series.rows.append((str(CATEGORY_LABELS[category]), [counts[category.value]]))
     return series
 
 
@@ -188,7 +191,7 @@ def room_fill(event: Event, day: date, delegation_id: int | None = None) -> Seri
             ).group_by(Scan.session_id)
         ).all()
     )
-    series = Series(["Expected (booked)", "Present"])
+    series = Series([_("Expected (booked)"), _("Present")])
     for session in sessions:
         when = session.starts_at.astimezone(tz).strftime("%H:%M")
         booked = (session.confirmed_count or 0) if expected is None else expected.get(session.id, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
@@ -12,4 +13,4 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    delegation = SelectField("Delegation", choices=[], validate_choice=False)
+    delegation = SelectField(_l("Delegation"), choices=[], validate_choice=False)

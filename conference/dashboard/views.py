@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -30,15 +32,51 @@ def _charts(event: Event, delegation: Any = None) -> list[dict[str, Any]]:
     delegation's accepted nominees when ``delegation`` is given."""
     now = utcnow()
     day = figures.dashboard_day(event, now)
-    shown_day = day.strftime("%A %d %B")
+    shown_day = format_date(day, "EEEE dd MMMM")  # the reader's day and month names
     of = delegation.id if delegation is not None else None
-    who = f" ({delegation.name})" if delegation is not None else ""
+    name = delegation.name if delegation is not None else None
     made = [
-        ("registrations", f"Registrations per day, by state now{who}", figures.registrations_per_day(event, of), True, "Day"),
-        ("backlog", f"Categories awaiting verification{who}", figures.verification_backlog(event, of), True, "Category"),
-        ("arrivals", f"Arrivals at the entrance per 15 minutes, per door ({shown_day}){who}", figures.arrivals(event, day, of), True, "From"),
-        ("rooms", f"Expected and present per session ({shown_day}){who}", figures.room_fill(event, day, of), False, "Session"),
-    ]  # fmt: skip
+        (
+            "registrations",
+            _("Registrations per day, by state now (%(name)s)", name=name)
+            if name
+            else _("Registrations per day, by state now"),
+            figures.registrations_per_day(event, of),
+            True,
+            _("Day"),
+        ),
+        (
+            "backlog",
+            _("Categories awaiting verification (%(name)s)", name=name)
+            if name
+            else _("Categories awaiting verification"),
+            figures.verification_backlog(event, of),
+            True,
+            _("Category"),
+        ),
+        (
+            "arrivals",
+            _(
+                "Arrivals at the entrance per 15 minutes, per door (%(day)s) (%(name)s)",
+                day=shown_day,
+                name=name,
+            )
+            if name
+            else _("Arrivals at the entrance per 15 minutes, per door (%(day)s)", day=shown_day),
+            figures.arrivals(event, day, of),
+            True,
+            _("From"),
+        ),
+        (
+            "rooms",
+            _("Expected and present per session (%(day)s) (%(name)s)", day=shown_day, name=name)
+            if name
+            else _("Expected and present per session (%(day)s)", day=shown_day),
+            figures.room_fill(event, day, of),
+            False,
+            _("Session"),
+        ),
+    ]
     return [
         {
             "key": key,
@@ -82,13 +120,13 @@ def _delegation_filter(event: Event) -> tuple[DashboardFilterForm, Any]:
     form = DashboardFilterForm(formdata=request.args)
     delegations = delegation_queries.event_delegations(event)
     form.delegation.choices = as_choices(
-        [("", "Every registrant"), *((str(d.id), d.name) for d in delegations)]
+        [("", _("Every registrant")), *((str(d.id), d.name) for d in delegations)]
     )
     if not form.delegation.data:
         return form, None
     chosen = next((d for d in delegations if str(d.id) == form.delegation.data), None)
     if chosen is None:
-        form.delegation.errors = ["Choose one of this event's delegations."]
+        form.delegation.errors = [_("Choose one of this event's delegations.")]
     return form, chosen
 
 

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.events.loaders import load_visible_event
 from conference.events.models import Event
 from conference.jobs import services
+from conference.jobs.housekeeping import ABANDONED
 from conference.jobs.models import Job, JobStatus
 
 bp = Blueprint("jobs", __name__)
 
 # Each kind of job: its page title, and the page to go back to (an endpoint taking the slug).
 JOB_PAGES = {
-    "badge_print": ("Badge print file", "badges.manage_badges", "the badges"),
-    "agenda_import": ("Agenda import", "agenda_manage.timetable", "the agenda"),
+    "badge_print": (
+        _l("Badge print file"),
+        "badges.manage_badges",
+        _l("Back to the badges of %(title)s"),
+    ),
+    "agenda_import": (
+        _l("Agenda import"),
+        "agenda_manage.timetable",
+        _l("Back to the agenda of %(title)s"),
+    ),
 }
 # A finished job's text result up to this size is shown on its page, not only offered.
 SHOWN_TEXT_BYTES = 64 * 1024
+# The message conference/jobs/runner.py stores when a job raises.
+_STOPPED = re.compile(r"The job stopped with an error \((\w+)\)\.")
 
 
 def _load(slug: str, public_id: str) -> tuple[Event, Job]:
@@ -37,7 +52,9 @@ def _load(slug: str, public_id: str) -> tuple[Event, Job]:
 def job_status(slug: str, public_id: str):
     """How far the job is; refreshes itself until the file is ready or the job failed."""
     event, job = _load(slug, public_id)
-    title, back_endpoint, back_label = JOB_PAGES.get(job.kind, ("Job", "events.manage", "settings"))
+    title, back_endpoint, back_label = JOB_PAGES.get(
+        job.kind, (_l("Job"), "events.manage", _l("Back to settings of %(title)s"))
+    )
     is_text = job.status == JobStatus.DONE and (job.result_type or "").startswith("text/plain")
     shown_text = None
     if is_text and job.result is not None and len(job.result) <= SHOWN_TEXT_BYTES:
@@ -46,9 +63,10 @@ def job_status(slug: str, public_id: str):
         "jobs/status.html",
         job=job,
         event=event,
-        title=title,
+        title=str(title),
         back_url=url_for(back_endpoint, slug=event.slug),
-        back_label=back_label,
+        back_label=str(back_label) % {"title": event.title},
+        error=_shown_error(job.error),
         shown_text=shown_text,
     )
     response = Response(page)
@@ -56,6 +74,15 @@ def job_status(slug: str, public_id: str):
     if not job.is_finished:
         response.headers["Refresh"] = "2"
     return response
+
+
+def _shown_error(error: str | None) -> str | None:
+    """A failed job's stored (English) message, in the reader's language when it is ours."""
+    if error == ABANDONED:
+        return _("The worker running this job stopped before it finished: start it again.")
+    if error and (match := _STOPPED.fullmatch(error)):
+        return _("The job stopped with an error (%(name)s).", name=match.group(1))
+    return error
 
 
 @bp.route("/events/<slug>/manage/jobs/<public_id>/file")

@@ -111,16 +111,20 @@ const MESSAGES = {
   unknown_badge: "Genuine badge, but not in the list loaded for offline use; checked again on sync.",
 };
 
-function answer(result, reason, attendee = null) {
-  return { result, reason, message: MESSAGES[reason], attendee, offline: true };
+// ``messages`` (optional): the same texts in the page's language, by reason; English otherwise.
+function answerIn(result, reason, attendee = null, messages = null) {
+  const message = messages?.[reason] || MESSAGES[reason];
+  return { result, reason, message, attendee, offline: true };
 }
 
 // data: {eventId, keys: {keyId: {cryptoKey, status}}, revocations: {badge: {valid_version, revoked}},
 //        attendees: {badge: attendee}, checkpoint: {key, restricted_to, restricted_delegations,
 //        requires_booking, cancelled},
 //        seen: Set of "badge|checkpoint|day" already admitted on this device,
-//        admitsReentry: whether the entrance lets in again someone already in, letInAgain}
+//        admitsReentry: whether the entrance lets in again someone already in, letInAgain,
+//        messages: optional {reason: text} in the page's language}
 export async function decideOffline(code, data) {
+  const answer = (result, reason, attendee = null) => answerIn(result, reason, attendee, data.messages);
   let parsed;
   try {
     parsed = parseToken(code);

@@ -4,6 +4,8 @@
   const status = document.getElementById("dashboard-status");
   if (!status) return;
   const seconds = Number(status.dataset.seconds) || 30;
+  // The page gives the messages in the reader's language; English if it does not.
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => values[name] ?? all);
   async function refresh() {
     if (document.hidden) return;
     try {
@@ -19,9 +21,12 @@
         const details = section.querySelector("details");
         if (details && open !== undefined) details.open = open;
       }
-      status.textContent = `Numbers as of ${body.generated_local_time}, refreshed every ${seconds} seconds.`;
+      status.textContent = status.dataset.msgRefreshed
+        ? fill(status.dataset.msgRefreshed, { time: body.generated_local_time, seconds })
+        : `Numbers as of ${body.generated_local_time}, refreshed every ${seconds} seconds.`;
     } catch {
-      status.textContent = "The numbers could not be refreshed (offline?). Retrying.";
+      status.textContent =
+        status.dataset.msgFailed || "The numbers could not be refreshed (offline?). Retrying.";
     }
   }
   setInterval(refresh, seconds * 1000);

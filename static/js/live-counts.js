@@ -3,6 +3,8 @@
   const section = document.getElementById("live-counts");
   if (!section) return;
   const status = document.getElementById("counts-status");
+  // The page gives the messages in the reader's language; English if it does not.
+  const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (all, name) => values[name] ?? all);
   async function refresh() {
     if (document.hidden) return;
     try {
@@ -15,9 +17,12 @@
         line.querySelector('[data-field="checked_in"]').textContent = row.checked_in;
         line.querySelector('[data-field="refused"]').textContent = row.refused;
       }
-      status.textContent = `Counts as of ${body.generated_local_time}, refreshed every 10 seconds.`;
+      status.textContent = section.dataset.msgRefreshed
+        ? fill(section.dataset.msgRefreshed, { time: body.generated_local_time })
+        : `Counts as of ${body.generated_local_time}, refreshed every 10 seconds.`;
     } catch {
-      status.textContent = "Counts could not be refreshed (offline?). Retrying.";
+      status.textContent =
+        section.dataset.msgFailed || "Counts could not be refreshed (offline?). Retrying.";
     }
   }
   setInterval(refresh, 10000);

@@ -17,6 +17,21 @@ const REQUEST_TIMEOUT_MS = 4000;
 const CAMERA_REPEAT_MS = 2500;
 
 const letInButton = document.getElementById("overlay-let-in");
+
+// The messages in the page's language (templates/badges/scan.html); English if absent.
+const MSG = (() => {
+  try {
+    return JSON.parse(document.getElementById("scanner-messages")?.dataset.messages || "{}");
+  } catch {
+    return {};
+  }
+})();
+
+// A message by name, its %(name)s placeholders filled; ``english`` when the page gave none.
+function say(name, english, values = {}) {
+  const text = MSG[name] || english;
+  return text.replace(/%\((\w+)\)s/g, (all, key) => (key in values ? String(values[key]) : all));
+}
 // A typed badge number ("57QEG2PI"), as the server reads it (conference/badges/numbers.py).
 const TYPED_NUMBER = /^(badge)?[a-z2-701]{8}$/i;
 
@@ -122,16 +137,23 @@ function offlineContext() {
 
 function updateStatus() {
   const queued = load("queue", []).length;
-  const online = navigator.onLine ? "Online" : "Offline: scans are checked on this device";
-  const loaded = state.data ? `lists from ${eventTime(state.data.loadedAt)}` : "no lists cached";
-  syncStatus.textContent = `${online} · ${queued} scan(s) waiting to be sent · ${loaded}`;
+  const online = navigator.onLine
+    ? say("online", "Online")
+    : say("offline", "Offline: scans are checked on this device");
+  const loaded = state.data
+    ? say("listsFrom", "lists from %(time)s", { time: eventTime(state.data.loadedAt) })
+    : say("noLists", "no lists cached");
+  const waiting = say("waiting", "%(count)s scan(s) waiting to be sent", { count: queued });
+  syncStatus.textContent = `${online} · ${waiting} · ${loaded}`;
 }
 
 function setText(id, text) {
   document.getElementById(id).textContent = text || "";
 }
 
-const VERDICTS = { accepted: "ACCEPTED", refused: "REFUSED", already_in: "ALREADY IN" };
+const VERDICTS = {
+  accepted: "ACCEPTED", refused: "REFUSED", already_in: "ALREADY IN", ...(MSG.verdicts || {}),
+};
 
 function show(answer) {
   const kind = VERDICTS[answer.result] ? answer.result : "refused";
@@ -141,8 +163,8 @@ function show(answer) {
   }
   // The verdict in big letters; what qualifies it in smaller ones, so it fits a phone.
   let note = "";
-  if (answer.offline) note += " (offline check)";
-  if (answer.repeat) note += " (same scan again)";
+  if (answer.offline) note += ` ${say("offlineCheck", "(offline check)")}`;
+  if (answer.repeat) note += ` ${say("sameScan", "(same scan again)")}`;
   const verdictLine = document.getElementById("overlay-verdict");
   verdictLine.textContent = VERDICTS[kind];
   if (note) {
@@ -157,27 +179,41 @@ function show(answer) {
   setText(
     "overlay-details",
     person
-      ? [person.organisation, person.country, `${person.category_label} (${person.category_verified ? "verified" : "not verified"})`]
+      ? [person.organisation, person.country, `${person.category_label} (${person.category_verified ? say("verified", "verified") : say("notVerified", "not verified")})`]
           .filter(Boolean)
           .join(" · ")
       : "",
   );
   setText(
     "overlay-identity",
-    answer.check_identity ? "No QR code was scanned: compare the name with an ID document." : "",
+    answer.check_identity
+      ? say("checkIdentity", "No QR code was scanned: compare the name with an ID document.")
+      : "",
   );
   const previous = answer.previous_check_in;
   setText(
     "overlay-previous",
-    previous ? `Previous check-in: ${previous.local_time}, ${previous.checkpoint_label}, by ${previous.by}` : "",
+    previous
+      ? say("previous", "Previous check-in: %(time)s, %(checkpoint)s, by %(by)s", {
+          time: previous.local_time, checkpoint: previous.checkpoint_label, by: previous.by,
+        })
+      : "",
   );
   const canLetIn = Boolean(answer.can_let_in_again && state.lastItem);
   letInButton.hidden = !canLetIn;
-  setText("overlay-hint", canLetIn ? "Or tap elsewhere or press Escape for the next person." : "Tap or press a key for the next person.");
+  setText(
+    "overlay-hint",
+    canLetIn
+      ? say("hintLetIn", "Or tap elsewhere or press Escape for the next person.")
+      : say("hint", "Tap or press a key for the next person."),
+  );
   // The door's TLP marking and Chatham House Rule (only when the scanner may see the session).
   const marking = answer.checkpoint_marking || [];
   if (document.getElementById("overlay-marking")) {
-    setText("overlay-marking", marking.length ? `This session: ${marking.join(" · ")}` : "");
+    setText(
+      "overlay-marking",
+      marking.length ? say("marking", "This session: %(marking)s", { marking: marking.join(" · ") }) : "",
+    );
   }
   overlay.hidden = false;
   clearTimeout(state.hideTimer);
@@ -234,7 +270,7 @@ async function handleCode(code, fromCamera = false, letInAgain = false) {
       return show(body);
     }
     if (response.status >= 500) throw new Error("server");
-    return show({ result: "refused", reason: "error", message: body.error?.message || "The server refused the request." });
+    return show({ result: "refused", reason: "error", message: body.error?.message || say("serverRefused", "The server refused the request.") });
   } catch {
     if (TYPED_NUMBER.test(code.replace(/[\s\-_.]/g, ""))) {
       // The number is looked up (and rate-limited) by the server only: nothing is queued.
@@ -242,10 +278,14 @@ async function handleCode(code, fromCamera = false, letInAgain = false) {
         result: "refused",
         reason: "offline_number",
         offline: true,
-        message: "Typed badge numbers need the connection: scan the QR code or search by name.",
+        message: say(
+          "offlineNumber",
+          "Typed badge numbers need the connection: scan the QR code or search by name.",
+        ),
       });
     }
     const context = offlineContext();
+    context.messages = MSG.reasons;
     context.letInAgain = letInAgain;
     const decision = await decideOffline(code, context);
     if (decision.seenKey) save("seen", [...context.seen, decision.seenKey]);
@@ -282,9 +322,16 @@ function reportConflict(sent, result) {
   const serverResult = result.result || "error";
   if (serverResult === sent.local_result) return;
   const item = document.createElement("li");
-  const who = result.attendee?.name || sent.name || "Unknown badge";
+  const who = result.attendee?.name || sent.name || say("unknownBadge", "Unknown badge");
   const why = result.message || result.error?.message || "";
-  item.textContent = `${who}: ${sent.local_result} offline at ${eventTime(sent.scanned_at)}, ${serverResult} by the server. ${why}`;
+  const words = MSG.results || {};
+  item.textContent = say("conflict", "%(who)s: %(local)s offline at %(time)s, %(server)s by the server. %(why)s", {
+    who,
+    local: words[sent.local_result] || sent.local_result,
+    time: eventTime(sent.scanned_at),
+    server: words[serverResult] || serverResult,
+    why,
+  });
   conflictList.prepend(item);
   conflictBox.hidden = false;
 }
@@ -326,8 +373,8 @@ async function toggleCamera() {
     state.camera.getTracks().forEach((track) => track.stop());
     state.camera = null;
     video.hidden = true;
-    button.textContent = "Start the camera";
-    status.textContent = "Camera stopped.";
+    button.textContent = say("startCamera", "Start the camera");
+    status.textContent = say("cameraStopped", "Camera stopped.");
     return;
   }
   try {
@@ -336,8 +383,8 @@ async function toggleCamera() {
     video.srcObject = state.camera;
     video.hidden = false;
     await video.play();
-    button.textContent = "Stop the camera";
-    status.textContent = "Point the camera at a badge's QR code.";
+    button.textContent = say("stopCamera", "Stop the camera");
+    status.textContent = say("pointCamera", "Point the camera at a badge's QR code.");
     const loop = async () => {
       if (!state.camera) return;
       try {
@@ -350,7 +397,11 @@ async function toggleCamera() {
     };
     loop();
   } catch (error) {
-    status.textContent = `The camera cannot be used (${error.message}). Type the code or use a scanner.`;
+    status.textContent = say(
+      "cameraError",
+      "The camera cannot be used (%(error)s). Type the code or use a scanner.",
+      { error: error.message },
+    );
   }
 }
 
