@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -32,24 +33,26 @@ from conference.formfields import as_choices, db_int
 
 
 class DelegationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    kind = SelectField("Kind", choices=as_choices((k.value, k.label) for k in DelegationKind))
-    country = SelectField("Country", description="None for an EU institution, body or agency.")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=as_choices((k.value, k.label) for k in DelegationKind))
+    country = SelectField(
+        _l("Country"), description=_l("None for an EU institution, body or agency.")
+    )
     category = SelectField(
-        "Category its nominees hold",
+        _l("Category its nominees hold"),
         choices=as_choices(CATEGORY_CHOICES),
         default=StakeholderCategory.MEMBER_STATE_EXPERT.value,
     )
     quota = IntegerField(
-        "Seat quota",
+        _l("Seat quota"),
         validators=[InputRequired(), NumberRange(min=0, max=MAX_QUOTA)],
-        description="How many of its nominees may accept.",
+        description=_l("How many of its nominees may accept."),
     )
-    submit = SubmitField("Save delegation")
+    submit = SubmitField(_l("Save delegation"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = as_choices([("", "None"), *country_choices()])
+        self.country.choices = as_choices([("", _l("None")), *country_choices()])
 
     def details(self) -> DelegationDetails:
         return DelegationDetails(
@@ -63,26 +66,28 @@ class DelegationForm(FlaskForm):
 
 class AppointForm(FlaskForm):
     email = EmailField(
-        "Email address of the national contact point",
+        _l("Email address of the national contact point"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-        description="They need an account with this address.",
+        description=_l("They need an account with this address."),
     )
-    submit = SubmitField("Appoint")
+    submit = SubmitField(_l("Appoint"))
 
 
 class SessionQuotaForm(FlaskForm):
     """A delegation's quota in one restricted session (empty: no quota)."""
 
     session = SelectField(
-        "Restricted session", coerce=int, choices=[], validators=[InputRequired(), db_int]
+        _l("Restricted session"), coerce=int, choices=[], validators=[InputRequired(), db_int]
     )
     quota = IntegerField(
-        "Places for the delegation's nominees",
+        _l("Places for the delegation's nominees"),
         validators=[Optional(), NumberRange(min=0, max=MAX_QUOTA)],
-        description="Seats and waiting-list places their nominees may hold at most. Leave "
-        "empty to remove the quota.",
+        description=_l(
+            "Seats and waiting-list places their nominees may hold at most. Leave "
+            "empty to remove the quota."
+        ),
     )
-    submit = SubmitField("Set the session quota")
+    submit = SubmitField(_l("Set the session quota"))
 
 
 class RemoveContactForm(ConfirmActionForm):
@@ -92,13 +97,13 @@ class RemoveContactForm(ConfirmActionForm):
 
 
 class NominateForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-        description="The invitation can be accepted only by an account with this address.",
+        description=_l("The invitation can be accepted only by an account with this address."),
     )
-    submit = SubmitField("Send the invitation")
+    submit = SubmitField(_l("Send the invitation"))
 
 
 class ConfirmForm(ConfirmActionForm):
@@ -114,21 +119,23 @@ class ActionForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     privacy_consent = BooleanField(
-        "I agree to the event's privacy notice", validators=[DataRequired()]
+        _l("I agree to the event's privacy notice"), validators=[DataRequired()]
     )
-    submit = SubmitField("Accept the nomination")
+    submit = SubmitField(_l("Accept the nomination"))
 
 
 class UploadForm(FlaskForm):
     file = FileField(
-        "CSV file of nominees",
-        validators=[FileRequired("Choose a file.")],
-        description='A header line naming the columns "name" and "email", then one nominee per '
-        "line (commas or semicolons; UTF-8). Nothing is sent until you confirm the preview.",
+        _l("CSV file of nominees"),
+        validators=[FileRequired(_l("Choose a file."))],
+        description=_l(
+            'A header line naming the columns "name" and "email", then one nominee per '
+            "line (commas or semicolons; UTF-8). Nothing is sent until you confirm the preview."
+        ),
     )
-    submit = SubmitField("Preview")
+    submit = SubmitField(_l("Preview"))
 
 
 class ConfirmUploadForm(FlaskForm):
     rows = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Send the invitations")
+    submit = SubmitField(_l("Send the invitations"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -53,7 +54,7 @@ def listing(slug: str):
             _apply_error(form, error)
         else:
             db.session.commit()
-            flash(f"Delegation {delegation.name} created.", "success")
+            flash(_("Delegation %(name)s created.", name=delegation.name), "success")
             return redirect(url_for("delegations_manage.listing", slug=event.slug), code=303)
     rows = queries.list_delegations(event)
     every_accepted = [i for row in rows for i in row.accepted_registration_ids]
@@ -84,7 +85,7 @@ def edit(slug: str, delegation_id: int):
             _apply_error(form, error)
         else:
             db.session.commit()
-            flash("Delegation saved.", "success")
+            flash(_("Delegation saved."), "success")
             return redirect(
                 url_for("delegations_manage.edit", slug=slug, delegation_id=delegation.id),
                 code=303,
@@ -136,7 +137,7 @@ def session_quota(slug: str, delegation_id: int):
             _apply_error(quota_form, error)
         else:
             db.session.commit()
-            flash("Session quota saved.", "success")
+            flash(_("Session quota saved."), "success")
             return redirect(
                 url_for("delegations_manage.edit", slug=slug, delegation_id=delegation.id),
                 code=303,
@@ -160,12 +161,19 @@ def appoint(slug: str, delegation_id: int):
         user = get_user_by_email(appoint_form.email.data)
         if user is None:
             appoint_form.email.errors.append(
-                "No account has this address: ask them to sign up first."
+                _("No account has this address: ask them to sign up first.")
             )
         else:
             services.appoint_contact(delegation, user, actor=current_user)
             db.session.commit()
-            flash(f"{user.name} is a national contact point of {delegation.name}.", "success")
+            flash(
+                _(
+                    "%(name)s is a national contact point of %(delegation)s.",
+                    name=user.name,
+                    delegation=delegation.name,
+                ),
+                "success",
+            )
             return redirect(
                 url_for("delegations_manage.edit", slug=slug, delegation_id=delegation.id),
                 code=303,
@@ -182,32 +190,50 @@ def remove_contact(slug: str, delegation_id: int):
     form = forms.RemoveContactForm()
     back = url_for("delegations_manage.edit", slug=slug, delegation_id=delegation.id)
     if not form.validate_on_submit():
-        return refused_page(DomainError("Choose whom to remove."), back)
+        return refused_page(DomainError(_("Choose whom to remove.")), back)
     from conference.accounts.models import User
 
     user = db.session.get(User, form.user_id.data)
     if user is None or services.find_contact(delegation, user) is None:
-        return refused_page(DomainError("This person is not a contact point of it."), back)
+        return refused_page(DomainError(_("This person is not a contact point of it.")), back)
     if not form.is_confirmed():
         confirmation = Confirmation(
-            question=f"Remove {user.name} as contact point of {delegation.name}?",
+            question=_(
+                "Remove %(name)s as contact point of %(delegation)s?",
+                name=user.name,
+                delegation=delegation.name,
+            ),
             consequences=[
-                f"{user.name} can no longer see the delegation's nominees, nominate, resend "
-                "or withdraw, from their next page on.",
-                "The nominations they made stay as they are; you can appoint them again later.",
+                _(
+                    "%(name)s can no longer see the delegation's nominees, nominate, resend "
+                    "or withdraw, from their next page on.",
+                    name=user.name,
+                ),
+                _("The nominations they made stay as they are; you can appoint them again later."),
             ],
             action_url=url_for(
                 "delegations_manage.remove_contact", slug=slug, delegation_id=delegation.id
             ),
-            confirm_label="Yes, remove the contact point",
+            confirm_label=_("Yes, remove the contact point"),
             back_url=back,
-            back_label="No, keep them",
+            back_label=_("No, keep them"),
             context=delegation.event.title,
-            details=[("Name", user.name), ("Email", user.email), ("Delegation", delegation.name)],
+            details=[
+                (_("Name"), user.name),
+                (_("Email"), user.email),
+                (_("Delegation"), delegation.name),
+            ],
             hidden=[("user_id", str(user.id))],
         )
         return confirmation_page(confirmation, form, title_of=delegation.event.title)
     services.remove_contact(delegation, user, actor=current_user)
     db.session.commit()
-    flash(f"{user.name} is no longer a contact point of {delegation.name}.", "success")
+    flash(
+        _(
+            "%(name)s is no longer a contact point of %(delegation)s.",
+            name=user.name,
+            delegation=delegation.name,
+        ),
+        "success",
+    )
     return redirect(back, code=303)

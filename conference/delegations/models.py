@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,9 +31,9 @@ class DelegationKind(StrEnum):
     @property
     def label(self) -> str:
         return {
-            DelegationKind.MEMBER_STATE: "Member State",
-            DelegationKind.EU_BODY: "EU institution, body or agency",
-            DelegationKind.ASSOCIATED_COUNTRY: "Associated country",
+            DelegationKind.MEMBER_STATE: _l("Member State"),
+            DelegationKind.EU_BODY: _l("EU institution, body or agency"),
+            DelegationKind.ASSOCIATED_COUNTRY: _l("Associated country"),
         }[self]
 
 
@@ -78,7 +79,7 @@ class Delegation(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return DelegationKind(self.kind).label
+        return str(DelegationKind(self.kind).label)
 
     @property
     def seats_left(self) -> int:

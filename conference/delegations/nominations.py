@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from conference import permissions
@@ -60,15 +61,18 @@ def nominate(
     now = now or utcnow()
     name, email = name.strip(), rules.normalise_email(email)
     if not name or len(name) > 200:
-        raise DelegationError("Give the expert's full name.", field="name")
+        raise DelegationError(_("Give the expert's full name."), field="name")
     if not rules.is_plausible_email(email):
-        raise DelegationError("Give a valid email address.", field="email")
+        raise DelegationError(_("Give a valid email address."), field="email")
     seats.lock(delegation.event)
     db.session.refresh(delegation)
     if delegation.accepted_count >= delegation.quota:
         raise QuotaFull(
-            f"All {delegation.quota} seat(s) of the delegation are taken: "
-            "withdraw a nomination or ask the organisers for a larger quota.",
+            _(
+                "All %(quota)d seat(s) of the delegation are taken: "
+                "withdraw a nomination or ask the organisers for a larger quota.",
+                quota=delegation.quota,
+            ),
             field="email",
         )
     taken = db.session.scalar(
@@ -83,9 +87,9 @@ def nominate(
     if taken is not None and taken.state_at(now) != EXPIRED:
         same = taken.delegation_id == delegation.id
         raise DelegationError(
-            "This person is already nominated by your delegation."
+            _("This person is already nominated by your delegation.")
             if same
-            else "This person is already nominated for this event by another delegation.",
+            else _("This person is already nominated for this event by another delegation."),
             field="email",
         )
     secret, digest = rules.new_invitation_secret()
@@ -121,7 +125,11 @@ def resend(nomination: Nomination, *, actor: Any, now: datetime | None = None) -
     _lock_nomination(nomination)
     before = nomination.state_at(now)
     if before in (ACCEPTED, WITHDRAWN):
-        raise DelegationError(f"A nomination that is {before} cannot be sent again.")
+        raise DelegationError(
+            _("A nomination that is accepted cannot be sent again.")
+            if before == ACCEPTED
+            else _("A nomination that is withdrawn cannot be sent again.")
+        )
     secret, digest = rules.new_invitation_secret()
     nomination.state = INVITED
     nomination.token_hash = digest
@@ -142,7 +150,7 @@ def withdraw(nomination: Nomination, *, actor: Any, now: datetime | None = None)
     _lock_nomination(nomination)
     before = nomination.state_at(now)
     if before == WITHDRAWN:
-        raise DelegationError("This nomination is already withdrawn.")
+        raise DelegationError(_("This nomination is already withdrawn."))
     nomination.state = WITHDRAWN
     nomination.withdrawn_by_id = getattr(actor, "id", None)
     nomination.responded_at = nomination.responded_at or now
@@ -177,24 +185,28 @@ def find_invitation(secret: str) -> Nomination | None:
 def check_usable(nomination: Nomination | None, now: datetime) -> Nomination:
     """The nomination if its link may still be answered, else InvitationInvalid saying why."""
     if nomination is None:
-        raise InvitationInvalid(rules.UNKNOWN_INVITATION)
+        raise InvitationInvalid(str(rules.UNKNOWN_INVITATION))
     state = nomination.state_at(now)
     if state != INVITED:
-        raise InvitationInvalid(rules.UNUSABLE_INVITATION[state])
+        raise InvitationInvalid(str(rules.UNUSABLE_INVITATION[state]))
     return nomination
 
 
 def check_holder(nomination: Nomination, user: Any) -> None:
     """The lock on the address: the account must hold exactly the invited one, confirmed."""
     if not permissions.is_authenticated(user):
-        raise InvitationInvalid("Log in (or sign up) with the address the invitation was sent to.")
+        raise InvitationInvalid(
+            _("Log in (or sign up) with the address the invitation was sent to.")
+        )
     if rules.normalise_email(user.email) != nomination.email:
         raise InvitationInvalid(
-            "This invitation was sent to another email address. Log in with the address it "
-            "was sent to; it cannot be passed on to someone else."
+            _(
+                "This invitation was sent to another email address. Log in with the address it "
+                "was sent to; it cannot be passed on to someone else."
+            )
         )
     if not user.email_verified:
-        raise InvitationInvalid("Confirm your email address first (see the mail we sent you).")
+        raise InvitationInvalid(_("Confirm your email address first (see the mail we sent you)."))
 
 
 def accept(
@@ -206,7 +218,7 @@ def accept(
     check_holder(nomination, user)
     if not privacy_consent:
         raise DelegationError(
-            "You must agree to the privacy notice to accept.", field="privacy_consent"
+            _("You must agree to the privacy notice to accept."), field="privacy_consent"
         )
     delegation, event = nomination.delegation, nomination.event
     seats.lock(event)
@@ -219,11 +231,14 @@ def accept(
     db.session.refresh(nomination)
     if taken.rowcount != 1:  # used, withdrawn or expired meanwhile
         check_usable(nomination, now)
-        raise InvitationInvalid(rules.UNUSABLE_INVITATION[ACCEPTED])
+        raise InvitationInvalid(str(rules.UNUSABLE_INVITATION[ACCEPTED]))
     if not claim_quota_seat(delegation):
         raise QuotaFull(
-            f"All seats of {delegation.name} are taken. Your national contact point can tell "
-            "you whether one frees up."
+            _(
+                "All seats of %(delegation)s are taken. Your national contact point can tell "
+                "you whether one frees up.",
+                delegation=delegation.name,
+            )
         )
     registration = _approved_registration(nomination, user, now)
     nomination.registration_id = registration.id
@@ -248,7 +263,7 @@ def _approved_registration(nomination: Nomination, user: Any, now: datetime) -> 
         seats.lock(registration)
         if registration.status == RegistrationStatus.REJECTED.value:
             raise DelegationError(
-                "The organisers did not accept your registration for this event; contact them."
+                _("The organisers did not accept your registration for this event; contact them.")
             )
     else:
         registration = Registration(
@@ -265,8 +280,10 @@ def _approved_registration(nomination: Nomination, user: Any, now: datetime) -> 
     if registration.status != APPROVED:
         if not seats.claim_event_place(event):
             raise DelegationError(
-                "The event has no free place left. The organisers and your national contact "
-                "point have been told; try again once a place frees up."
+                _(
+                    "The event has no free place left. The organisers and your national contact "
+                    "point have been told; try again once a place frees up."
+                )
             )
         registration.waitlist_position = None
         registration.rejection_reason = ""

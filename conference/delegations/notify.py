@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
+from conference.accounts.services import get_user_by_email
 from conference.delegations.models import Nomination
+from conference.i18n import language_for
 from conference.mail.services import queue_templated_mail
 from conference.urls import external_url
 
@@ -20,12 +24,18 @@ def _context(nomination: Nomination) -> dict:
     }
 
 
-def _to_contacts(nomination: Nomination, subject: str, template: str, **extra) -> None:
+def _nominee_language(nomination: Nomination) -> str:
+    """The nominee's language: their account's choice if they have one, else the event's."""
+    return language_for(get_user_by_email(nomination.email), nomination.event)
+
+
+def _to_contacts(nomination: Nomination, subject, template: str, **extra) -> None:
     for contact in nomination.delegation.contacts:
         queue_templated_mail(
             contact.user.email,
             subject,
             template,
+            language=language_for(contact.user, nomination.event),
             contact=contact.user,
             **extra,
             **_context(nomination),
@@ -36,8 +46,13 @@ def invitation(nomination: Nomination, secret: str) -> None:
     """The invitation with its link (sent again, with a new link, on a resend)."""
     queue_templated_mail(
         nomination.email,
-        f"Your nomination by {nomination.delegation.name}: {nomination.event.title}",
+        _l(
+            "Your nomination by %(delegation)s: %(title)s",
+            delegation=nomination.delegation.name,
+            title=nomination.event.title,
+        ),
         "delegation_invitation",
+        language=_nominee_language(nomination),
         link=external_url("delegations.invitation", token=secret),
         **_context(nomination),
     )
@@ -47,8 +62,9 @@ def reminder(nomination: Nomination) -> None:
     """A reminder before the invitation expires (the link of the invitation still works)."""
     queue_templated_mail(
         nomination.email,
-        f"Reminder: your invitation to {nomination.event.title} expires soon",
+        _l("Reminder: your invitation to %(title)s expires soon", title=nomination.event.title),
         "delegation_reminder",
+        language=_nominee_language(nomination),
         **_context(nomination),
     )
 
@@ -58,19 +74,24 @@ def accepted(nomination: Nomination) -> None:
     context = _context(nomination)
     queue_templated_mail(
         nomination.email,
-        f"You are registered: {nomination.event.title}",
+        _l("You are registered: %(title)s", title=nomination.event.title),
         "delegation_accepted",
+        language=_nominee_language(nomination),
         link=external_url("registration.my_registration", slug=nomination.event.slug),
         **context,
     )
     _to_contacts(
-        nomination, f"{nomination.name} accepted: {nomination.event.title}", "delegation_ncp_update"
+        nomination,
+        _l("%(name)s accepted: %(title)s", name=nomination.name, title=nomination.event.title),
+        "delegation_ncp_update",
     )
 
 
 def declined(nomination: Nomination) -> None:
     _to_contacts(
-        nomination, f"{nomination.name} declined: {nomination.event.title}", "delegation_ncp_update"
+        nomination,
+        _l("%(name)s declined: %(title)s", name=nomination.name, title=nomination.event.title),
+        "delegation_ncp_update",
     )
 
 
@@ -78,8 +99,9 @@ def withdrawn(nomination: Nomination, *, was_accepted: bool) -> None:
     """The withdrawal notice to the nominee."""
     queue_templated_mail(
         nomination.email,
-        f"Your nomination is withdrawn: {nomination.event.title}",
+        _l("Your nomination is withdrawn: %(title)s", title=nomination.event.title),
         "delegation_withdrawn",
+        language=_nominee_language(nomination),
         was_accepted=was_accepted,
         **_context(nomination),
     )

@@ -10,6 +10,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from conference.delegations.models import NominationState
 
 # A plain shape check; the real proof is the confirmed account that accepts.
@@ -24,12 +27,12 @@ WITHDRAWN = NominationState.WITHDRAWN.value
 
 # Why an invitation link cannot be used, by the nomination's state (as of now).
 UNUSABLE_INVITATION = {
-    ACCEPTED: "This invitation has already been used.",
-    DECLINED: "You declined this invitation. Ask your national contact point to send it again.",
-    EXPIRED: "This invitation has expired. Ask your national contact point to send a new one.",
-    WITHDRAWN: "This invitation was withdrawn by your national contact point.",
+    ACCEPTED: _l("This invitation has already been used."),
+    DECLINED: _l("You declined this invitation. Ask your national contact point to send it again."),
+    EXPIRED: _l("This invitation has expired. Ask your national contact point to send a new one."),
+    WITHDRAWN: _l("This invitation was withdrawn by your national contact point."),
 }
-UNKNOWN_INVITATION = "This invitation link is not valid. Check that you copied all of it."
+UNKNOWN_INVITATION = _l("This invitation link is not valid. Check that you copied all of it.")
 
 
 def new_invitation_secret() -> tuple[str, str]:
@@ -56,16 +59,20 @@ def verification_basis(delegation_name: str, ncp_name: str, on: date) -> str:
 
 
 def session_quota_too_low_message(quota: int, booked: int) -> str:
-    return (
-        f"The delegation's nominees already hold {booked} place(s) in this session: its quota "
-        f"cannot go below {booked}. They must cancel bookings first to lower it to {quota}."
+    return _(
+        "The delegation's nominees already hold %(booked)d place(s) in this session: its quota "
+        "cannot go below %(booked)d. They must cancel bookings first to lower it to %(quota)d.",
+        booked=booked,
+        quota=quota,
     )
 
 
 def quota_too_low_message(quota: int, accepted: int) -> str:
-    return (
-        f"{accepted} nominee(s) have already accepted: the quota cannot go below {accepted}. "
-        f"Withdraw nominations first to lower it to {quota}."
+    return _(
+        "%(accepted)d nominee(s) have already accepted: the quota cannot go below %(accepted)d. "
+        "Withdraw nominations first to lower it to %(quota)d.",
+        accepted=accepted,
+        quota=quota,
     )
 
 
@@ -105,19 +112,19 @@ def parse_nominee_csv(text: str) -> tuple[list[NomineeRow], str]:
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
     if header is None:
-        return [], "The file is empty."
+        return [], _("The file is empty.")
     names = [h.strip().lower() for h in header]
     name_at = next((names.index(c) for c in NAME_COLUMNS if c in names), None)
     email_at = next((names.index(c) for c in EMAIL_COLUMNS if c in names), None)
     if name_at is None or email_at is None:
-        return [], 'The first line must name the columns, with at least "name" and "email".'
+        return [], _('The first line must name the columns, with at least "name" and "email".')
     rows: list[NomineeRow] = []
     seen: dict[str, int] = {}
     for values in reader:
         if not any(v.strip() for v in values):
             continue
         if len(rows) >= MAX_CSV_ROWS:
-            return [], f"At most {MAX_CSV_ROWS} nominees per file."
+            return [], _("At most %(num)d nominees per file.", num=MAX_CSV_ROWS)
         line = reader.line_num
 
         def cell(index: int, values: list[str] = values) -> str:
@@ -125,16 +132,16 @@ def parse_nominee_csv(text: str) -> tuple[list[NomineeRow], str]:
 
         row = NomineeRow(line, cell(name_at), normalise_email(cell(email_at)))
         if not row.name:
-            row.errors.append("The name is missing.")
+            row.errors.append(_("The name is missing."))
         elif len(row.name) > 200:
-            row.errors.append("The name is longer than 200 characters.")
+            row.errors.append(_("The name is longer than 200 characters."))
         if not is_plausible_email(row.email):
-            row.errors.append("The email address is missing or not valid.")
+            row.errors.append(_("The email address is missing or not valid."))
         elif row.email in seen:
-            row.errors.append(f"The same address is on line {seen[row.email]}.")
+            row.errors.append(_("The same address is on line %(line)d.", line=seen[row.email]))
         else:
             seen[row.email] = line
         rows.append(row)
     if not rows:
-        return [], "The file has no nominee under its header line."
+        return [], _("The file has no nominee under its header line.")
     return rows, ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from conference import permissions
@@ -35,34 +36,38 @@ class DelegationDetails:
 
 def check_organiser(actor: Any, event: Event) -> None:
     if actor is not None and not permissions.can_manage_delegations(actor, event):
-        raise PermissionDenied("Only the event's organisers manage delegations.")
+        raise PermissionDenied(_("Only the event's organisers manage delegations."))
 
 
 def check_contact(actor: Any, delegation: Delegation) -> None:
     if actor is not None and not permissions.can_manage_delegation(actor, delegation):
-        raise PermissionDenied("Only this delegation's contact points and the organisers may.")
+        raise PermissionDenied(_("Only this delegation's contact points and the organisers may."))
 
 
 def validate_details(event: Event, details: DelegationDetails, existing: Delegation | None) -> None:
     """Raise DelegationError naming the field when the details cannot make a delegation."""
     name = details.name.strip()
     if not name or len(name) > 120:
-        raise DelegationError("Give the delegation a name (at most 120 characters).", field="name")
+        raise DelegationError(
+            _("Give the delegation a name (at most 120 characters)."), field="name"
+        )
     if details.kind not in {k.value for k in DelegationKind}:
-        raise DelegationError("Choose the kind of delegation.", field="kind")
+        raise DelegationError(_("Choose the kind of delegation."), field="kind")
     if details.country and not is_country_code(details.country):
-        raise DelegationError("Choose a country from the list, or none.", field="country")
+        raise DelegationError(_("Choose a country from the list, or none."), field="country")
     if details.kind != DelegationKind.EU_BODY.value and not details.country:
-        raise DelegationError("A country's delegation needs its country.", field="country")
+        raise DelegationError(_("A country's delegation needs its country."), field="country")
     if details.category not in {c.value for c in StakeholderCategory}:
-        raise DelegationError("Choose the category its nominees hold.", field="category")
+        raise DelegationError(_("Choose the category its nominees hold."), field="category")
     if not 0 <= details.quota <= rules.MAX_QUOTA:
-        raise DelegationError(f"The quota is between 0 and {rules.MAX_QUOTA}.", field="quota")
+        raise DelegationError(
+            _("The quota is between 0 and %(max)d.", max=rules.MAX_QUOTA), field="quota"
+        )
     other = db.session.scalar(
         select(Delegation).where(Delegation.event_id == event.id, Delegation.name == name)
     )
     if other is not None and other is not existing:
-        raise DelegationError("Another delegation of this event has this name.", field="name")
+        raise DelegationError(_("Another delegation of this event has this name."), field="name")
 
 
 def create_delegation(event: Event, details: DelegationDetails, *, actor: Any) -> Delegation:
@@ -102,7 +107,9 @@ def set_quota(delegation: Delegation, quota: int, *, actor: Any) -> None:
     """
     check_organiser(actor, delegation.event)
     if not 0 <= quota <= rules.MAX_QUOTA:
-        raise DelegationError(f"The quota is between 0 and {rules.MAX_QUOTA}.", field="quota")
+        raise DelegationError(
+            _("The quota is between 0 and %(max)d.", max=rules.MAX_QUOTA), field="quota"
+        )
     table = Delegation.__table__
     result = db.session.execute(
         update(table)

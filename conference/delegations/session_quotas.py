@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
@@ -56,7 +57,7 @@ def quota_sessions(delegation: Delegation) -> list[AgendaSession]:
 def _restricted_session(delegation: Delegation, session_id: int | None) -> AgendaSession:
     session = db.session.get(AgendaSession, session_id) if session_id is not None else None
     if session is None or session.event_id != delegation.event_id or not session.is_restricted:
-        raise DelegationError("Choose a restricted session of this event.", field="session")
+        raise DelegationError(_("Choose a restricted session of this event."), field="session")
     return session
 
 
@@ -72,7 +73,9 @@ def set_session_quota(
         db.session.execute(delete(table).where(*mine))  # its bookings' link goes with it
         return None
     if not 0 <= quota <= rules.MAX_QUOTA:
-        raise DelegationError(f"The quota is between 0 and {rules.MAX_QUOTA}.", field="quota")
+        raise DelegationError(
+            _("The quota is between 0 and %(max)d.", max=rules.MAX_QUOTA), field="quota"
+        )
     seats.lock(session)  # no booking of the session meanwhile: the count below stands
     existing = db.session.scalar(select(DelegationSessionQuota).where(*mine))
     if existing is None:

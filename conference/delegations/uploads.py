@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.db_types import utcnow
@@ -38,13 +39,13 @@ def preview_nominees(
         if not row.ok:
             continue
         if full:
-            row.errors.append("All seats of the delegation are taken.")
+            row.errors.append(_("All seats of the delegation are taken."))
         elif row.email in taken:
             same = taken[row.email].delegation_id == delegation.id
             row.errors.append(
-                "Already nominated by your delegation."
+                _("Already nominated by your delegation.")
                 if same
-                else "Already nominated for this event by another delegation."
+                else _("Already nominated for this event by another delegation.")
             )
     return rows
 
@@ -56,8 +57,15 @@ def nominate_many(
     done = []
     for row in rows:
         try:
-            nomination, _ = nominate(delegation, row.name, row.email, actor=actor)
+            nomination, _secret = nominate(delegation, row.name, row.email, actor=actor)
         except DelegationError as error:
-            raise DelegationError(f"Line {row.line} ({row.email}): {error.message}") from None
+            raise DelegationError(
+                _(
+                    "Line %(line)d (%(email)s): %(reason)s",
+                    line=row.line,
+                    email=row.email,
+                    reason=error.message,
+                )
+            ) from None
         done.append(nomination)
     return done

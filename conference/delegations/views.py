@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -75,7 +76,7 @@ def _dashboard(delegation: Delegation, form: forms.NominateForm, status: int = 2
             session,
             session.title
             if permissions.can_see_session_details(current_user, session)
-            else "Closed session",
+            else _("Closed session"),
             seats,
             waiting,
         )
@@ -87,7 +88,7 @@ def _dashboard(delegation: Delegation, form: forms.NominateForm, status: int = 2
             quota,
             quota.session.title
             if permissions.can_see_session_details(current_user, quota.session)
-            else "Closed session",
+            else _("Closed session"),
         )
         for quota in session_quotas.list_session_quotas(delegation)
     ]
@@ -133,7 +134,10 @@ def nominate(slug: str, delegation_id: int):
         else:
             db.session.commit()
             deliver_after_request()
-            flash(f"Invitation sent to {form.email.data.strip().lower()}.", "success")
+            flash(
+                _("Invitation sent to %(email)s.", email=form.email.data.strip().lower()),
+                "success",
+            )
             return redirect(_dashboard_url(delegation), code=303)
     return _dashboard(delegation, form, 422)
 
@@ -150,7 +154,7 @@ def _nomination_action(slug: str, delegation_id: int, nomination_id: int, action
         return refused_page(error, back)
     db.session.commit()
     deliver_after_request()
-    flash(done.format(name=nomination.name), "success")
+    flash(done(nomination), "success")
     return redirect(back, code=303)
 
 
@@ -162,7 +166,11 @@ def _nomination_action(slug: str, delegation_id: int, nomination_id: int, action
 def resend(slug: str, delegation_id: int, nomination_id: int):
     """Send a new invitation link (the old one stops working)."""
     return _nomination_action(
-        slug, delegation_id, nomination_id, nominations.resend, "A new invitation went to {name}."
+        slug,
+        delegation_id,
+        nomination_id,
+        nominations.resend,
+        lambda n: _("A new invitation went to %(name)s.", name=n.name),
     )
 
 
@@ -180,7 +188,7 @@ def withdraw(slug: str, delegation_id: int, nomination_id: int):
     form = forms.ConfirmForm()
     state = nomination.current_state
     if state == NominationState.WITHDRAWN.value:
-        flash(f"The nomination of {nomination.name} is already withdrawn.", "info")
+        flash(_("The nomination of %(name)s is already withdrawn.", name=nomination.name), "info")
         return redirect(back, code=303)
     if form.is_confirmed():
         try:
@@ -189,7 +197,7 @@ def withdraw(slug: str, delegation_id: int, nomination_id: int):
             return refused_page(error, back)
         db.session.commit()
         deliver_after_request()
-        flash(f"The nomination of {nomination.name} is withdrawn.", "success")
+        flash(_("The nomination of %(name)s is withdrawn.", name=nomination.name), "success")
         return redirect(back, code=303)
     seats, waiting = queries.bookings_held(nomination) if state == "accepted" else (0, 0)
     return render_template(
@@ -239,7 +247,7 @@ def upload(slug: str, delegation_id: int):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        form.file.errors.append("The file is not UTF-8 text; save it as CSV UTF-8.")
+        form.file.errors.append(_("The file is not UTF-8 text; save it as CSV UTF-8."))
         return _upload_page(delegation, form, status=422)
     rows, problem = rules.parse_nominee_csv(text)
     if problem:
@@ -262,7 +270,7 @@ def confirm_upload(slug: str, delegation_id: int):
         rows = []
     if not rows:
         return refused_page(
-            DomainError("Nothing to send: upload the file again."),
+            DomainError(_("Nothing to send: upload the file again.")),
             url_for("delegations.upload", slug=slug, delegation_id=delegation.id),
         )
     try:
@@ -272,12 +280,12 @@ def confirm_upload(slug: str, delegation_id: int):
         return _upload_page(
             delegation,
             forms.UploadForm(formdata=None),
-            problem=f"Nothing was sent. {error.message}",
+            problem=_("Nothing was sent. %(reason)s", reason=error.message),
             status=error.status_code,
         )
     db.session.commit()
     deliver_after_request()
-    flash(f"{len(sent)} invitation(s) sent.", "success")
+    flash(_("%(num)d invitation(s) sent.", num=len(sent)), "success")
     return redirect(_dashboard_url(delegation), code=303)
 
 
@@ -342,7 +350,7 @@ def accept_invitation(token: str):
         return _invitation_page(token, form, error.status_code, problem=error.message)
     db.session.commit()
     deliver_after_request()
-    flash("You accepted the nomination: you are registered for the event.", "success")
+    flash(_("You accepted the nomination: you are registered for the event."), "success")
     return redirect(url_for("registration.my_registration", slug=registration.event.slug), code=303)
 
 
@@ -360,5 +368,5 @@ def decline_invitation(token: str):
         return _invitation_page(token, forms.AcceptForm(), error.status_code, problem=error.message)
     db.session.commit()
     deliver_after_request()
-    flash("You declined the nomination. Your national contact point is told.", "success")
+    flash(_("You declined the nomination. Your national contact point is told."), "success")
     return redirect(url_for("delegations.invitation", token=token), code=303)

@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class FileType:
@@ -44,7 +46,7 @@ ODP = FileType(
 )
 ODS = FileType("OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet", "ods")
 
-ALLOWED_DESCRIPTION = "PDF, Word, PowerPoint, Excel, OpenDocument, PNG or JPEG"
+ALLOWED_DESCRIPTION = _l("PDF, Word, PowerPoint, Excel, OpenDocument, PNG or JPEG")
 
 # The main part's content type in [Content_Types].xml → the OOXML type it makes.
 _OOXML_MAIN = {

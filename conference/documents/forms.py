@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
@@ -11,22 +12,24 @@ from conference.documents.filetypes import ALLOWED_DESCRIPTION
 from conference.formfields import as_choices
 from conference.markings import TLP_CHOICES
 
-FILE_HINT = f"{ALLOWED_DESCRIPTION}; the content decides, not the name."
+FILE_HINT = _l("%(types)s; the content decides, not the name.", types=ALLOWED_DESCRIPTION)
 
 
 class DocumentForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     tlp = SelectField(
-        "TLP marking",
+        _l("TLP marking"),
         choices=as_choices(TLP_CHOICES),
-        description="Defaults to the session's marking. It decides who may download the file.",
+        description=_l("Defaults to the session's marking. It decides who may download the file."),
     )
-    file = FileField("File", validators=[FileRequired("Choose a file.")], description=FILE_HINT)
-    submit = SubmitField("Upload document")
+    file = FileField(
+        _l("File"), validators=[FileRequired(_l("Choose a file."))], description=FILE_HINT
+    )
+    submit = SubmitField(_l("Upload document"))
 
 
 class VersionForm(FlaskForm):
     file = FileField(
-        "New version", validators=[FileRequired("Choose a file.")], description=FILE_HINT
+        _l("New version"), validators=[FileRequired(_l("Choose a file."))], description=FILE_HINT
     )
-    submit = SubmitField("Upload new version")
+    submit = SubmitField(_l("Upload new version"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference.agenda.queries import load_session
@@ -81,7 +82,7 @@ def session_documents(slug: str, session_id: int):
             getattr(form, error.field or "file", form.file).errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"“{document.title}” is uploaded.", "success")
+            flash(_("“%(title)s” is uploaded.", title=document.title), "success")
             return redirect(url_for(".session_documents", slug=slug, session_id=session.id))
     return _page(event, session, form, status=422 if form.errors else 200)
 
@@ -108,7 +109,14 @@ def upload_version(slug: str, document_id: int):
             form.file.errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"Version {version.number} of “{document.title}” is uploaded.", "success")
+            flash(
+                _(
+                    "Version %(number)d of “%(title)s” is uploaded.",
+                    number=version.number,
+                    title=document.title,
+                ),
+                "success",
+            )
             return redirect(
                 url_for(".session_documents", slug=slug, session_id=document.session_id)
             )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from conference import permissions
@@ -63,17 +64,23 @@ def _mebibytes(size: int) -> str:
 def check_upload(upload: Upload, *, max_bytes: int) -> FileType:
     """The file's real type, or ``DocumentError`` on the ``file`` field saying what is wrong."""
     if not upload.data:
-        raise DocumentError("The file is empty.", field="file")
+        raise DocumentError(_("The file is empty."), field="file")
     if len(upload.data) > max_bytes:
         raise DocumentError(
-            f"The file is larger than {_mebibytes(max_bytes)}, the most a document may be.",
+            _(
+                "The file is larger than %(size)s, the most a document may be.",
+                size=_mebibytes(max_bytes),
+            ),
             field="file",
         )
     kind = detect_type(upload.data)
     if kind is None:
         raise DocumentError(
-            f"This file's content is not one of the allowed types ({ALLOWED_DESCRIPTION}), "
-            "whatever its name says.",
+            _(
+                "This file's content is not one of the allowed types (%(types)s), "
+                "whatever its name says.",
+                types=ALLOWED_DESCRIPTION,
+            ),
             field="file",
         )
     if kind == PDF:
@@ -86,11 +93,11 @@ def check_upload(upload: Upload, *, max_bytes: int) -> FileType:
 
 def _check_title_and_marking(title: str, tlp: str) -> None:
     if not title.strip():
-        raise DocumentError("Give the document a title.", field="title")
+        raise DocumentError(_("Give the document a title."), field="title")
     if len(title.strip()) > 200:
-        raise DocumentError("The title is longer than 200 characters.", field="title")
+        raise DocumentError(_("The title is longer than 200 characters."), field="title")
     if tlp not in {t.value for t in TLP}:
-        raise DocumentError("Choose a TLP marking.", field="tlp")
+        raise DocumentError(_("Choose a TLP marking."), field="tlp")
 
 
 def _new_version(
@@ -120,7 +127,7 @@ def add_document(
 ) -> SessionDocument:
     """A new document on ``session`` with its first version."""
     if not permissions.can_manage_documents(actor, session.event):
-        raise PermissionDenied("Only the event's organisers add documents.")
+        raise PermissionDenied(_("Only the event's organisers add documents."))
     _check_title_and_marking(title, tlp)
     kind = check_upload(upload, max_bytes=max_bytes)
     document = SessionDocument(
@@ -141,7 +148,7 @@ def add_version(
 ) -> DocumentVersion:
     """A new version of ``document``; the older ones stay in the record."""
     if not permissions.can_manage_documents(actor, document.session.event):
-        raise PermissionDenied("Only the event's organisers add versions.")
+        raise PermissionDenied(_("Only the event's organisers add versions."))
     kind = check_upload(upload, max_bytes=max_bytes)
     # The unique (document, number) pair turns a concurrent upload into an error, not a twin.
     latest = db.session.scalar(

@@ -12,6 +12,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from reportlab.lib.colors import Color
@@ -48,18 +49,29 @@ def check_pdf(data: bytes) -> int:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise UnreadablePdf("The PDF is encrypted: upload it without a password.")
+            raise UnreadablePdf(_("The PDF is encrypted: upload it without a password."))
         return len(reader.pages)
     except UnreadablePdf:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise UnreadablePdf("The PDF could not be read.") from error
+        raise UnreadablePdf(_("The PDF could not be read.")) from error
 
 
 def stamp_line(marking: str, recipient: str, day: date, *, never_share: bool) -> str:
-    """The words of the stamp."""
-    words = f"{marking} · Issued to {recipient} · {day.isoformat()}"
-    return f"{words} · Never share onwards" if never_share else words
+    """The words of the stamp, in the language of the request (the downloader's)."""
+    if never_share:
+        return _(
+            "%(marking)s · Issued to %(recipient)s · %(date)s · Never share onwards",
+            marking=marking,
+            recipient=recipient,
+            date=day.isoformat(),
+        )
+    return _(
+        "%(marking)s · Issued to %(recipient)s · %(date)s",
+        marking=marking,
+        recipient=recipient,
+        date=day.isoformat(),
+    )
 
 
 def _overlay(width: float, height: float, text: str, font: str) -> PdfReader:

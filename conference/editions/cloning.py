@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from conference import permissions
@@ -41,20 +43,22 @@ from conference.extensions import db
 
 # What an organiser may choose to copy, in the order the form lists them.
 PARTS: dict[str, str] = {
-    "settings": "Settings (registration rules and window, moderation, capacity, "
-    "privacy notice, venue, description, retention)",
-    "rooms": "Rooms",
-    "tracks": "Tracks",
-    "speakers": "Speakers",
-    "sessions": "Agenda skeleton (sessions, moved to the new dates)",
+    "settings": _l(
+        "Settings (registration rules and window, moderation, capacity, "
+        "privacy notice, venue, description, retention)"
+    ),
+    "rooms": _l("Rooms"),
+    "tracks": _l("Tracks"),
+    "speakers": _l("Speakers"),
+    "sessions": _l("Agenda skeleton (sessions, moved to the new dates)"),
 }
 NEVER_COPIED = (
-    "registrations and their bookings",
-    "check-ins and scans",
-    "badges, badge signing keys (the new event has its own) and scanning devices",
-    "calendar feed tokens",
-    "staff roles (you are organiser of the new event; grant the others again)",
-    "the agenda change log and the registration audit trail",
+    _l("registrations and their bookings"),
+    _l("check-ins and scans"),
+    _l("badges, badge signing keys (the new event has its own) and scanning devices"),
+    _l("calendar feed tokens"),
+    _l("staff roles (you are organiser of the new event; grant the others again)"),
+    _l("the agenda change log and the registration audit trail"),
 )
 
 
@@ -140,9 +144,14 @@ def _check_sessions_fit(sessions: list[AgendaSession], details: EventDetails, da
     if outside:
         when, title = outside[0]
         raise EventError(
-            f"{len(outside)} session(s) would fall outside the new event's days, "
-            f"the first “{title}” on {when.isoformat()}: choose another first day "
-            "or a later last day.",
+            _(
+                "%(num)d session(s) would fall outside the new event's days, "
+                "the first “%(title)s” on %(date)s: choose another first day "
+                "or a later last day.",
+                num=len(outside),
+                title=title,
+                date=when.isoformat(),
+            ),
             field="start_date",
         )
 
@@ -174,10 +183,12 @@ def _invited_categories(source: Event) -> dict[int, set[str]]:
 def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneReport:
     """Create the next edition of ``source`` as a draft; everything or nothing (caller commits)."""
     if actor is not None and not permissions.can_clone_event(actor, source):
-        raise PermissionDenied("Only the event's organisers clone it.")
+        raise PermissionDenied(_("Only the event's organisers clone it."))
     unknown = set(request.parts) - set(PARTS)
     if unknown:
-        raise EventError(f"Unknown part to copy: {', '.join(sorted(unknown))}.", field="parts")
+        raise EventError(
+            _("Unknown part to copy: %(parts)s.", parts=", ".join(sorted(unknown))), field="parts"
+        )
     days = (request.start_date - source.start_date).days
     details = _details(source, request, days)
     validate_event_details(details)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -11,31 +12,31 @@ from conference.editions.cloning import PARTS, CloneRequest
 
 class CloneForm(FlaskForm):
     title = StringField(
-        "Title of the new edition",
+        _l("Title of the new edition"),
         validators=[Optional(), Length(max=200)],
-        description="Empty: this event's title with its year changed.",
+        description=_l("Empty: this event's title with its year changed."),
     )
     slug = StringField(
-        "Short name (in addresses)",
+        _l("Short name (in addresses)"),
         validators=[DataRequired(), Length(max=80)],
-        description="Lowercase letters, digits and hyphens, e.g. flagship-2029.",
+        description=_l("Lowercase letters, digits and hyphens, e.g. flagship-2029."),
     )
     start_date = DateField(
-        "First day",
+        _l("First day"),
         validators=[InputRequired()],
-        description="Sessions move by the same number of days and keep their local times.",
+        description=_l("Sessions move by the same number of days and keep their local times."),
     )
     end_date = DateField(
-        "Last day",
+        _l("Last day"),
         validators=[Optional()],
-        description="Empty: as many days as this event.",
+        description=_l("Empty: as many days as this event."),
     )
     copy_settings = BooleanField(PARTS["settings"], default=True)
     copy_rooms = BooleanField(PARTS["rooms"], default=True)
     copy_tracks = BooleanField(PARTS["tracks"], default=True)
     copy_speakers = BooleanField(PARTS["speakers"], default=True)
     copy_sessions = BooleanField(PARTS["sessions"], default=True)
-    submit = SubmitField("Create the new edition")
+    submit = SubmitField(_l("Create the new edition"))
 
     def part_fields(self) -> list:
         return [getattr(self, f"copy_{part}") for part in PARTS]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from conference.accounts.models import User, new_session_token
@@ -33,6 +34,7 @@ from conference.badges.models import Badge
 from conference.documents.models import DocumentDownload, SessionDocument
 from conference.events.models import Event, EventStaff, StaffRole
 from conference.extensions import db
+from conference.i18n import language_for
 from conference.mail.services import queue_templated_mail
 from conference.registration import audit, search
 from conference.registration.models import Registration
@@ -78,18 +80,18 @@ def _pending_events() -> list[Event]:
     )
 
 
-def _recipients(event: Event) -> list[str]:
-    organisers = select(User.email).join(EventStaff, EventStaff.user_id == User.id)
+def _recipients(event: Event) -> list[User]:
+    organisers = select(User).join(EventStaff, EventStaff.user_id == User.id)
     organisers = organisers.where(
         EventStaff.event_id == event.id,
         EventStaff.role == StaffRole.ORGANISER.value,
         User.is_active_account.is_(True),
     )
-    emails = list(db.session.scalars(organisers.order_by(User.email)))
-    if not emails:
-        admins = select(User.email).where(User.is_admin, User.is_active_account.is_(True))
-        emails = list(db.session.scalars(admins.order_by(User.email)))
-    return emails
+    users = list(db.session.scalars(organisers.order_by(User.email)))
+    if not users:
+        admins = select(User).where(User.is_admin, User.is_active_account.is_(True))
+        users = list(db.session.scalars(admins.order_by(User.email)))
+    return users
 
 
 def warn_before_erasure(now: datetime) -> list[Event]:
@@ -102,11 +104,16 @@ def warn_before_erasure(now: datetime) -> list[Event]:
         if today < erase_on(event) - timedelta(days=warning_days()):
             continue
         event.retention_warned_at = now
-        for email in _recipients(event):
+        for user in _recipients(event):
             queue_templated_mail(
-                email,
-                f"Personal data of {event.title} will be erased on {erasure_date(event)}",
+                user.email,
+                _l(
+                    "Personal data of %(title)s will be erased on %(date)s",
+                    title=event.title,
+                    date=erasure_date(event),
+                ),
                 "retention_warning",
+                language=language_for(user, event),
                 event=event,
                 erase_date=erasure_date(event),
                 registrations_link=external_url("registration_manage.manage_list", slug=event.slug),

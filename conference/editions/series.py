@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference import permissions
@@ -16,16 +17,16 @@ from conference.extensions import db
 def create_series(slug: str, title: str, description: str = "", *, actor: Any) -> EventSeries:
     """Create a series; only site administrators may (like events)."""
     if actor is not None and not permissions.can_create_event(actor):
-        raise PermissionDenied("Only site administrators create series.")
+        raise PermissionDenied(_("Only site administrators create series."))
     slug, title = slug.strip(), title.strip()
     if not SLUG_PATTERN.match(slug) or len(slug) > 80:
         raise EventError(
-            "Use lowercase letters, digits and single hyphens for the short name.", field="slug"
+            _("Use lowercase letters, digits and single hyphens for the short name."), field="slug"
         )
     if not title or len(title) > 200:
-        raise EventError("Give the series a title (at most 200 characters).", field="title")
+        raise EventError(_("Give the series a title (at most 200 characters)."), field="title")
     if get_series(slug) is not None:
-        raise EventError("Another series already uses this short name.", field="slug")
+        raise EventError(_("Another series already uses this short name."), field="slug")
     series = EventSeries(slug=slug, title=title, description=description)
     db.session.add(series)
     db.session.flush()
@@ -43,7 +44,7 @@ def list_series() -> list[EventSeries]:
 def set_series(event: Event, series: EventSeries | None, *, actor: Any) -> None:
     """Put an event in a series (or take it out)."""
     if actor is not None and not permissions.can_manage_event(actor, event):
-        raise PermissionDenied("Only the event's organisers change its series.")
+        raise PermissionDenied(_("Only the event's organisers change its series."))
     event.series = series
     event.series_id = series.id if series is not None else None
     db.session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -37,7 +38,7 @@ def clone(slug: str):
             target.errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"“{report.event.title}” is created as a draft.", "success")
+            flash(_("“%(title)s” is created as a draft.", title=report.event.title), "success")
             return redirect(
                 url_for("editions.cloned", slug=report.event.slug, copied=",".join(report.parts))
             )

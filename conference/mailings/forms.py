@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,36 +15,48 @@ from conference.mailings.placeholders import PLACEHOLDERS
 from conference.registration.models import REGISTRATION_STATUS_LABELS
 
 
+def _body_hint() -> str:
+    """The message field's hint, with every placeholder and what it becomes."""
+    return _(
+        "Plain text. Placeholders: %(placeholders)s.",
+        placeholders=", ".join(
+            "{" + name + "} (" + str(what) + ")" for name, what in PLACEHOLDERS.items()
+        ),
+    )
+
+
 class MailingForm(FlaskForm):
     status = SelectField(
-        "State",
-        choices=as_choices([("", "Any state"), *REGISTRATION_STATUS_LABELS.items()]),
+        _l("State"),
+        choices=as_choices([("", _l("Any state")), *REGISTRATION_STATUS_LABELS.items()]),
         default="approved",
         validators=[Optional()],
     )
     category = SelectField(
-        "Category",
-        choices=as_choices([("", "Any category"), *CATEGORY_CHOICES]),
+        _l("Category"),
+        choices=as_choices([("", _l("Any category")), *CATEGORY_CHOICES]),
         validators=[Optional()],
     )
-    session = SelectField("Session booked", validators=[Optional()])
+    session = SelectField(_l("Session booked"), validators=[Optional()])
     checked_in = SelectField(
-        "Checked in at the entrance",
+        _l("Checked in at the entrance"),
         choices=as_choices(
-            [("", "Checked in or not"), ("yes", "Checked in"), ("no", "Not checked in")]
+            [
+                ("", _l("Checked in or not")),
+                ("yes", _l("Checked in")),
+                ("no", _l("Not checked in")),
+            ]
         ),
         validators=[Optional()],
     )
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[DataRequired(), Length(max=20_000)],
-        description="Plain text. Placeholders: "
-        + ", ".join("{" + name + "} (" + what + ")" for name, what in PLACEHOLDERS.items())
-        + ".",
+        description=LazyString(_body_hint),
     )
     # The number of recipients the organiser saw in the preview.
     expected = HiddenField()
-    preview = SubmitField("Preview")
-    test = SubmitField("Send a test to me")
-    send = SubmitField("Send to registrants")
+    preview = SubmitField(_l("Preview"))
+    test = SubmitField(_l("Send a test to me"))
+    send = SubmitField(_l("Send to registrants"))

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from string import Formatter
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from conference.errors import DomainError
 
 PLACEHOLDERS = {
-    "name": "the registrant's name",
-    "email": "their email address",
-    "organisation": "the organisation on their badge",
-    "category": "their stakeholder category",
-    "status": "their registration's state, in words",
-    "event": "the event's title",
-    "dates": "the event's dates",
-    "venue": "the event's venue",
-    "event_url": "the event's page",
-    "registration_url": "their registration page (badge, bookings)",
+    "name": _l("the registrant's name"),
+    "email": _l("their email address"),
+    "organisation": _l("the organisation on their badge"),
+    "category": _l("their stakeholder category"),
+    "status": _l("their registration's state, in words"),
+    "event": _l("the event's title"),
+    "dates": _l("the event's dates"),
+    "venue": _l("the event's venue"),
+    "event_url": _l("the event's page"),
+    "registration_url": _l("their registration page (badge, bookings)"),
 }
 
 
@@ -35,13 +38,19 @@ def _pieces(template: str) -> list[tuple[str, str | None]]:
         parsed = list(Formatter().parse(template))
     except ValueError:
         raise TemplateError(
-            "Unbalanced braces: write a placeholder as {name}, and a brace itself as {{ or }}."
+            _("Unbalanced braces: write a placeholder as {name}, and a brace itself as {{ or }}.")
         )
     pieces = []
     for literal, field, spec, conversion in parsed:
         if field is not None and (field not in PLACEHOLDERS or spec or conversion):
             known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-            raise TemplateError(f"Unknown placeholder {{{field}}}. Use one of: {known}.")
+            raise TemplateError(
+                _(
+                    "Unknown placeholder %(placeholder)s. Use one of: %(known)s.",
+                    placeholder="{" + field + "}",
+                    known=known,
+                )
+            )
         pieces.append((literal, field))
     return pieces
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +25,7 @@ from conference.badges.models import Scan, ScanResult
 from conference.errors import DomainError, PermissionDenied
 from conference.events.models import Event
 from conference.extensions import db
+from conference.i18n import DEFAULT_LANGUAGE, language_for
 from conference.mail.models import OutboxMessage
 from conference.mail.services import queue_mail
 from conference.mailings import placeholders
@@ -55,21 +58,23 @@ class Audience:
     checked_in: str = ""  # "yes", "no" or ""
 
     def describe(self, event: Event) -> str:
-        parts = [REGISTRATION_STATUS_LABELS.get(self.status, "Every state")]
-        if self.category:
-            parts.append(category_label(self.category))
-        if self.session_id is not None:
-            session = db.session.get(AgendaSession, self.session_id)
-            if session is not None and session.event_id == event.id:
-                parts.append(f"booked in “{session.title}”")
-        if self.checked_in:
-            parts.append("checked in" if self.checked_in == "yes" else "not checked in")
-        return " · ".join(parts)
+        """The filters in words, kept with the mailing: stored data, so always in English."""
+        with force_locale(DEFAULT_LANGUAGE):
+            parts = [REGISTRATION_STATUS_LABELS.get(self.status, "Every state")]
+            if self.category:
+                parts.append(category_label(self.category))
+            if self.session_id is not None:
+                session = db.session.get(AgendaSession, self.session_id)
+                if session is not None and session.event_id == event.id:
+                    parts.append(f"booked in “{session.title}”")
+            if self.checked_in:
+                parts.append("checked in" if self.checked_in == "yes" else "not checked in")
+            return " · ".join(str(part) for part in parts)
 
 
 def check_may_mail(actor: Any, event: Event) -> None:
     if not permissions.can_mail_registrants(actor, event):
-        raise PermissionDenied("Only the event's organisers mail its registrants.")
+        raise PermissionDenied(_("Only the event's organisers mail its registrants."))
 
 
 def recipients_query(event: Event, audience: Audience) -> Select:
@@ -115,10 +120,10 @@ def values_for(event: Event, registration: Registration) -> dict[str, str]:
         "name": user.name,
         "email": user.email,
         "organisation": registration.organisation or user.organisation or "",
-        "category": category_label(registration.category),
-        "status": REGISTRATION_STATUS_LABELS.get(registration.status, registration.status),
+        "category": str(category_label(registration.category)),
+        "status": str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status)),
         "event": event.title,
-        "dates": format_date_range(event.start_date, event.end_date),
+        "dates": str(format_date_range(event.start_date, event.end_date)),
         "venue": event.venue,
         "event_url": external_url("events.event_detail", slug=event.slug),
         "registration_url": external_url("registration.my_registration", slug=event.slug),
@@ -128,11 +133,15 @@ def values_for(event: Event, registration: Registration) -> dict[str, str]:
 def check_message(subject: str, body: str) -> None:
     subject, body = subject.strip(), body.strip()
     if not subject or len(subject) > MAX_SUBJECT:
-        raise MailingError(f"Give a subject of at most {MAX_SUBJECT} characters.", field="subject")
+        raise MailingError(
+            _("Give a subject of at most %(num)d characters.", num=MAX_SUBJECT), field="subject"
+        )
     if not body or len(body) > MAX_BODY:
-        raise MailingError(f"Write a message of at most {MAX_BODY} characters.", field="body")
+        raise MailingError(
+            _("Write a message of at most %(num)d characters.", num=MAX_BODY), field="body"
+        )
     if "\n" in subject or "\r" in subject:
-        raise MailingError("The subject is one line.", field="subject")
+        raise MailingError(_("The subject is one line."), field="subject")
     for field, text in (("subject", subject), ("body", body)):
         try:
             placeholders.check(text)
@@ -165,9 +174,13 @@ def preview(event: Event, audience: Audience, subject: str, body: str, *, actor:
 def send_test(event: Event, audience: Audience, subject: str, body: str, *, actor: Any):
     """The message as the first registrant would get it, sent to the organiser only."""
     shown = preview(event, audience, subject, body, actor=actor)
-    note = "This is a test of a message to registrants; "
-    note += f"it will go to {shown.count} registrant(s).\n\n"
-    return queue_mail(actor.email, f"[Test] {shown.subject}", note + shown.body)
+    note = _(
+        "This is a test of a message to registrants; it will go to %(num)d registrant(s).",
+        num=shown.count,
+    )
+    return queue_mail(
+        actor.email, _("[Test] %(subject)s", subject=shown.subject), note + "\n\n" + shown.body
+    )
 
 
 def send(
@@ -180,12 +193,16 @@ def send(
     registrations = db.session.scalars(recipients_query(event, audience)).unique().all()
     if len(registrations) != expected:
         raise MailingError(
-            f"The audience changed since the preview ({len(registrations)} now, "
-            f"{expected} then): preview again before sending.",
+            _(
+                "The audience changed since the preview (%(now)d now, "
+                "%(then)d then): preview again before sending.",
+                now=len(registrations),
+                then=expected,
+            ),
             code="audience_changed",
         )
     if not registrations:
-        raise MailingError("No registrant matches these filters.", code="no_recipients")
+        raise MailingError(_("No registrant matches these filters."), code="no_recipients")
     mailing = Mailing(
         event_id=event.id,
         subject=subject.strip(),
@@ -197,7 +214,11 @@ def send(
     db.session.add(mailing)
     db.session.flush()
     for registration in registrations:
-        rendered_subject, rendered_body = render(event, registration, mailing.subject, mailing.body)
+        # The placeholders' words (category, state, dates) in the registrant's language.
+        with force_locale(language_for(registration.user, event)):
+            rendered_subject, rendered_body = render(
+                event, registration, mailing.subject, mailing.body
+            )
         message = queue_mail(registration.user.email, rendered_subject, rendered_body)
         db.session.add(
             MailingRecipient(

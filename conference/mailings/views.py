@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -36,7 +37,7 @@ def _form(event: Event) -> forms.MailingForm:
         .order_by(AgendaSession.starts_at, AgendaSession.id)
     ).all()
     form.session.choices = as_choices(
-        [("", "Any (or none)")]
+        [("", _("Any (or none)"))]
         + [
             (str(s.id), f"{s.starts_at.astimezone(event.tz).strftime('%a %d %b %H:%M')} {s.title}")
             for s in sessions
@@ -74,13 +75,21 @@ def compose(slug: str):
                 )
                 db.session.commit()
                 deliver_after_request()
-                flash(f"Message queued for {mailing.recipient_count} registrant(s).", "success")
+                flash(
+                    _(
+                        "Message queued for %(num)d registrant(s).",
+                        num=mailing.recipient_count,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".mailing", slug=slug, mailing_id=mailing.id))
             if form.test.data:
                 services.send_test(event, audience, subject, body, actor=current_user)
                 db.session.commit()
                 deliver_after_request()
-                flash(f"A test message was sent to {current_user.email}.", "success")
+                flash(
+                    _("A test message was sent to %(email)s.", email=current_user.email), "success"
+                )
             shown = services.preview(event, audience, subject, body, actor=current_user)
             form.expected.data = str(shown.count)
         except services.MailingError as error:
