@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request, session
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES, SESSION_KEY, supported
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +30,32 @@ UNAVAILABLE_MESSAGE = (
     "Nothing you sent was saved; please try again in a moment."
 )
 
-UNAVAILABLE_PAGE = f"""<!doctype html>
-<html lang="en">
+_PAGE = """<!doctype html>
+<html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Briefly unavailable</title></head>
-<body><main><h1>Briefly unavailable</h1><p>{UNAVAILABLE_MESSAGE}</p></main></body>
+<title>{title}</title></head>
+<body><main><h1>{title}</h1><p>{message}</p></main></body>
 </html>
 """
+UNAVAILABLE_PAGE = _PAGE.format(lang="en", title="Briefly unavailable", message=UNAVAILABLE_MESSAGE)
+
+
+def _unavailable_page() -> str:
+    """The page in the visitor's language, chosen without the database (session, browser)."""
+    language = supported(session.get(SESSION_KEY)) or request.accept_languages.best_match(LANGUAGES)
+    if not language or language == DEFAULT_LANGUAGE:
+        return UNAVAILABLE_PAGE
+    with force_locale(language):
+        return _PAGE.format(
+            lang=language,
+            title=escape(_("Briefly unavailable")),
+            message=escape(
+                _(
+                    "The service is briefly unavailable: we cannot reach our database. "
+                    "Nothing you sent was saved; please try again in a moment."
+                )
+            ),
+        )
 
 
 class DatabaseUnavailable(OperationalError):
@@ -68,7 +92,7 @@ def _answer_unavailable(error: DatabaseUnavailable):
         )
     else:
         # Not a template: the context processors would ask the database who is logged in.
-        response = Response(UNAVAILABLE_PAGE, mimetype="text/html")
+        response = Response(_unavailable_page(), mimetype="text/html")
     response.status_code = 503
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"
