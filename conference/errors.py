@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from conference.i18n import mark_error_page
+
 log = logging.getLogger(__name__)
 
 
@@ -185,6 +187,7 @@ def _server_error(error: InternalServerError):
         )
         response.status_code = 500
         return response
+    mark_error_page()
     try:
         page = render_template(
             "errors/error.html", code=500, name=_("Server error"), error=InternalServerError()
@@ -222,6 +225,7 @@ def register_error_handlers(app: Flask) -> None:
             )
             response.status_code = code
             return response
+        mark_error_page()
         if code in (403, 404) and _staff_without_second_factor():
             # Say why instead of a bare "forbidden" (issue 18): their role waits for the factor.
             return render_template("accounts/second_factor_required.html", code=code), code
@@ -242,6 +246,7 @@ def register_error_handlers(app: Flask) -> None:
         message = _(
             "The form expired or was sent from elsewhere. Go back, reload the page and try again."
         )
+        mark_error_page()
         return (
             render_template(
                 "errors/error.html", code=400, name=_("Form expired"), error=DomainError(message)
@@ -257,6 +262,7 @@ def register_error_handlers(app: Flask) -> None:
             )
             response.status_code = error.status_code
             return response
+        mark_error_page()
         return (
             render_template(
                 "errors/error.html",

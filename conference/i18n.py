@@ -58,6 +58,23 @@ def use_event_language(event) -> None:
     refresh()
 
 
+ERROR_PAGE_KEY = "language_switch_on_error_page"
+
+
+def mark_error_page() -> None:
+    """This response is an error page: its language switch goes back to the home page.
+
+    An error page must not repeat the address asked for: a hidden object's page answers
+    byte for byte like a missing one's.
+    """
+    if has_request_context():
+        setattr(g, ERROR_PAGE_KEY, True)
+
+
+def on_error_page() -> bool:
+    return has_request_context() and bool(g.get(ERROR_PAGE_KEY))
+
+
 def language_for(user=None, event=None) -> str:
     """The language to write to ``user`` in: their choice, else the event's, else English.
 

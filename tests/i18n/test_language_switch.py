@@ -138,3 +138,41 @@ def test_header_switch_names_each_language_in_itself(client):
     assert '<span lang="de" aria-current="true">Deutsch</span>' in page
     # The switch brings the visitor back to the page they were on.
     assert '<input type="hidden" name="next" value="/">' in page
+
+
+def test_anonymous_pages_carry_no_token_and_open_no_session(client):
+    response = client.get("/")
+
+    assert 'action="/language"' in response.get_data(as_text=True)
+    assert "csrf_token" not in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+
+
+def test_anonymous_switch_sent_from_another_site_is_refused(client):
+    response = client.post(
+        "/language", data={"language": "fr", "next": "/"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+
+    assert response.status_code == 400
+    with client.session_transaction() as session:
+        assert "language" not in session
+
+
+def test_signed_in_switch_needs_the_csrf_token(app_factory):
+    from tests.conftest import csrf_token_from
+    from tests.factories import sign_in
+
+    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
+    with csrf_app.app_context():
+        user = make_user()
+        browser = sign_in(csrf_app.test_client(), user)
+        forged = browser.post("/language", data={"language": "de", "next": "/"})
+        unchanged = db.session.get(User, user.id).language
+        token = csrf_token_from(browser.get("/").get_data(as_text=True))
+        sent = browser.post("/language", data={"language": "de", "next": "/", "csrf_token": token})
+        db.session.expire_all()
+        saved = db.session.get(User, user.id).language
+        db.session.remove()
+
+    assert forged.status_code == 400 and unchanged is None
+    assert sent.status_code == 302 and saved == "de"
