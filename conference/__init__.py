@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference.feeds.views import bp as feeds_bp
     from conference.jobs import housekeeping  # noqa: F401  (the periodic clearing of jobs)
     from conference.jobs.views import bp as jobs_bp
+    from conference.languages.views import bp as languages_bp
     from conference.mailings.views import bp as mailings_bp
     from conference.notices import services as notices  # noqa: F401  (the notices.send task)
     from conference.registration.manage_views import bp as registration_manage_bp
@@ -82,6 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents_manage_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(delegations_manage_bp)
+    app.register_blueprint(languages_bp)
 
     from conference import cli, errors, outage, proxies, request_limits, security, templating
     from conference.badges import receivers as badge_receivers

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 
 class StakeholderCategory(StrEnum):
     """A category an attendee claims and an organiser verifies."""
@@ -17,34 +20,37 @@ class StakeholderCategory(StrEnum):
 
     @property
     def label(self) -> str:
-        return CATEGORY_LABELS[self]
+        return str(CATEGORY_LABELS[self])
 
     @property
     def plural_label(self) -> str:
-        return CATEGORY_PLURAL_LABELS[self]
+        return str(CATEGORY_PLURAL_LABELS[self])
 
 
-CATEGORY_LABELS: dict[StakeholderCategory, str] = {
-    StakeholderCategory.POLICY_MAKER: "Policy maker",
-    StakeholderCategory.PRACTITIONER: (
+# Lazy: each label is translated where it is shown, into that page's language.
+CATEGORY_LABELS: dict[StakeholderCategory, LazyString] = {
+    StakeholderCategory.POLICY_MAKER: _l("Policy maker"),
+    StakeholderCategory.PRACTITIONER: _l(
         "Practitioner (law enforcement, border guard, first responder)"
     ),
-    StakeholderCategory.ACADEMIA: "Academia",
-    StakeholderCategory.INDUSTRY: "Industry",
-    StakeholderCategory.CIVIL_SOCIETY: "Civil society",
-    StakeholderCategory.MEMBER_STATE_EXPERT: "Member State expert",
+    StakeholderCategory.ACADEMIA: _l("Academia"),
+    StakeholderCategory.INDUSTRY: _l("Industry"),
+    StakeholderCategory.CIVIL_SOCIETY: _l("Civil society"),
+    StakeholderCategory.MEMBER_STATE_EXPERT: _l("Member State expert"),
 }
 
-CATEGORY_PLURAL_LABELS: dict[StakeholderCategory, str] = {
-    StakeholderCategory.POLICY_MAKER: "policy makers",
-    StakeholderCategory.PRACTITIONER: "practitioners",
-    StakeholderCategory.ACADEMIA: "academia",
-    StakeholderCategory.INDUSTRY: "industry",
-    StakeholderCategory.CIVIL_SOCIETY: "civil society",
-    StakeholderCategory.MEMBER_STATE_EXPERT: "Member State experts",
+CATEGORY_PLURAL_LABELS: dict[StakeholderCategory, LazyString] = {
+    StakeholderCategory.POLICY_MAKER: _l("policy makers"),
+    StakeholderCategory.PRACTITIONER: _l("practitioners"),
+    StakeholderCategory.ACADEMIA: _l("academia"),
+    StakeholderCategory.INDUSTRY: _l("industry"),
+    StakeholderCategory.CIVIL_SOCIETY: _l("civil society"),
+    StakeholderCategory.MEMBER_STATE_EXPERT: _l("Member State experts"),
 }
 
-CATEGORY_CHOICES: list[tuple[str, str]] = [(c.value, c.label) for c in StakeholderCategory]
+CATEGORY_CHOICES: list[tuple[str, LazyString]] = [
+    (c.value, CATEGORY_LABELS[c]) for c in StakeholderCategory
+]
 
 
 def parse_categories(values: list[str]) -> list[StakeholderCategory]:
@@ -58,7 +64,7 @@ def category_label(value: str | None) -> str:
     if not value:
         return ""
     try:
-        return CATEGORY_LABELS[StakeholderCategory(value)]
+        return str(CATEGORY_LABELS[StakeholderCategory(value)])
     except ValueError:
         return value
 
@@ -66,6 +72,6 @@ def category_label(value: str | None) -> str:
 def category_plural_label(value: str | None) -> str:
     """The plural label ("Member State experts") of a category value; unknown: as it is."""
     try:
-        return CATEGORY_PLURAL_LABELS[StakeholderCategory(value or "")]
+        return str(CATEGORY_PLURAL_LABELS[StakeholderCategory(value or "")])
     except ValueError:
         return value or ""

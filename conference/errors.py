@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from conference.i18n import mark_error_page
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +145,28 @@ SERVER_ERROR_MESSAGE = (
 )
 
 
+CSRF_MESSAGE = (
+    "The form expired or was sent from elsewhere. Go back, reload the page and try again."
+)
+
+# The names of the HTTP errors people meet, as werkzeug spells them in English.
+_PAGE_NAMES = {
+    400: ("Bad Request", _l("Bad Request")),
+    403: ("Forbidden", _l("Forbidden")),
+    404: ("Not Found", _l("Not Found")),
+    405: ("Method Not Allowed", _l("Method Not Allowed")),
+    413: ("Request Entity Too Large", _l("Request Entity Too Large")),
+    429: ("Too Many Requests", _l("Too Many Requests")),
+    503: ("Service Unavailable", _l("Service Unavailable")),
+}
+
+
+def _page_name(code: int, name: str) -> str:
+    """The error's name in the page's language (as it came if we have no translation)."""
+    english, translated = _PAGE_NAMES.get(code, (None, None))
+    return str(translated) if name == english else name
+
+
 def _server_error(error: InternalServerError):
     """An unexpected failure (a dropped database connection, a bug): undo, then answer plainly.
 
@@ -161,9 +187,10 @@ def _server_error(error: InternalServerError):
         )
         response.status_code = 500
         return response
+    mark_error_page()
     try:
         page = render_template(
-            "errors/error.html", code=500, name="Server error", error=InternalServerError()
+            "errors/error.html", code=500, name=_("Server error"), error=InternalServerError()
         )
     except Exception:  # even the page cannot be drawn (database down): plain words will do
         log.warning("The error page could not be rendered", exc_info=True)
@@ -198,26 +225,31 @@ def register_error_handlers(app: Flask) -> None:
             )
             response.status_code = code
             return response
+        mark_error_page()
         if code in (403, 404) and _staff_without_second_factor():
             # Say why instead of a bare "forbidden" (issue 18): their role waits for the factor.
             return render_template("accounts/second_factor_required.html", code=code), code
         return (
-            render_template("errors/error.html", code=code, name=error.name, error=error),
+            render_template(
+                "errors/error.html", code=code, name=_page_name(code, error.name), error=error
+            ),
             code,
         )
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
-        message = (
-            "The form expired or was sent from elsewhere. Go back, reload the page and try again."
-        )
         if _wants_json():
+            message = CSRF_MESSAGE  # machine readers get the English text
             response = jsonify({"error": {"code": 400, "name": "csrf", "message": message}})
             response.status_code = 400
             return response
+        message = _(
+            "The form expired or was sent from elsewhere. Go back, reload the page and try again."
+        )
+        mark_error_page()
         return (
             render_template(
-                "errors/error.html", code=400, name="Form expired", error=DomainError(message)
+                "errors/error.html", code=400, name=_("Form expired"), error=DomainError(message)
             ),
             400,
         )
@@ -230,9 +262,13 @@ def register_error_handlers(app: Flask) -> None:
             )
             response.status_code = error.status_code
             return response
+        mark_error_page()
         return (
             render_template(
-                "errors/error.html", code=error.status_code, name="Request refused", error=error
+                "errors/error.html",
+                code=error.status_code,
+                name=_("Request refused"),
+                error=error,
             ),
             error.status_code,
         )

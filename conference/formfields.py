@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -19,4 +20,10 @@ def db_int(form, field) -> None:  # noqa: ARG001  (the WTForms validator signatu
     """Refuse whole numbers (one, or a list of them) too large to be an id or a count."""
     values = field.data if isinstance(field.data, list) else [field.data]
     if any(v is not None and not is_db_int(v) for v in values):
-        raise ValidationError(f"Give a whole number between {-MAX_DB_INT - 1} and {MAX_DB_INT}.")
+        raise ValidationError(
+            _(
+                "Give a whole number between %(lowest)d and %(highest)d.",
+                lowest=-MAX_DB_INT - 1,
+                highest=MAX_DB_INT,
+            )
+        )

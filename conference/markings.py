@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 
 class TLP(StrEnum):
     """A FIRST Traffic Light Protocol 2.0 label, from the least to the most restricted."""
@@ -24,7 +28,7 @@ class TLP(StrEnum):
 
     @property
     def meaning(self) -> str:
-        return TLP_MEANINGS[self]
+        return str(TLP_MEANINGS[self])
 
     @property
     def css_class(self) -> str:
@@ -49,24 +53,25 @@ class TLP(StrEnum):
             raise ValueError(f"unknown TLP marking {value!r}") from None
 
 
-TLP_MEANINGS: dict[TLP, str] = {
-    TLP.CLEAR: "Disclosure is not limited.",
-    TLP.GREEN: "Limited disclosure: recipients may share it within their community.",
-    TLP.AMBER: (
+# Lazy: translated where they are shown. The labels themselves (FIRST's) stay as they are.
+TLP_MEANINGS: dict[TLP, LazyString] = {
+    TLP.CLEAR: _l("Disclosure is not limited."),
+    TLP.GREEN: _l("Limited disclosure: recipients may share it within their community."),
+    TLP.AMBER: _l(
         "Limited disclosure: recipients may share it only within their organisation "
         "and its clients, on a need-to-know basis."
     ),
-    TLP.AMBER_STRICT: (
+    TLP.AMBER_STRICT: _l(
         "Limited disclosure: recipients may share it only within their own organisation. "
         "Never share it onwards."
     ),
-    TLP.RED: "For the eyes and ears of the people present only. Never share it onwards.",
+    TLP.RED: _l("For the eyes and ears of the people present only. Never share it onwards."),
 }
 
 TLP_CHOICES: list[tuple[str, str]] = [(t.value, t.value) for t in TLP]
 
 CHATHAM_HOUSE_LABEL = "Chatham House Rule"
-CHATHAM_HOUSE_TEXT = (
+CHATHAM_HOUSE_TEXT = _l(
     "Participants are free to use the information received, but neither the identity "
     "nor the affiliation of the speaker(s), nor that of any other participant, may be revealed."
 )
@@ -82,4 +87,4 @@ def marking_labels(tlp: str | None, chatham_house: bool) -> list[str]:
 
 def marking_text(labels: list[str]) -> str:
     """The labels as one line of text (``Marking: TLP:AMBER; Chatham House Rule``), or ""."""
-    return f"Marking: {'; '.join(labels)}" if labels else ""
+    return _("Marking: %(labels)s", labels="; ".join(labels)) if labels else ""

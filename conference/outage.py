@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request, session
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES, SESSION_KEY, supported
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +37,36 @@ CONNECTION_LOST_MESSAGE = (
     "In a moment, reload the page to see whether what you sent went through before you try again."
 )
 
-UNAVAILABLE_PAGE = """<!doctype html>
-<html lang="en">
+_PAGE = """<!doctype html>
+<html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Briefly unavailable</title></head>
-<body><main><h1>Briefly unavailable</h1><p>{message}</p></main></body>
+<title>{title}</title></head>
+<body><main><h1>{title}</h1><p>{message}</p></main></body>
 </html>
 """
+
+
+def _unavailable_page(lost_under_statement: bool) -> str:
+    """The page in the visitor's language, chosen without the database (session, browser)."""
+    language = supported(session.get(SESSION_KEY)) or request.accept_languages.best_match(LANGUAGES)
+    if not language or language == DEFAULT_LANGUAGE:
+        message = CONNECTION_LOST_MESSAGE if lost_under_statement else UNAVAILABLE_MESSAGE
+        return _PAGE.format(lang="en", title="Briefly unavailable", message=message)
+    with force_locale(language):
+        if lost_under_statement:
+            message = _(
+                "The service is briefly unavailable: we lost our database connection while "
+                "answering. In a moment, reload the page to see whether what you sent went "
+                "through before you try again."
+            )
+        else:
+            message = _(
+                "The service is briefly unavailable: we cannot reach our database. "
+                "Nothing you sent was saved; please try again in a moment."
+            )
+        return _PAGE.format(
+            lang=language, title=escape(_("Briefly unavailable")), message=escape(message)
+        )
 
 
 class DatabaseUnavailable(OperationalError):
@@ -87,7 +115,7 @@ def _answer_unavailable(error: DatabaseUnavailable):
         )
     else:
         # Not a template: the context processors would ask the database who is logged in.
-        response = Response(UNAVAILABLE_PAGE.format(message=message), mimetype="text/html")
+        response = Response(_unavailable_page(error.lost_under_statement), mimetype="text/html")
     response.status_code = 503
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"

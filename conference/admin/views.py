@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -58,6 +59,9 @@ def create_event():
             getattr(form, error.field or "title").errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"“{event.title}” is created as a draft. Add organisers next.", "success")
+            flash(
+                _("“%(title)s” is created as a draft. Add organisers next.", title=event.title),
+                "success",
+            )
             return redirect(url_for("events.staff", slug=event.slug))
     return render_template("admin/create_event.html", form=form), 422 if form.errors else 200

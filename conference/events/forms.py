@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,6 +20,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from conference.confirmation import ConfirmActionForm
@@ -31,6 +33,7 @@ from conference.events.models import (
 )
 from conference.events.services import EventDetails
 from conference.formfields import as_choices, db_int
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
 @cache
@@ -57,95 +60,108 @@ _REENTRY_SETTINGS = {"default": None, "yes": True, "no": False}
 
 
 class EventForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Short name (in addresses)",
+        _l("Short name (in addresses)"),
         validators=[DataRequired(), Length(max=80)],
-        description="Lowercase letters, digits and hyphens, e.g. ceris-border-2027.",
+        description=_l("Lowercase letters, digits and hyphens, e.g. ceris-border-2027."),
     )
     kind = SelectField(
-        "Kind of event",
+        _l("Kind of event"),
         choices=as_choices((k.value, k.label) for k in EventKind),
         default="thematic",
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     timezone = SelectField(
-        "Timezone",
+        _l("Timezone"),
         choices=_timezone_select_choices,
         default="Europe/Brussels",
         validators=[DataRequired()],
     )
-    start_date = DateField("First day", validators=[DataRequired()])
-    end_date = DateField("Last day", validators=[DataRequired()])
+    start_date = DateField(_l("First day"), validators=[DataRequired()])
+    end_date = DateField(_l("Last day"), validators=[DataRequired()])
     registration_opens_at = DateTimeLocalField(
-        "Registration opens (event's local time)",
+        _l("Registration opens (event's local time)"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
     )
     registration_closes_at = DateTimeLocalField(
-        "Registration closes (event's local time)",
+        _l("Registration closes (event's local time)"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
     )
     registration_mode = SelectField(
-        "Approving registrations",
+        _l("Approving registrations"),
         choices=as_choices(
             [
                 (
                     RegistrationMode.MODERATED.value,
-                    "Moderated: organisers approve each registration",
+                    _l("Moderated: organisers approve each registration"),
                 ),
-                (RegistrationMode.AUTOMATIC.value, "Automatic: approved on registration"),
+                (RegistrationMode.AUTOMATIC.value, _l("Automatic: approved on registration")),
             ]
         ),
     )
     capacity = IntegerField(
-        "Capacity (registrations)",
+        _l("Capacity (registrations)"),
         validators=[Optional(), NumberRange(min=1, max=100000)],
-        description="Leave empty for no limit.",
+        description=_l("Leave empty for no limit."),
     )
     privacy_notice_url = URLField(
-        "Privacy notice address", validators=[Optional(), URL(), Length(max=500)]
+        _l("Privacy notice address"), validators=[Optional(), URL(), Length(max=500)]
     )
     privacy_notice_version = StringField(
-        "Privacy notice version", default="1", validators=[DataRequired(), Length(max=40)]
+        _l("Privacy notice version"), default="1", validators=[DataRequired(), Length(max=40)]
     )
     series_id = SelectField(
-        "Series",
+        _l("Series"),
         choices=[],
         validate_choice=False,  # the service checks the series exists
         coerce=_series_id,
-        description="Editions of one series link to each other and share a page.",
+        description=_l("Editions of one series link to each other and share a page."),
     )
     retention_months = IntegerField(
-        "Keep personal data for (months after the event ends)",
+        _l("Keep personal data for (months after the event ends)"),
         default=DEFAULT_RETENTION_MONTHS,
         validators=[Optional(), NumberRange(min=1, max=120)],
-        description="Then registrants are anonymised (totals kept); organisers are "
-        "warned by mail beforehand. Default 12.",
+        description=_l(
+            "Then registrants are anonymised (totals kept); organisers are "
+            "warned by mail beforehand. Default 12."
+        ),
     )
     reentry = SelectField(
-        "Re-entry at the entrance",
+        _l("Re-entry at the entrance"),
         choices=as_choices(
             [
-                ("default", "Default: the same day too for events of several days, else not"),
-                ("yes", "Yes: someone already in may be let in again the same day"),
-                ("no", "No: the entrance admits each person once a day"),
+                ("default", _l("Default: the same day too for events of several days, else not")),
+                ("yes", _l("Yes: someone already in may be let in again the same day")),
+                ("no", _l("No: the entrance admits each person once a day")),
             ]
         ),
         default="default",
-        description="Door staff see “Already in since …” and may let the person in again.",
+        description=_l("Door staff see “Already in since …” and may let the person in again."),
     )
     trusts_provider_second_factor = BooleanField(
-        "Accept the identity provider's second factor for this event's staff",
-        description="Organisers and other staff who sign in through the identity provider "
-        "with its second factor may use their roles here without their own authenticator app.",
+        _l("Accept the identity provider's second factor for this event's staff"),
+        description=_l(
+            "Organisers and other staff who sign in through the identity provider "
+            "with its second factor may use their roles here without their own authenticator app."
+        ),
     )
-    submit = SubmitField("Save event")
+    default_language = SelectField(
+        _l("Default language"),
+        choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGES.items()],
+        default=DEFAULT_LANGUAGE,
+        description=_l(
+            "The language of the event's texts, and of its pages for visitors whose browser "
+            "asks for none of ours."
+        ),
+    )
+    submit = SubmitField(_l("Save event"))
 
     def set_series_choices(self, series: list) -> None:
-        self.series_id.choices = [("", "No series")] + [(str(s.id), s.title) for s in series]
+        self.series_id.choices = [("", _l("No series"))] + [(str(s.id), s.title) for s in series]
 
     def to_details(self) -> EventDetails:
         zone = ZoneInfo(self.timezone.data)
@@ -172,6 +188,7 @@ class EventForm(FlaskForm):
             series_id=self.series_id.data,
             entrance_readmits=_REENTRY_SETTINGS[self.reentry.data],
             trusts_provider_second_factor=bool(self.trusts_provider_second_factor.data),
+            default_language=self.default_language.data or DEFAULT_LANGUAGE,
         )
 
     def fill_local_times(self, event) -> None:
@@ -188,11 +205,11 @@ class EventForm(FlaskForm):
 
 class GrantRoleForm(FlaskForm):
     email = EmailField(
-        "Email address of the person",
+        _l("Email address of the person"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
-    role = SelectField("Role", choices=as_choices((r.value, r.label) for r in StaffRole))
-    submit = SubmitField("Grant role")
+    role = SelectField(_l("Role"), choices=as_choices((r.value, r.label) for r in StaffRole))
+    submit = SubmitField(_l("Grant role"))
 
 
 class RevokeRoleForm(ConfirmActionForm):
@@ -203,4 +220,4 @@ class RevokeRoleForm(ConfirmActionForm):
 
 
 class PublishForm(FlaskForm):
-    submit = SubmitField("Publish")
+    submit = SubmitField(_l("Publish"))

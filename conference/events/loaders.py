@@ -1,7 +1,8 @@
 """The event a page or API call is about, loaded once for every blueprint.
 
 A draft answers 404 to whoever may not see it, exactly like a missing event; an event one
-may see but not manage answers 403.
+may see but not manage answers 403. The loaded event's default language serves the page
+when the visitor has no preference of their own (``conference.i18n.use_event_language``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask_login import current_user
 from conference import permissions
 from conference.events.models import Event
 from conference.events.services import get_event
+from conference.i18n import use_event_language
 
 
 def load_visible_event(slug: str) -> Event:
@@ -19,6 +21,7 @@ def load_visible_event(slug: str) -> Event:
     event = get_event(slug)
     if event is None or not permissions.can_view_event(current_user, event):
         abort(404)
+    use_event_language(event)
     return event
 
 

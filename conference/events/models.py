@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -34,8 +35,8 @@ class EventKind(StrEnum):
     @property
     def label(self) -> str:
         return {
-            EventKind.FLAGSHIP: "Flagship conference",
-            EventKind.THEMATIC: "CERIS thematic event",
+            EventKind.FLAGSHIP: _l("Flagship conference"),
+            EventKind.THEMATIC: _l("CERIS thematic event"),
         }[self]
 
 
@@ -50,7 +51,7 @@ class StaffRole(StrEnum):
 
     @property
     def label(self) -> str:
-        return {StaffRole.ORGANISER: "Organiser", StaffRole.DOOR_STAFF: "Door staff"}[self]
+        return {StaffRole.ORGANISER: _l("Organiser"), StaffRole.DOOR_STAFF: _l("Door staff")}[self]
 
 
 # Months personal data is kept after an event ends, unless the event says otherwise.

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from conference import permissions, signals
@@ -24,6 +25,7 @@ from conference.events.models import (
     StaffRole,
 )
 from conference.extensions import db
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_RETENTION_MONTHS = 120
@@ -61,39 +63,48 @@ class EventDetails:
     entrance_readmits: bool | None = None
     # Staff signed in through the identity provider with its second factor may use their roles.
     trusts_provider_second_factor: bool = False
+    # The language of the event's own texts, and of its pages for visitors who chose none.
+    default_language: str = DEFAULT_LANGUAGE
 
 
 def validate_event_details(details: EventDetails, *, existing: Event | None = None) -> None:
     """Raise EventError naming the field when the details cannot make an event."""
     if not SLUG_PATTERN.match(details.slug) or len(details.slug) > 80:
         raise EventError(
-            "Use lowercase letters, digits and single hyphens for the short name.", field="slug"
+            _("Use lowercase letters, digits and single hyphens for the short name."), field="slug"
         )
     other = get_event(details.slug)
     if other is not None and other is not existing:
-        raise EventError("Another event already uses this short name.", field="slug")
+        raise EventError(_("Another event already uses this short name."), field="slug")
     if details.kind not in {k.value for k in EventKind}:
-        raise EventError("Choose the kind of event.", field="kind")
+        raise EventError(_("Choose the kind of event."), field="kind")
     if not is_valid_timezone(details.timezone):
-        raise EventError("Choose a timezone from the list (an IANA name).", field="timezone")
+        raise EventError(_("Choose a timezone from the list (an IANA name)."), field="timezone")
     if details.end_date < details.start_date:
-        raise EventError("The event cannot end before it starts.", field="end_date")
+        raise EventError(_("The event cannot end before it starts."), field="end_date")
     if (details.end_date - details.start_date).days > 31:
-        raise EventError("An event lasts at most 31 days.", field="end_date")
+        raise EventError(_("An event lasts at most 31 days."), field="end_date")
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
-        raise EventError("Registration must close after it opens.", field="registration_closes_at")
+        raise EventError(
+            _("Registration must close after it opens."), field="registration_closes_at"
+        )
     if details.registration_mode not in {m.value for m in RegistrationMode}:
-        raise EventError("Choose how registrations are approved.", field="registration_mode")
+        raise EventError(_("Choose how registrations are approved."), field="registration_mode")
     if details.capacity is not None and details.capacity < 1:
-        raise EventError("Capacity must be at least 1, or empty for no limit.", field="capacity")
+        raise EventError(_("Capacity must be at least 1, or empty for no limit."), field="capacity")
     if not 1 <= details.retention_months <= MAX_RETENTION_MONTHS:
         raise EventError(
-            f"Keep personal data between 1 and {MAX_RETENTION_MONTHS} months after the event.",
+            _(
+                "Keep personal data between 1 and %(months)d months after the event.",
+                months=MAX_RETENTION_MONTHS,
+            ),
             field="retention_months",
         )
+    if details.default_language not in LANGUAGES:
+        raise EventError(_("Choose the event's default language."), field="default_language")
     if details.series_id is not None and db.session.get(EventSeries, details.series_id) is None:
-        raise EventError("Choose a series from the list.", field="series_id")
+        raise EventError(_("Choose a series from the list."), field="series_id")
 
 
 def _apply(event: Event, details: EventDetails) -> None:
@@ -181,7 +192,7 @@ def list_events_staffed_by(user: User) -> list[tuple[Event, list[str]]]:
 def grant_role(event: Event, user: User, role: str, *, actor: Any) -> EventStaff:
     """Give ``user`` a staff role at ``event``; granting twice changes nothing."""
     if role not in {r.value for r in StaffRole}:
-        raise EventError("The role must be organiser or door staff.", field="role")
+        raise EventError(_("The role must be organiser or door staff."), field="role")
     if actor is not None and not permissions.can_grant_role(actor, event, role):
         raise PermissionDenied("You may not grant this role.")
     existing = db.session.scalar(

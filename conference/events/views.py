@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -64,7 +65,7 @@ def manage(slug: str):
             getattr(form, error.field or "title").errors.append(error.message)
         else:
             db.session.commit()
-            flash("The event is saved.", "success")
+            flash(_("The event is saved."), "success")
             return redirect(url_for("events.manage", slug=event.slug))
     from conference.feeds.models import FeedKind
     from conference.feeds.services import feed_addresses, find_token_of
@@ -94,7 +95,7 @@ def set_published(slug: str):
     services.set_published(event, not event.is_published, actor=current_user)
     db.session.commit()
     flash(
-        "The event is published." if event.is_published else "The event is a draft again.",
+        _("The event is published.") if event.is_published else _("The event is a draft again."),
         "success",
     )
     return redirect(url_for("events.manage", slug=event.slug))
@@ -118,7 +119,7 @@ def staff(slug: str):
         user = get_user_by_email(form.email.data)
         if user is None:
             form.email.errors.append(
-                "No account uses this address. Ask the person to sign up first."
+                _("No account uses this address. Ask the person to sign up first.")
             )
         else:
             try:
@@ -133,7 +134,7 @@ def staff(slug: str):
                     detail=f"{form.role.data} of {event.slug} to {user.email}",
                 )
                 db.session.commit()
-                flash(f"{user.name} is now {StaffRole(form.role.data).label.lower()}.", "success")
+                flash(_granted_message(StaffRole(form.role.data), user.name), "success")
                 return redirect(url_for("events.staff", slug=event.slug))
     return (
         render_template(
@@ -147,25 +148,51 @@ def staff(slug: str):
     )
 
 
+# Whole sentences for each role, so that each language can write them its own way.
+def _granted_message(role: StaffRole, name: str) -> str:
+    if role is StaffRole.ORGANISER:
+        return _("%(name)s is now organiser.", name=name)
+    return _("%(name)s is now door staff.", name=name)
+
+
+def _revoked_message(role: StaffRole, name: str) -> str:
+    if role is StaffRole.ORGANISER:
+        return _("%(name)s is no longer organiser.", name=name)
+    return _("%(name)s is no longer door staff.", name=name)
+
+
 def _remove_staff_confirmation(event, user, role: StaffRole, form: forms.RevokeRoleForm):
-    what = {
-        StaffRole.ORGANISER: "edit the event, its agenda and registrations, or see its "
-        "registrant lists",
-        StaffRole.DOOR_STAFF: "scan badges or check people in at this event's doors",
-    }.get(role, "act in this role at this event")
+    if role is StaffRole.ORGANISER:
+        question = _("Remove %(name)s as organiser?", name=user.name)
+        loses = _(
+            "%(name)s can no longer edit the event, its agenda and registrations, or see its "
+            "registrant lists, from their next page on.",
+            name=user.name,
+        )
+        confirm_label = _("Yes, remove the organiser role")
+    else:
+        question = _("Remove %(name)s as door staff?", name=user.name)
+        loses = _(
+            "%(name)s can no longer scan badges or check people in at this event's doors, "
+            "from their next page on.",
+            name=user.name,
+        )
+        confirm_label = _("Yes, remove the door staff role")
     confirmation = Confirmation(
-        question=f"Remove {user.name} as {role.label.lower()}?",
+        question=question,
         consequences=[
-            f"{user.name} can no longer {what}, from their next page on.",
-            "Their account, and any registration of theirs, stay as they are; you can grant "
-            "the role again later.",
+            loses,
+            _(
+                "Their account, and any registration of theirs, stay as they are; you can grant "
+                "the role again later."
+            ),
         ],
         action_url=url_for("events.remove_staff", slug=event.slug),
-        confirm_label=f"Yes, remove the {role.label.lower()} role",
+        confirm_label=confirm_label,
         back_url=url_for("events.staff", slug=event.slug),
-        back_label="No, keep the role",
+        back_label=_("No, keep the role"),
         context=event.title,
-        details=[("Name", user.name), ("Email", user.email), ("Role", role.label)],
+        details=[(_("Name"), user.name), (_("Email"), user.email), (_("Role"), role.label)],
         hidden=[("user_id", str(user.id)), ("role", role.value)],
     )
     return confirmation_page(confirmation, form, title_of=event.title)
@@ -188,5 +215,5 @@ def remove_staff(slug: str):
         return _remove_staff_confirmation(event, user, role, form)
     services.revoke_role(event, user, role.value, actor=current_user)
     db.session.commit()
-    flash(f"{user.name} is no longer {StaffRole(form.role.data).label.lower()}.", "success")
+    flash(_revoked_message(StaffRole(form.role.data), user.name), "success")
     return redirect(url_for("events.staff", slug=event.slug))

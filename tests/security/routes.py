@@ -213,6 +213,7 @@ ROUTES: dict[str, Row] = {
     "accounts.signup": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"name": "New Person", "email": "new@example.org", "password": "a long enough password", "confirm": "a long enough password"}),
     "accounts.login": Row(GET=PUBLIC, POST=PUBLIC, data=lambda w: {"email": "pending@example.org", "password": PASSWORD}),
     "accounts.logout": Row(POST=PUBLIC),
+    "languages.choose": Row(POST=PUBLIC, data=lambda w: {"language": "fr", "next": "/"}),
     # Sign-in with a provider is off in the world (no issuer): missing for everyone.
     # tests/accounts/test_oidc.py runs the whole flow against a provider on loopback.
     "oidc.login": Row(POST=_all(HIDDEN)),
