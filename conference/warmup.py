@@ -45,10 +45,9 @@ def output_requests(app: Flask) -> list[tuple[str, str]]:
 
     Pages and feeds are cached per language; the warm-up builds only the one most visitors
     get, so it makes as many entries as before (``WARM_OUTPUTS_EVENTS`` still bounds it)."""
-    from conference.i18n import language_for
-
     from conference.events.services import list_public_events
     from conference.extensions import db
+    from conference.i18n import language_for
 
     limit = app.config["WARM_OUTPUTS_EVENTS"]
     if limit <= 0:

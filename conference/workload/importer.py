@@ -424,6 +424,8 @@ def import_event(
                 translations = clean_translations(item["translations"], SESSION_FIELDS)
                 if translations != (session.translations or {}):
                     session.translations = translations
+                    if not changed:  # calendars must update: the summary they show changed
+                        session.revision = (session.revision or 0) + 1
                     changed = {*changed, "translations"}
             if changed:
                 report.bump("sessions updated")
