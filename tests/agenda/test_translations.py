@@ -199,7 +199,7 @@ def test_import_accepts_translations_and_export_round_trips(app):
     assert session.translations == {
         "de": {"title": "Hin und zurück", "abstract": "Zusammenfassung"}
     }
-    reexported = export_agenda_json(copy_event, organiser)
+    reexported = export_agenda_json(copy_event, make_staff(copy_event, "organiser"))
     assert [s.get("translations") for s in reexported["sessions"]] == [
         s.get("translations") for s in exported["sessions"]
     ]
