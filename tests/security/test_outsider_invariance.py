@@ -473,26 +473,29 @@ def test_translations_of_restricted_sessions_move_nothing_an_outsider_gets(setup
     assert restricted
     for session in restricted:
         session.translations = {
-            "fr": {"title": "ZEPHYR secret en français", "abstract": "ZEPHYR résumé secret"},
+            "fr": {"title": "XANTHOS secret en francais", "abstract": "XANTHOS résumé secret"},
             "de": {
-                "title": "ZEPHYR geheim auf Deutsch",
-                "abstract": "ZEPHYR geheime Zusammenfassung",
+                "title": "XANTHOS geheim auf Deutsch",
+                "abstract": "XANTHOS geheime Zusammenfassung",
             },
         }
     bump_agenda_version(event)
     db.session.commit()
-    assert _staff_sees(setup, app, login, "ZEPHYR secret en français")
+    staff_json = login(setup.organiser).get(f"{BASE}/agenda.json").get_data(as_text=True)
+    staff_feed = app.test_client().get(f"{BASE}/calendar/staff/{setup.tokens['staff']}.ics?lang=fr")
+    assert "XANTHOS secret en francais" in staff_json
+    assert b"XANTHOS secret en francais" in staff_feed.get_data().replace(b"\r\n ", b"")
     after = _sweep(setup, actors)
     assert _differences(baseline, after) == []
     for (_actor, _method, _url), (_status, body, _headers) in after.items():
-        assert b"ZEPHYR" not in body.replace(b"\r\n ", b"")
+        assert b"XANTHOS" not in body.replace(b"\r\n ", b"")
 
     # Control: a public session's translation does reach outsiders in their language.
     public = _sessions(event, None)[0]
-    public.translations = {"fr": {"title": "Séance publique ZEPHYR"}}
+    public.translations = {"fr": {"title": "Séance publique XANTHOS"}}
     bump_agenda_version(event)
     db.session.commit()
     page = french.get(f"{BASE}/sessions/{public.id}/").get_data(as_text=True)
-    assert "Séance publique ZEPHYR" in page
+    assert "Séance publique XANTHOS" in page
     english = setup.clients["anonymous"].get(f"{BASE}/sessions/{public.id}/")
-    assert "Séance publique ZEPHYR" not in english.get_data(as_text=True)
+    assert "Séance publique XANTHOS" not in english.get_data(as_text=True)
