@@ -329,9 +329,9 @@ def test_csv_and_json_files_carry_translations(organiser_client):
         as_text=True
     )
     csv = (
-        "id,title,kind,room,start,end\r\n"
-        "t1,Opening,Plenary,Hemicycle,2027-03-23 09:00,2027-03-23 10:00\r\n"
-    ).encode()
+        b"id,title,kind,room,start,end\r\n"
+        b"t1,Opening,Plenary,Hemicycle,2027-03-23 09:00,2027-03-23 10:00\r\n"
+    )
     url, preview = _preview_of(client, _post_file(client, "sessions.csv", csv))
     _confirm(client, url, preview.get_data(as_text=True))
     db.session.expire_all()
