@@ -37,8 +37,17 @@ class WarmReport:
 
 def output_paths(app: Flask) -> list[str]:
     """The public outputs of the next ``WARM_OUTPUTS_EVENTS`` upcoming or running events."""
+    return [path for path, _language in output_requests(app)]
+
+
+def output_requests(app: Flask) -> list[tuple[str, str]]:
+    """``output_paths`` with the language each is built in: the event's default language.
+
+    Pages and feeds are cached per language; the warm-up builds only the one most visitors
+    get, so it makes as many entries as before (``WARM_OUTPUTS_EVENTS`` still bounds it)."""
     from conference.events.services import list_public_events
     from conference.extensions import db
+    from conference.i18n import language_for
 
     limit = app.config["WARM_OUTPUTS_EVENTS"]
     if limit <= 0:
@@ -46,7 +55,11 @@ def output_paths(app: Flask) -> list[str]:
     with app.test_request_context():
         try:
             events = [e for e in list_public_events() if not e.is_past][:limit]
-            return [url_for(name, slug=e.slug) for e in events for name in PUBLIC_OUTPUTS]
+            return [
+                (url_for(name, slug=e.slug), language_for(None, e))
+                for e in events
+                for name in PUBLIC_OUTPUTS
+            ]
         finally:
             db.session.remove()
 
@@ -59,14 +72,15 @@ def warm_public_outputs(app: Flask, *, alive: Callable[[], None] | None = None) 
     started = time.perf_counter()
     report = WarmReport()
     try:
-        paths = output_paths(app)
+        requests = output_requests(app)
     except Exception:  # a worker must start even when the database is not there yet
         log.exception("Warming the public outputs: could not list the events")
         return report
     client = app.test_client()
-    for path in paths:
+    for path, language in requests:
         try:
-            response = client.get(path)
+            # As a visitor whose browser asks for the event's language (feeds default to it).
+            response = client.get(path, headers={"Accept-Language": language})
             response.close()
         except Exception:  # the visitor would then build it, as without warming
             log.exception("Warming %s failed", path)

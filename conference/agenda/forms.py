@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.agenda.models import RestrictedVisibility, SessionKind, SessionStatus
 from conference.agenda.services import SessionFields
+from conference.agenda.translated import SESSION_FIELDS, TRANSLATED_LANGUAGES, clean_translations
 from conference.categories import CATEGORY_CHOICES
 from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
@@ -43,7 +45,34 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SessionForm(FlaskForm):
+class SessionTranslationsFields:
+    """The session's title and abstract in French and German, optional (issue 20)."""
+
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=300)])
+    title_de = StringField(_l("Title in German"), validators=[Optional(), Length(max=300)])
+    abstract_fr = TextAreaField(
+        _l("Abstract in French"), validators=[Optional(), Length(max=20000)]
+    )
+    abstract_de = TextAreaField(
+        _l("Abstract in German"), validators=[Optional(), Length(max=20000)]
+    )
+
+    def fill_translations(self, session) -> None:
+        for language, texts in (session.translations or {}).items():
+            for name in SESSION_FIELDS:
+                field = getattr(self, f"{name}_{language}", None)
+                if field is not None:
+                    field.data = texts.get(name, "")
+
+    def translations_data(self) -> dict[str, dict[str, str]]:
+        raw = {
+            language: {name: getattr(self, f"{name}_{language}").data for name in SESSION_FIELDS}
+            for language in TRANSLATED_LANGUAGES
+        }
+        return clean_translations(raw, SESSION_FIELDS)
+
+
+class SessionForm(SessionTranslationsFields, FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
         "Kind of session", choices=as_choices((k.value, k.label) for k in SessionKind)

@@ -14,13 +14,18 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from xml.etree import ElementTree as ET
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from conference.agenda.models import SessionKind
 from conference.agenda.queries import CLOSED_KIND, AgendaView, VisibleSession
+from conference.agenda.translated import event_field, session_field
+from conference.i18n import language_for
 from conference.markings import marking_text
 
 GENERATOR = "conference"
-LANGUAGE = "en"
-NO_ROOM = "Room to be announced"
+NO_ROOM = _l("Room to be announced")
 # Characters XML 1.0 cannot carry at all.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -60,16 +65,22 @@ def _room_guid(view: AgendaView, room) -> str:
 
 
 def _event(
-    parent: ET.Element, item: VisibleSession, view: AgendaView, session_url: Callable[[int], str]
+    parent: ET.Element,
+    item: VisibleSession,
+    view: AgendaView,
+    session_url: Callable[[int], str],
+    language: str,
 ) -> None:
     tz = view.event.tz
     start = item.starts_at.astimezone(tz)
-    title = f"Cancelled: {item.title}" if item.is_cancelled else item.title
+    title = session_field(item, "title", language)
+    if item.is_cancelled:
+        title = _("Cancelled: %(title)s", title=title)
     node = _sub(parent, "event", guid=_event_guid(item.uid), id=str(item.id))
     _sub(node, "date", start.isoformat(timespec="seconds"))
     _sub(node, "start", start.strftime("%H:%M"))
     _sub(node, "duration", _duration(item))
-    _sub(node, "room", item.room.name if item.room is not None else NO_ROOM)
+    _sub(node, "room", item.room.name if item.room is not None else str(NO_ROOM))
     _sub(node, "slug", f"{view.event.slug}-{item.id}-{_slugify(item.title)}")
     _sub(node, "url", session_url(item.id))
     recording = _sub(node, "recording")
@@ -79,8 +90,8 @@ def _event(
     _sub(node, "subtitle", "")
     _sub(node, "track", item.track.name if item.track is not None else "")
     _sub(node, "type", CLOSED_KIND if item.closed else SessionKind(item.kind).label)
-    _sub(node, "language", LANGUAGE)
-    _sub(node, "abstract", item.abstract)
+    _sub(node, "language", language)
+    _sub(node, "abstract", session_field(item, "abstract", language))
     # frab has no field for a marking: the description carries it (docs/agenda-json.md).
     _sub(node, "description", marking_text(item.marking_labels))
     _sub(node, "logo", "")
@@ -88,12 +99,27 @@ def _event(
     for speaker in item.speakers:
         _sub(persons, "person", speaker.name, id=str(speaker.id))
     links = _sub(node, "links")
-    _sub(links, "link", "Session page", href=session_url(item.id))
+    _sub(links, "link", _("Session page"), href=session_url(item.id))
     _sub(node, "attachments")
 
 
-def frab_schedule(view: AgendaView, *, base_url: str, session_url: Callable[[int], str]) -> bytes:
-    """The viewer's agenda as frab schedule XML."""
+def frab_schedule(
+    view: AgendaView,
+    *,
+    base_url: str,
+    session_url: Callable[[int], str],
+    language: str | None = None,
+) -> bytes:
+    """The viewer's agenda as frab schedule XML, written in ``language`` (default: the event's):
+    titles and abstracts as translated (else the original), each ``<language>`` says which."""
+    language = language or language_for(None, view.event)
+    with force_locale(language):
+        return _schedule(view, base_url, session_url, language)
+
+
+def _schedule(
+    view: AgendaView, base_url: str, session_url: Callable[[int], str], language: str
+) -> bytes:
     event = view.event
     tz = event.tz
     root = ET.Element("schedule")
@@ -102,7 +128,7 @@ def frab_schedule(view: AgendaView, *, base_url: str, session_url: Callable[[int
     _sub(root, "version", view.digest[:16])
     conference = _sub(root, "conference")
     _sub(conference, "acronym", event.slug)
-    _sub(conference, "title", event.title)
+    _sub(conference, "title", event_field(event, "title", language))
     _sub(conference, "start", event.start_date.isoformat())
     _sub(conference, "end", event.end_date.isoformat())
     _sub(conference, "days", str(len(event.days)))
@@ -129,10 +155,10 @@ def frab_schedule(view: AgendaView, *, base_url: str, session_url: Callable[[int
             room_node = _sub(
                 day_node,
                 "room",
-                name=room.name if room is not None else NO_ROOM,
+                name=room.name if room is not None else str(NO_ROOM),
                 guid=_room_guid(view, room),
             )
             for item in in_room:
-                _event(room_node, item, view, session_url)
+                _event(room_node, item, view, session_url, language)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -13,6 +13,8 @@ from typing import Any
 from conference.agenda.ids import room_public_id, speaker_public_id, track_public_id
 from conference.agenda.models import SessionKind
 from conference.agenda.queries import CLOSED_KIND, AgendaView, VisibleSession
+from conference.agenda.translated import clean_translations, thawed
+from conference.events.translated import EVENT_FIELDS
 
 FORMAT = "conference-agenda"
 FORMAT_VERSION = 1
@@ -27,7 +29,7 @@ def _utc(instant: datetime) -> str:
 
 
 def _session(item: VisibleSession, view: AgendaView, session_url: Callable[[int], str]) -> dict:
-    return {
+    document = {
         "id": item.public_id,
         "uid": item.uid,
         "title": item.title,
@@ -54,6 +56,10 @@ def _session(item: VisibleSession, view: AgendaView, session_url: Callable[[int]
         "closed": item.closed,
         "url": session_url(item.id),
     }
+    # The French and German title and abstract, as imported (none on a closed block).
+    if item.translations:
+        document["translations"] = thawed(item.translations)
+    return document
 
 
 def agenda_document(
@@ -65,7 +71,7 @@ def agenda_document(
 ) -> dict[str, Any]:
     """The viewer's agenda as a document that ``import-event`` reads back."""
     event = view.event
-    return {
+    document = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "event": {
@@ -98,3 +104,7 @@ def agenda_document(
         ],
         "sessions": [_session(item, view, session_url) for item in view.sessions],
     }
+    translations = clean_translations(event.translations, EVENT_FIELDS)
+    if translations:
+        document["event"]["translations"] = translations
+    return document

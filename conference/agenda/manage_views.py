@@ -19,6 +19,7 @@ from conference.delegations.queries import event_delegations
 from conference.errors import DomainError
 from conference.events.loaders import load_managed_event
 from conference.events.models import Event
+from conference.events.services import bump_agenda_version
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime
 from conference.notices.services import pending_for
@@ -69,6 +70,7 @@ def _session_form_page(event: Event, session: AgendaSession | None):
     form.fill_choices(event, rooms, tracks, speakers, delegations)
     if session is not None and not form.is_submitted():
         form.fill_from(session, event, permissions.session_delegation_ids(session))
+        form.fill_translations(session)
     elif session is None and not form.is_submitted():
         form.day.data = request.args.get("day")
         form.room.data = request.args.get("room", type=int)
@@ -83,6 +85,12 @@ def _session_form_page(event: Event, session: AgendaSession | None):
                 session=session,
                 override_conflicts=form.override_conflicts.data,
             )
+            translations = form.translations_data()
+            if translations != (saved.session.translations or {}):
+                # In every public output of the session: its calendars must update too.
+                saved.session.translations = translations
+                saved.session.revision = (saved.session.revision or 0) + 1
+                bump_agenda_version(event)
         except NonexistentLocalTime as error:
             form.start_time.errors.append(f"{error}. Choose another time.")
         except services.SessionConflicts as error:

@@ -3,7 +3,10 @@
 An anonymous visitor's agenda page, JSON or XML depends only on the agenda
 (which bumps ``Event.agenda_version`` on every change) and the query string;
 keyed on both, a cached copy is never stale. The time zone the visitor chose to
-see times in (kept in their session) is part of the key too. Logged-in viewers,
+see times in (kept in their session) is part of the key too, and so is the language the page
+is written in (``i18n.select_language``: the fixed texts and the organisers' translations of
+titles and abstracts), so a page rendered in French is never served to an English viewer; the
+JSON export carries every translation whatever the viewer's language, so it is one entry. Logged-in viewers,
 requests with pending flash messages and anything but GET/HEAD are rendered as usual.
 
 What differs from one visitor to the next (seats left, their own bookings) is never
@@ -20,9 +23,13 @@ from functools import wraps
 from flask import Response, make_response, request, session
 from flask_login import current_user
 
+from conference.agenda.translated import current_language
 from conference.events.services import get_event
 from conference.outputcache import FeedCache, app_cache
 from conference.timezones import SESSION_KEY as DISPLAY_TZ
+
+# Outputs whose bytes are the same in every language (they carry all translations).
+LANGUAGE_FREE = frozenset({"agenda.agenda_json"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ def cached_for_anonymous(view: Callable) -> Callable:
             event.is_past,
             request.query_string,
             session.get(DISPLAY_TZ),
+            None if request.endpoint in LANGUAGE_FREE else current_language(),
         )
         rendered: dict = {}
 

@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -24,6 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from conference.agenda.translated import current_language, translated
 from conference.agenda.visibility import VisibleSession
 
 _FONT_PATHS = (
@@ -80,10 +83,16 @@ def _when(item: VisibleSession, tz: ZoneInfo, day: date) -> str:
     return f"{prefix}{start:%H:%M}–{ends}"
 
 
-def _session_cell(item: VisibleSession, styles, status: str | None) -> list:
-    title = _escape(item.title)
+def _day_heading(day: date, language: str) -> str:
+    if language == "en":
+        return day.strftime("%A %d %B %Y")
+    return format_date(day, "EEEE d MMMM yyyy")
+
+
+def _session_cell(item: VisibleSession, styles, status: str | None, language: str) -> list:
+    title = _escape(translated(item, "title", language))
     if item.is_cancelled:
-        title = f"<strike>{title}</strike> (cancelled)"
+        title = _("<strike>%(title)s</strike> (cancelled)", title=title)
     parts = [Paragraph(title, styles["session"])]
     if not item.closed:
         details = [item.kind_label]
@@ -106,9 +115,14 @@ def programme_pdf(
     days: Sequence[ProgrammeDay],
     tz: ZoneInfo,
     statuses: dict[int, str] | None = None,
-    empty_text: str = "No sessions.",
+    empty_text: str | None = None,
+    language: str | None = None,
 ) -> bytes:
-    """An A4 programme: one table per day (time, session, room), in ``tz``."""
+    """An A4 programme: one table per day (time, session, room), in ``tz``, written in
+    ``language`` (default: the request's): titles as translated, else the original."""
+    language = language or current_language()
+    if empty_text is None:
+        empty_text = _("No sessions.")
     styles = _styles()
     statuses = statuses or {}
     buffer = io.BytesIO()
@@ -138,9 +152,10 @@ def programme_pdf(
         rows = [
             [
                 Paragraph(_when(item, tz, programme_day.day), styles["cell"]),
-                _session_cell(item, styles, statuses.get(item.id)),
+                _session_cell(item, styles, statuses.get(item.id), language),
                 Paragraph(
-                    _escape(item.room.name if item.room else "To be announced"), styles["cell"]
+                    _escape(item.room.name if item.room else _("To be announced")),
+                    styles["cell"],
                 ),
             ]
             for item in programme_day.sessions
@@ -156,7 +171,7 @@ def programme_pdf(
                 ]
             )
         )
-        heading = Paragraph(programme_day.day.strftime("%A %d %B %Y"), styles["day"])
+        heading = Paragraph(_day_heading(programme_day.day, language), styles["day"])
         story += [heading, Spacer(1, 2), table]
     if not shown_any:
         story.append(Paragraph(_escape(empty_text), styles["cell"]))

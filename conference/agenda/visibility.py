@@ -30,6 +30,7 @@ from conference.agenda.models import (
     Track,
     session_delegations,
 )
+from conference.agenda.translated import SESSION_FIELDS, frozen_translations
 from conference.events.models import Event
 from conference.markings import TLP, marking_labels
 
@@ -136,6 +137,9 @@ class VisibleSession:
     # The information-sharing marking: only a session shown in full carries it.
     tlp: str | None = None
     chatham_house: bool = False
+    # The French and German title and abstract, frozen ((language, ((field, text), ...)), ...);
+    # exactly as restricted as the title and abstract: a closed block carries none.
+    translations: tuple = ()
 
     @property
     def marking(self) -> TLP | None:
@@ -223,6 +227,7 @@ def shown_session(session: AgendaSession, visibility: str, event: Event) -> Visi
         invitation_only=bool(session.invitation_only),
         tlp=session.tlp,
         chatham_house=bool(session.chatham_house),
+        translations=frozen_translations(session.translations, SESSION_FIELDS),
         **common,
     )
 
@@ -269,6 +274,7 @@ def content_digest(
         event.timezone,
         event.venue,
         event.description,
+        repr(sorted((event.translations or {}).items())),
         event.start_date,
         event.end_date,
         bool(event.is_published),

@@ -32,6 +32,7 @@ from conference.events.models import (
     StaffRole,
 )
 from conference.events.services import EventDetails
+from conference.events.translated import EVENT_FIELDS, TRANSLATED_LANGUAGES, clean_translations
 from conference.formfields import as_choices, db_int
 from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -59,7 +60,35 @@ def _series_id(value) -> int | None:
 _REENTRY_SETTINGS = {"default": None, "yes": True, "no": False}
 
 
-class EventForm(FlaskForm):
+class EventTranslationsFields:
+    """The event's title and description in French and German, optional (issue 20)."""
+
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    title_de = StringField(_l("Title in German"), validators=[Optional(), Length(max=200)])
+    description_fr = TextAreaField(
+        _l("Description in French"), validators=[Optional(), Length(max=20000)]
+    )
+    description_de = TextAreaField(
+        _l("Description in German"), validators=[Optional(), Length(max=20000)]
+    )
+
+    def fill_translations(self, event) -> None:
+        if not self.is_submitted():
+            for language, texts in (event.translations or {}).items():
+                for name in EVENT_FIELDS:
+                    field = getattr(self, f"{name}_{language}", None)
+                    if field is not None:
+                        field.data = texts.get(name, "")
+
+    def translations_data(self) -> dict[str, dict[str, str]]:
+        raw = {
+            language: {name: getattr(self, f"{name}_{language}").data for name in EVENT_FIELDS}
+            for language in TRANSLATED_LANGUAGES
+        }
+        return clean_translations(raw, EVENT_FIELDS)
+
+
+class EventForm(EventTranslationsFields, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Short name (in addresses)"),

@@ -57,8 +57,10 @@ def manage(slug: str):
     form = forms.EventForm(obj=event)
     form.set_series_choices(list_series())
     form.fill_local_times(event)
+    form.fill_translations(event)
     if form.submit.data and form.validate_on_submit():
         try:
+            event.translations = form.translations_data()
             services.update_event(event, form.to_details(), actor=current_user)
         except EventError as error:
             db.session.rollback()
@@ -77,6 +79,7 @@ def manage(slug: str):
             "events/manage.html",
             event=event,
             form=form,
+            with_translations=True,
             publish_form=forms.PublishForm(),
             staff_calendar_urls=feed_addresses(staff_token, event) if staff_token else None,
         ),

@@ -8,22 +8,35 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from flask_babel import gettext as _
+
 from conference.agenda.models import AgendaSession
+from conference.agenda.translated import current_language, session_field
 from conference.events.models import Event
+from conference.i18n import language_for
 from conference.urls import external_url
+
+
+def _language_args(event: Event) -> dict[str, str]:
+    """``?lang=`` when the page's language is not the one the event's feeds default to."""
+    language = current_language()
+    return {} if language == language_for(None, event) else {"lang": language}
 
 
 def add_to_calendar_links(session: AgendaSession, event: Event) -> dict[str, str]:
     """Links for a session the viewer may see in full."""
     page = external_url("agenda.session_detail", slug=event.slug, session_id=session.id)
     location = ", ".join(p for p in ((session.room.name if session.room else ""), event.venue) if p)
-    details = f"{session.abstract.strip()}\n\n{page}".strip()
+    language = current_language()
+    title = session_field(session, "title", language)
+    abstract = session_field(session, "abstract", language)
+    details = f"{abstract.strip()}\n\n{page}".strip()
     start_utc = session.starts_at.strftime("%Y%m%dT%H%M%SZ")
     end_utc = session.ends_at.strftime("%Y%m%dT%H%M%SZ")
     google = "https://calendar.google.com/calendar/render?" + urlencode(
         {
             "action": "TEMPLATE",
-            "text": session.title,
+            "text": title,
             "dates": f"{start_utc}/{end_utc}",
             "details": details,
             "location": location,
@@ -34,14 +47,16 @@ def add_to_calendar_links(session: AgendaSession, event: Event) -> dict[str, str
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",
-            "subject": session.title,
+            "subject": title,
             "startdt": session.starts_at.isoformat(),
             "enddt": session.ends_at.isoformat(),
             "body": details,
             "location": location,
         }
     )
-    ics = external_url("feeds.session_calendar", slug=event.slug, session_id=session.id)
+    ics = external_url(
+        "feeds.session_calendar", slug=event.slug, session_id=session.id, **_language_args(event)
+    )
     return {"ics": ics, "google": google, "outlook": outlook}
 
 
@@ -81,18 +96,20 @@ def event_feed_links(
     sessions anyone may see (not restricted) are offered: no link answers 404 in the app.
     """
     public = [s for s in sessions if not s.closed and not s.is_restricted]
+    lang = _language_args(event)
     tracks = {s.track.id: s.track for s in public if s.track is not None}
     rooms = {s.room.id: s.room for s in public if s.room is not None}
     track_links = {
         t.id: FeedLink(
-            f"Track “{t.name}”",
-            external_url("feeds.track_calendar", slug=event.slug, track_id=t.id),
+            _("Track “%(name)s”", name=t.name),
+            external_url("feeds.track_calendar", slug=event.slug, track_id=t.id, **lang),
         )
         for t in sorted(tracks.values(), key=lambda t: (t.position, t.id))
     }
     room_links = {
         r.id: FeedLink(
-            f"Room “{r.name}”", external_url("feeds.room_calendar", slug=event.slug, room_id=r.id)
+            _("Room “%(name)s”", name=r.name),
+            external_url("feeds.room_calendar", slug=event.slug, room_id=r.id, **lang),
         )
         for r in sorted(rooms.values(), key=lambda r: (r.position, r.id))
     }
@@ -100,7 +117,10 @@ def event_feed_links(
         link for link in (track_links.get(track_id), room_links.get(room_id)) if link is not None
     ]
     return EventFeeds(
-        FeedLink("The whole programme", external_url("feeds.event_calendar", slug=event.slug)),
+        FeedLink(
+            _("The whole programme"),
+            external_url("feeds.event_calendar", slug=event.slug, **lang),
+        ),
         list(track_links.values()),
         list(room_links.values()),
         current,

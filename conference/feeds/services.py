@@ -12,6 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,17 +28,19 @@ from conference.agenda.queries import (
     visible_rows,
     visible_session,
 )
+from conference.agenda.translated import event_field, session_field
 from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.ical import FeedEntry, FeedMeta, render_calendar
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
+from conference.i18n import language_for
 from conference.markings import marking_text
 from conference.outputcache import BuiltFeed, FeedCache, FragmentCache, app_cache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
 
-CLOSED_DESCRIPTION = "A closed session with restricted participation."
+CLOSED_DESCRIPTION = _l("A closed session with restricted participation.")
 
 
 def feed_cache() -> FeedCache:
@@ -55,8 +60,11 @@ def visibility_class(user: Any, event: Event) -> Audience:
     return Audience.of(user, event)
 
 
-def session_entry(item: VisibleSession, event: Event) -> FeedEntry:
-    """One visible session as a feed entry; a closed block keeps its time, room and status."""
+def session_entry(item: VisibleSession, event: Event, language: str | None = None) -> FeedEntry:
+    """One visible session as a feed entry; a closed block keeps its time, room and status.
+
+    Written in ``language`` (the feed's: its title and abstract as translated, else the
+    original, and the fixed texts); the caller has forced that locale."""
     room = item.room.name if item.room else ""
     common = {
         "uid": item.uid,
@@ -70,12 +78,17 @@ def session_entry(item: VisibleSession, event: Event) -> FeedEntry:
         "location": ", ".join(part for part in (room, event.venue) if part),
     }
     if item.closed:
-        return FeedEntry(summary=item.title, description=CLOSED_DESCRIPTION, closed=True, **common)
+        return FeedEntry(
+            summary=session_field(item, "title", language),
+            description=str(CLOSED_DESCRIPTION),
+            closed=True,
+            **common,
+        )
     url = external_url("agenda.session_detail", slug=event.slug, session_id=item.id)
     speakers = ", ".join(s.name for s in item.speakers)
-    parts = [item.abstract.strip()]
+    parts = [session_field(item, "abstract", language).strip()]
     if speakers:
-        parts.append(f"Speakers: {speakers}")
+        parts.append(_("Speakers: %(names)s", names=speakers))
     labels = item.marking_labels
     if labels:
         parts.append(marking_text(labels))
@@ -83,7 +96,9 @@ def session_entry(item: VisibleSession, event: Event) -> FeedEntry:
     categories = tuple(
         c for c in ((item.track.name if item.track else None), item.kind_label) if c
     ) + tuple(labels)
-    title = f"{item.title} (cancelled)" if item.is_cancelled else item.title
+    title = session_field(item, "title", language)
+    if item.is_cancelled:
+        title = _("%(title)s (cancelled)", title=title)
     return FeedEntry(
         summary=title,
         description="\n\n".join(p for p in parts if p),
@@ -131,18 +146,29 @@ def _scope_name(
 
 
 def event_feed(
-    event: Event, audience: Audience, *, track_id: int | None = None, room_id: int | None = None
+    event: Event,
+    audience: Audience,
+    *,
+    track_id: int | None = None,
+    room_id: int | None = None,
+    language: str | None = None,
 ) -> BuiltFeed | None:
-    """The event's sessions as ``audience`` sees them, optionally one track or room.
+    """The event's sessions as ``audience`` sees them, optionally one track or room, written
+    in ``language`` (default: the event's, docs/feeds-language.md).
 
     None when the track or room is one the audience sees no session in: the
     caller answers 404, as for a track or room that does not exist.
     """
     # A finished edition says so: the key changes the day it ends.
     past = event.is_past
-    key = ("event", event.id, event.agenda_version, past, audience, track_id, room_id)
+    language = language or language_for(None, event)
+    key = ("event", event.id, event.agenda_version, past, audience, track_id, room_id, language)
 
     def build() -> BuiltFeed | None:
+        with force_locale(language):
+            return _build_event_feed(language)
+
+    def _build_event_feed(language: str) -> BuiltFeed | None:
         conditions, suffix, slug_suffix = [], "", ""
         if track_id is not None:
             conditions.append(AgendaSession.track_id == track_id)
@@ -160,12 +186,18 @@ def event_feed(
             if name is None:
                 return None
             suffix = f" – {name}"
+        title = event_field(event, "title", language)
         return _build(
-            f"{event.title}{suffix}",
-            ("Past edition. " if past else "")
-            + f"Programme of {event.title} ({event.timezone}), {event.venue}".rstrip(", "),
+            f"{title}{suffix}",
+            (_("Past edition.") + " " if past else "")
+            + _(
+                "Programme of %(title)s (%(timezone)s), %(venue)s",
+                title=title,
+                timezone=event.timezone,
+                venue=event.venue or "",
+            ).rstrip(", "),
             f"{event.slug}{slug_suffix}.ics",
-            [session_entry(item, event) for item in items],
+            [session_entry(item, event, language) for item in items],
             {event.timezone: (event.start_date, event.end_date)},
             latest_change(event, items),
         )
@@ -173,19 +205,24 @@ def event_feed(
     return feed_cache().get_or_build(key, build, family=event.id, version=event.agenda_version)
 
 
-def staff_feed(event: Event) -> BuiltFeed:
+def staff_feed(event: Event, language: str | None = None) -> BuiltFeed:
     """Everything of the event, hidden sessions included."""
-    feed = event_feed(event, STAFF)
+    feed = event_feed(event, STAFF, language=language)
     assert feed is not None
     return BuiltFeed(feed.body, feed.etag, feed.last_modified, f"{event.slug}-staff.ics")
 
 
-def single_session_feed(item: VisibleSession, event: Event) -> BuiltFeed:
-    """One session as the viewer sees it, for "add to calendar"."""
-    entry = session_entry(item, event)
+def single_session_feed(
+    item: VisibleSession, event: Event, language: str | None = None
+) -> BuiltFeed:
+    """One session as the viewer sees it, for "add to calendar", in ``language``."""
+    language = language or language_for(None, event)
+    with force_locale(language):
+        entry = session_entry(item, event, language)
+        title = event_field(event, "title", language)
     return _build(
         entry.summary,
-        event.title,
+        title,
         f"{event.slug}-session-{item.id}.ics",
         [entry],
         {event.timezone: (event.start_date, event.end_date)},
@@ -193,25 +230,33 @@ def single_session_feed(item: VisibleSession, event: Event) -> BuiltFeed:
     )
 
 
-def changed_sessions_calendar(event: Event, items: list[VisibleSession]) -> bytes:
+def changed_sessions_calendar(
+    event: Event, items: list[VisibleSession], language: str | None = None
+) -> bytes:
     """Sessions as a calendar file for a change notice, with the feeds' own entries.
 
     Same UID, SEQUENCE and content as in every feed (METHOD:PUBLISH, as the feeds), so a
     calendar app that imports it updates the event it already holds rather than adding one.
     """
-    return render_calendar(
-        FeedMeta(
-            name=f"{event.title}: programme changes",
-            description=f"Changed sessions of {event.title} ({event.timezone})",
+    language = language or language_for(None, event)
+    with force_locale(language):
+        title = event_field(event, "title", language)
+        meta = FeedMeta(
+            name=_("%(title)s: programme changes", title=title),
+            description=_(
+                "Changed sessions of %(title)s (%(timezone)s)",
+                title=title,
+                timezone=event.timezone,
+            ),
             timezones={event.timezone: (event.start_date, event.end_date)},
-        ),
-        [session_entry(item, event) for item in items],
-        fragment_cache(),
-    )
+        )
+        entries = [session_entry(item, event, language) for item in items]
+    return render_calendar(meta, entries, fragment_cache())
 
 
-def personal_feed(user: Any, since: datetime) -> BuiltFeed:
-    """The sessions the person holds a confirmed seat in, across every published event.
+def personal_feed(user: Any, since: datetime, language: str | None = None) -> BuiltFeed:
+    """The sessions the person holds a confirmed seat in, across every published event, in
+    ``language`` (default: the person's own).
 
     ``since`` (when the feed's address was made) is its Last-Modified while it is empty.
     """
@@ -234,20 +279,26 @@ def personal_feed(user: Any, since: datetime) -> BuiltFeed:
         )
         .order_by(AgendaSession.starts_at, AgendaSession.id)
     ).all()
+    language = language or language_for(user)
+    with force_locale(language):
+        return _personal_feed(user, since, rows, language)
+
+
+def _personal_feed(user: Any, since: datetime, rows: list, language: str) -> BuiltFeed:
     entries, zones = [], {}
     for session, registration in rows:
         event = session.event
         item = visible_session(user, session, registration)
         if item is None:
             continue
-        entries.append(session_entry(item, event))
+        entries.append(session_entry(item, event, language))
         zones[event.timezone] = (
             min(event.start_date, zones.get(event.timezone, (event.start_date,))[0]),
             max(event.end_date, zones.get(event.timezone, (None, event.end_date))[1]),
         )
     return _build(
-        f"My sessions – {user.name}",
-        "The sessions you booked at CERIS events",
+        _("My sessions – %(name)s", name=user.name),
+        _("The sessions you booked at CERIS events"),
         "my-sessions.ics",
         entries,
         zones,

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.accounts.forms import EmptyForm
 from conference.accounts.models import User
 from conference.agenda.queries import Audience, load_session, visible_session
+from conference.agenda.translated import current_language, translated
 from conference.events.loaders import load_visible_event
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.feeds import services
 from conference.feeds.links import add_to_calendar_links
 from conference.feeds.models import FeedKind
+from conference.i18n import language_for, supported
 from conference.outputcache import BuiltFeed
 from conference.urls import safe_next_url
 
 bp = Blueprint("feeds", __name__)
+# ``{{ item|translated("title") }}``: an event's or session's text in the page's language.
+bp.add_app_template_filter(translated, "translated")
 
 
 @bp.app_context_processor
@@ -45,9 +50,18 @@ def _respond(feed: BuiltFeed, *, private: bool) -> Response:
     return response.make_conditional(request)
 
 
+def feed_language(default: str) -> str:
+    """The language a feed is written in: ``?lang=`` if we serve it, else ``default``.
+
+    A calendar app polls without cookies or a chosen language, so a feed's language is in
+    its address (docs/feeds-language.md), never the polling client's Accept-Language."""
+    return supported(request.args.get("lang")) or default
+
+
 def _viewer_feed(event, **scope) -> Response:
     audience = services.visibility_class(current_user, event)
-    feed = services.event_feed(event, audience, **scope)
+    language = feed_language(language_for(None, event))
+    feed = services.event_feed(event, audience, language=language, **scope)
     if feed is None:
         abort(404)
     # Whatever a logged-in viewer gets stays out of shared caches.
@@ -85,7 +99,9 @@ def session_calendar(slug: str, session_id: int):
     item = visible_session(current_user, session, registration) if session else None
     if item is None:
         abort(404)
-    response = _respond(services.single_session_feed(item, event), private=True)
+    # Downloaded from the session's page: the page's language unless ``?lang=`` says otherwise.
+    language = feed_language(current_language())
+    response = _respond(services.single_session_feed(item, event, language), private=True)
     response.vary.add("Cookie")
     return response
 
@@ -99,7 +115,10 @@ def personal_calendar(token: str):
     user = db.session.get(User, found.user_id)
     if user is None or not user.is_active:
         abort(404)
-    return _respond(services.personal_feed(user, since=found.created_at), private=True)
+    language = feed_language(language_for(user))
+    return _respond(
+        services.personal_feed(user, since=found.created_at, language=language), private=True
+    )
 
 
 @bp.route("/events/<slug>/calendar/staff/<token>.ics")
@@ -113,7 +132,8 @@ def staff_calendar(slug: str, token: str):
     # Losing the role ends the feed, whatever the token.
     if user is None or not user.is_active or not permissions.can_manage_event(user, event):
         abort(404)
-    return _respond(services.staff_feed(event), private=True)
+    language = feed_language(language_for(user, event))
+    return _respond(services.staff_feed(event, language), private=True)
 
 
 @bp.route("/account/calendar/rotate", methods=["POST"])
@@ -127,10 +147,14 @@ def rotate_personal():
         db.session.commit()
         if first:
             flash(
-                "Your calendar address is ready: subscribe to it in your calendar app.", "success"
+                _("Your calendar address is ready: subscribe to it in your calendar app."),
+                "success",
             )
         else:
-            flash("Your calendar address is changed. Subscribe again with the new one.", "success")
+            flash(
+                _("Your calendar address is changed. Subscribe again with the new one."),
+                "success",
+            )
     back = safe_next_url(request.form.get("next")) or url_for("accounts.profile")
     return redirect(back.split("#", 1)[0] + "#calendar")
 
@@ -144,5 +168,5 @@ def rotate_staff(slug: str):
     if EmptyForm().validate_on_submit():
         services.rotate_token(current_user, FeedKind.STAFF, event)
         db.session.commit()
-        flash("The staff calendar address is changed.", "success")
+        flash(_("The staff calendar address is changed."), "success")
     return redirect(url_for("events.manage", slug=event.slug) + "#calendar")

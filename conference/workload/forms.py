@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 
-FILE_HINT = (
+FILE_HINT = _l(
     "The event import format (JSON, as exported by agenda.json) or a CSV of sessions "
     "(docs/formats.md). Nothing is written until you confirm the preview."
 )
@@ -14,17 +15,17 @@ FILE_HINT = (
 
 class UploadForm(FlaskForm):
     file = FileField(
-        "Agenda file",
+        _l("Agenda file"),
         validators=[
-            FileRequired("Choose a file."),
-            FileAllowed(["json", "csv"], "Choose a .json or a .csv file."),
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["json", "csv"], _l("Choose a .json or a .csv file.")),
         ],
         description=FILE_HINT,
     )
-    submit = SubmitField("Check the file")
+    submit = SubmitField(_l("Check the file"))
 
 
 class ConfirmImportForm(FlaskForm):
     # The agenda version the preview showed: confirming after another change shows it again.
     agenda_version = HiddenField()
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))

@@ -33,11 +33,13 @@ from conference.agenda.services import (
     cancel_session,
     record_added,
 )
+from conference.agenda.translated import SESSION_FIELDS
 from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.errors import ImportValidationError
 from conference.events.models import Event, EventKind
 from conference.events.services import SLUG_PATTERN, bump_agenda_version, is_valid_timezone
+from conference.events.translated import EVENT_FIELDS, TRANSLATED_LANGUAGES, clean_translations
 from conference.extensions import db
 from conference.localtime import NonexistentLocalTime, to_instant
 from conference.markings import TLP
@@ -47,6 +49,21 @@ _ID = {"type": "string", "minLength": 1, "maxLength": 80}
 _TEXT = {"type": "string", "maxLength": 300}
 _LOCAL_TIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"}
 _COUNTRY = {"type": "string", "pattern": "^([A-Z]{2})?$"}
+
+
+def _translations_schema(*fields: str) -> dict[str, Any]:
+    """Optional ``{"fr": {...}, "de": {...}}``: each language's texts, every field optional."""
+    texts = {
+        "type": "object",
+        "properties": {name: {"type": "string"} for name in fields},
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {language: texts for language in TRANSLATED_LANGUAGES},
+        "additionalProperties": False,
+    }
+
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -65,6 +82,7 @@ SCHEMA: dict[str, Any] = {
                 "start": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                 "days": {"type": "integer", "minimum": 1, "maximum": 31},
                 "published": {"type": "boolean"},
+                "translations": _translations_schema(*EVENT_FIELDS),
             },
         },
         "rooms": {
@@ -131,6 +149,7 @@ SCHEMA: dict[str, Any] = {
                     "chatham_house": {"type": "boolean"},
                     # Kept when the session is created, unless another session has it.
                     "uid": {"type": "string", "minLength": 1, "maxLength": 120},
+                    "translations": _translations_schema(*SESSION_FIELDS),
                 },
             },
         },
@@ -288,6 +307,8 @@ def import_event(
     event.venue = ev.get("venue", event.venue or "")
     if "description" in ev:
         event.description = ev["description"]
+    if "translations" in ev:
+        event.translations = clean_translations(ev["translations"], EVENT_FIELDS)
     event.kind = (
         ev.get("kind")
         or event.kind
@@ -390,6 +411,7 @@ def import_event(
                 session.uid = item["uid"]
                 taken_uids.add(item["uid"])
             apply_session_fields(session, fields)
+            session.translations = clean_translations(item.get("translations"), SESSION_FIELDS)
             db.session.add(session)
             if was_published:
                 record_added(event, session)
@@ -398,6 +420,13 @@ def import_event(
         else:
             session.external_id = item["id"]
             changed = apply_session_fields(session, fields)
+            if "translations" in item:
+                translations = clean_translations(item["translations"], SESSION_FIELDS)
+                if translations != (session.translations or {}):
+                    session.translations = translations
+                    if not changed:  # calendars must update: the summary they show changed
+                        session.revision = (session.revision or 0) + 1
+                    changed = {*changed, "translations"}
             if changed:
                 report.bump("sessions updated")
                 what = ", ".join(sorted(name.replace("_", " ") for name in changed))

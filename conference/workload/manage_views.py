@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference.errors import ImportValidationError
@@ -44,7 +45,9 @@ def upload_file(slug: str):
         limit = current_app.config["AGENDA_IMPORT_MAX_BYTES"]
         data = form.file.data.read(limit + 1)
         if len(data) > limit:
-            form.file.errors.append(f"The file is larger than {limit // (1024 * 1024)} MB.")
+            form.file.errors.append(
+                _("The file is larger than %(size)s MB.", size=limit // (1024 * 1024))
+            )
         else:
             try:
                 staged = uploads.stage_upload(
@@ -94,7 +97,7 @@ def confirm(slug: str, public_id: str):
     if upload.job_id is not None:
         return redirect(_job_page(event, upload.job_id))
     if form.agenda_version.data != str(event.agenda_version or 0):
-        flash("The agenda changed since this preview: here is what the import does now.", "info")
+        flash(_("The agenda changed since this preview: here is what the import does now."), "info")
         return redirect(url_for(".preview", slug=event.slug, public_id=upload.public_id))
     params = {"upload": upload.public_id, "filename": upload.filename}
     job = jobs.create_job(event, import_jobs.KIND, params, actor=current_user)

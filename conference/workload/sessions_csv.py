@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REQUIRED_COLUMNS = ("id", "title", "kind", "room", "start", "end")
+TRANSLATION_COLUMNS = ("title_fr", "abstract_fr", "title_de", "abstract_de")
 OPTIONAL_COLUMNS = (
     "track",
     "speakers",
@@ -27,6 +28,9 @@ OPTIONAL_COLUMNS = (
     "status",
     "tlp",
     "chatham_house",
+    # The French and German title and abstract (issue 20); a file with none of these columns
+    # leaves the sessions' translations as they are.
+    *TRANSLATION_COLUMNS,
 )
 # Cells holding several values (speakers, categories) separate them so.
 LIST_SEPARATOR = ";"
@@ -120,6 +124,14 @@ def _item(row: dict[str, str], names: Names) -> tuple[dict[str, Any], list[tuple
     read("restricted_visibility", lambda v: v.strip().lower())
     read("status", lambda v: v.strip().lower())
     read("tlp", lambda v: v.strip().upper())
+    if any(column in row for column in TRANSLATION_COLUMNS):
+        translations: dict[str, dict[str, str]] = {}
+        for column in TRANSLATION_COLUMNS:
+            text = (row.get(column) or "").strip()
+            if text:
+                name, language = column.rsplit("_", 1)
+                translations.setdefault(language, {})[name] = text
+        item["translations"] = translations
     for column in REQUIRED_COLUMNS:
         if not item.get(column) and column not in {c for c, _ in problems}:
             problems.append((column, "required"))

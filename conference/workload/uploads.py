@@ -17,6 +17,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
 from conference.agenda.ids import room_public_id, speaker_public_id, track_public_id
@@ -155,19 +157,28 @@ def file_notes(event: Event, upload: AgendaUpload) -> list[str]:
     people = content.get("attendees") or []
     if people:
         notes.append(
-            f"The file lists {len(people)} attendees: they are not imported from this page "
-            "(an administrator imports people with flask import-event)."
+            ngettext(
+                "The file lists %(num)d attendees: they are not imported from this page "
+                "(an administrator imports people with flask import-event).",
+                "The file lists %(num)d attendees: they are not imported from this page "
+                "(an administrator imports people with flask import-event).",
+                len(people),
+            )
         )
     zone = (content.get("event") or {}).get("timezone")
     if zone and zone != event.timezone:
         notes.append(
-            f"The file's times are read in the event's timezone, {event.timezone} "
-            f"(the file names {zone})."
+            _(
+                "The file's times are read in the event's timezone, %(timezone)s "
+                "(the file names %(zone)s).",
+                timezone=event.timezone,
+                zone=zone,
+            )
         )
     if upload.format == UploadFormat.CSV:
-        notes.append("Sessions the file does not list stay as they are.")
+        notes.append(_("Sessions the file does not list stay as they are."))
     else:
-        notes.append("Sessions the file does not list are cancelled (calendars are told).")
+        notes.append(_("Sessions the file does not list are cancelled (calendars are told)."))
     return notes
 
 

@@ -303,3 +303,37 @@ def test_the_page_lists_no_tracks_or_speakers_it_did_not_import(organiser_client
     _confirm(client, url, page.get_data(as_text=True))
 
     assert _count(Track) == 12 and _count(Speaker) == 10
+
+
+def test_csv_and_json_files_carry_translations(organiser_client):
+    event, client = organiser_client
+    _catalogue(event)
+    csv = (
+        "id,title,kind,room,start,end,title_fr,abstract_de\r\n"
+        "t1,Opening,Plenary,Hemicycle,2027-03-23 09:00,2027-03-23 10:00,Ouverture,Grußworte\r\n"
+    ).encode()
+    url, preview = _preview_of(client, _post_file(client, "sessions.csv", csv))
+    _confirm(client, url, preview.get_data(as_text=True))
+    session = db.session.scalar(select(AgendaSession).where(AgendaSession.external_id == "t1"))
+    assert session.translations == {"fr": {"title": "Ouverture"}, "de": {"abstract": "Grußworte"}}
+
+    # The JSON export carries them; imported again, they stay (and a file without the
+    # field leaves them as they are).
+    exported = client.get(f"/events/{SLUG}/agenda.json").get_json()
+    (item,) = [s for s in exported["sessions"] if s["id"] == "t1"]
+    assert item["translations"] == session.translations
+    url, preview = _preview_of(
+        client, _post_file(client, "agenda.json", json.dumps(exported).encode())
+    )
+    assert "None: the agenda already holds everything in this file." in preview.get_data(
+        as_text=True
+    )
+    csv = (
+        b"id,title,kind,room,start,end\r\n"
+        b"t1,Opening,Plenary,Hemicycle,2027-03-23 09:00,2027-03-23 10:00\r\n"
+    )
+    url, preview = _preview_of(client, _post_file(client, "sessions.csv", csv))
+    _confirm(client, url, preview.get_data(as_text=True))
+    db.session.expire_all()
+    session = db.session.scalar(select(AgendaSession).where(AgendaSession.external_id == "t1"))
+    assert session.translations == {"fr": {"title": "Ouverture"}, "de": {"abstract": "Grußworte"}}

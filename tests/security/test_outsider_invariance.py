@@ -452,3 +452,50 @@ def test_hidden_sessions_of_another_delegation_move_nothing_its_outsiders_get(
     bump_agenda_version(event)
     db.session.commit()
     assert _differences(baseline, _sweep(setup, DELEGATION_OUTSIDERS)) == []
+
+
+def test_translations_of_restricted_sessions_move_nothing_an_outsider_gets(setup, app, login):
+    """French and German titles and abstracts are exactly as restricted as the originals, in
+    every language an outsider may ask for (pages in French, feeds with ``?lang=``)."""
+    event = setup.event
+    french = app.test_client(use_cookies=False)
+    french.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    setup.clients["anonymous_fr"] = french
+    setup.urls += [
+        ("GET", f"{BASE}/calendar.ics?lang=fr"),
+        ("GET", f"{BASE}/calendar.ics?lang=de"),
+        ("GET", f"{BASE}/schedule.xml?lang=fr"),
+        ("GET", f"{BASE}/schedule.xml?lang=de"),
+    ]
+    actors = [*OUTSIDERS, "anonymous_fr"]
+    baseline = _sweep(setup, actors)
+    restricted = [*_sessions(event, "hidden"), *_sessions(event, "listed")]
+    assert restricted
+    for session in restricted:
+        session.translations = {
+            "fr": {"title": "XANTHOS secret en francais", "abstract": "XANTHOS résumé secret"},
+            "de": {
+                "title": "XANTHOS geheim auf Deutsch",
+                "abstract": "XANTHOS geheime Zusammenfassung",
+            },
+        }
+    bump_agenda_version(event)
+    db.session.commit()
+    staff_json = login(setup.organiser).get(f"{BASE}/agenda.json").get_data(as_text=True)
+    staff_feed = app.test_client().get(f"{BASE}/calendar/staff/{setup.tokens['staff']}.ics?lang=fr")
+    assert "XANTHOS secret en francais" in staff_json
+    assert b"XANTHOS secret en francais" in staff_feed.get_data().replace(b"\r\n ", b"")
+    after = _sweep(setup, actors)
+    assert _differences(baseline, after) == []
+    for (_actor, _method, _url), (_status, body, _headers) in after.items():
+        assert b"XANTHOS" not in body.replace(b"\r\n ", b"")
+
+    # Control: a public session's translation does reach outsiders in their language.
+    public = _sessions(event, None)[0]
+    public.translations = {"fr": {"title": "Séance publique XANTHOS"}}
+    bump_agenda_version(event)
+    db.session.commit()
+    page = french.get(f"{BASE}/sessions/{public.id}/").get_data(as_text=True)
+    assert "Séance publique XANTHOS" in page
+    english = setup.clients["anonymous"].get(f"{BASE}/sessions/{public.id}/")
+    assert "Séance publique XANTHOS" not in english.get_data(as_text=True)
