@@ -102,6 +102,7 @@ def _details(source: Event, request: CloneRequest, days: int) -> EventDetails:
         start_date=request.start_date,
         end_date=end_date,
         series_id=source.series_id,
+        default_language=source.default_language,
     )
     if "settings" in request.parts:
         zone = source.tz
@@ -117,6 +118,22 @@ def _details(source: Event, request: CloneRequest, days: int) -> EventDetails:
             value = getattr(source, name)
             setattr(details, name, shift_local(value, days, zone) if value else None)
     return details
+
+
+def _event_translations(source: Event, request: CloneRequest) -> dict:
+    """The source's titles in other languages, with the year moved as in the title (unless the
+    organiser named the edition), and its descriptions when the settings are copied."""
+    old, new = str(source.start_date.year), str(request.start_date.year)
+    copied = {}
+    for language, texts in (source.translations or {}).items():
+        kept = {}
+        if texts.get("title") and not (request.title or "").strip():
+            kept["title"] = re.sub(rf"\b{old}\b", new, texts["title"])
+        if texts.get("description") and "settings" in request.parts:
+            kept["description"] = texts["description"]
+        if kept:
+            copied[language] = kept
+    return copied
 
 
 def _sessions_to_copy(source: Event) -> list[AgendaSession]:
@@ -199,6 +216,7 @@ def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneRep
     target = Event(cloned_from_id=source.id, is_published=False)
     for name, value in vars(details).items():
         setattr(target, name, value)
+    target.translations = _event_translations(source, request)
     db.session.add(target)
     db.session.flush()
     report = CloneReport(event=target, parts=[p for p in PARTS if p in request.parts])
@@ -237,6 +255,7 @@ def clone_event(source: Event, request: CloneRequest, *, actor: Any) -> CloneRep
             restricted_visibility=session.restricted_visibility,
             tlp=session.tlp,
             chatham_house=bool(session.chatham_house),
+            translations=dict(session.translations or {}),
         )
         set_speakers(copy, [speakers[s.id] for s in session.speakers if s.id in speakers])
         db.session.add(copy)

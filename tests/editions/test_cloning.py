@@ -272,3 +272,41 @@ def test_clone_is_refused_to_people_who_do_not_organise_it(edition_2027):
             clone_event(
                 source, CloneRequest(slug="x-2029", start_date=date(2029, 2, 13)), actor=actor
             )
+
+
+def test_clone_keeps_the_languages_of_the_event_and_its_sessions(edition_2027):
+    source, organiser = edition_2027
+    source.default_language = "fr"
+    source.translations = {
+        "de": {"title": "Leitkonferenz 2027", "description": "Die Leitkonferenz."},
+        "fr": {"title": "Conférence phare 2027"},
+    }
+    opening = db.session.scalar(
+        select(AgendaSession).where(
+            AgendaSession.event_id == source.id, AgendaSession.title == "Opening"
+        )
+    )
+    opening.translations = {"de": {"title": "Eröffnung", "abstract": "Willkommen."}}
+    db.session.commit()
+
+    new = clone_event(
+        source,
+        CloneRequest(
+            slug="flagship-2029", start_date=date(2029, 2, 13), parts=frozenset({"sessions"})
+        ),
+        actor=organiser,
+    ).event
+    db.session.commit()
+
+    assert new.default_language == "fr"
+    # The year moves in every language's title; the description only with the settings.
+    assert new.translations == {
+        "de": {"title": "Leitkonferenz 2029"},
+        "fr": {"title": "Conférence phare 2029"},
+    }
+    copy = db.session.scalar(
+        select(AgendaSession).where(
+            AgendaSession.event_id == new.id, AgendaSession.title == "Opening"
+        )
+    )
+    assert copy.translations == {"de": {"title": "Eröffnung", "abstract": "Willkommen."}}
