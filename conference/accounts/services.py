@@ -15,7 +15,7 @@ from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.errors import AccountError, EmailTaken, InvalidToken
 from conference.extensions import db
-from conference.i18n import language_for
+from conference.i18n import language_for, supported
 from conference.mail.services import queue_templated_mail
 from conference.urls import external_url, safe_next_url
 
@@ -122,15 +122,29 @@ def record_login(user: User) -> None:
     user.last_login_at = utcnow()
 
 
-def send_verification_email(user: User, *, next_url: str | None = None) -> None:
-    """Queue the confirmation link; ``next_url`` (a same-site path) is where it leads after."""
+def _mail_language(user: User, fallback: str | None) -> str:
+    """The account's chosen language, else ``fallback`` if we serve it, else English."""
+    return (
+        language_for(user)
+        if supported(user.language)
+        else (supported(fallback) or language_for(user))
+    )
+
+
+def send_verification_email(
+    user: User, *, next_url: str | None = None, fallback_language: str | None = None
+) -> None:
+    """Queue the confirmation link; ``next_url`` (a same-site path) is where it leads after.
+
+    Written in the account's language, else ``fallback_language`` (the asker's page's).
+    """
     token = tokens.make_verification_token(user, safe_next_url(next_url))
     link = external_url("accounts.verify_email", token=token)
     queue_templated_mail(
         user.email,
         _l("Confirm your email address"),
         "verify_email",
-        language=language_for(user),
+        language=_mail_language(user, fallback_language),
         user=user,
         link=link,
     )
@@ -149,8 +163,11 @@ def verify_email(token: str) -> tuple[User, str | None]:
     return user, safe_next_url(next_url)
 
 
-def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way."""
+def request_password_reset(email: str, *, fallback_language: str | None = None) -> None:
+    """Email a reset link if the account exists; say nothing either way.
+
+    Written in the account's language, else ``fallback_language`` (the asker's page's).
+    """
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
@@ -160,7 +177,7 @@ def request_password_reset(email: str) -> None:
         user.email,
         _l("Reset your password"),
         "reset_password",
-        language=language_for(user),
+        language=_mail_language(user, fallback_language),
         user=user,
         link=link,
     )

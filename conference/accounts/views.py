@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
@@ -68,7 +69,9 @@ def signup():
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            services.send_verification_email(user, next_url=next_url)
+            services.send_verification_email(
+                user, next_url=next_url, fallback_language=str(get_locale())
+            )
             db.session.commit()
             deliver_after_request()
             signin.start_session(user, method="password")
@@ -168,7 +171,9 @@ def resend_verification():
     form = forms.ResendForm()
     next_url = safe_next_url(form.next.data)
     if form.validate_on_submit() and not current_user.email_verified:
-        services.send_verification_email(current_user, next_url=next_url)
+        services.send_verification_email(
+            current_user, next_url=next_url, fallback_language=str(get_locale())
+        )
         db.session.commit()
         deliver_after_request()
         flash(
@@ -183,7 +188,7 @@ def request_reset():
     """Ask for a password reset link by email."""
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, fallback_language=str(get_locale()))
         db.session.commit()
         deliver_after_request()
         flash(
