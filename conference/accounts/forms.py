@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -19,92 +20,92 @@ from conference.countries import country_choices
 from conference.formfields import as_choices
 
 
-def _country_field(label: str = "Country") -> SelectField:
+def _country_field(label: str | None = None) -> SelectField:
     return SelectField(
-        label,
-        choices=lambda: as_choices([("", "— Choose a country —"), *country_choices()]),
+        label or _l("Country"),
+        choices=lambda: as_choices([("", _l("— Choose a country —")), *country_choices()]),
         validators=[Optional()],
     )
 
 
 def _category_field() -> SelectField:
     return SelectField(
-        "Stakeholder category",
-        choices=as_choices([("", "— Not specified —"), *CATEGORY_CHOICES]),
+        _l("Stakeholder category"),
+        choices=as_choices([("", _l("— Not specified —")), *CATEGORY_CHOICES]),
         validators=[Optional()],
-        description="Organisers verify the category before restricted sessions open to you.",
+        description=_l("Organisers verify the category before restricted sessions open to you."),
     )
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = _country_field()
     claimed_category = _category_field()
     # Where the person was going (a same-site path, checked by the view): kept through
     # sign-up and the confirmation link.
     next = HiddenField()
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Log in"))
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
-    submit = SubmitField("Send reset link")
+    submit = SubmitField(_l("Send reset link"))
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
-    submit = SubmitField("Set new password")
+    submit = SubmitField(_l("Set new password"))
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = _country_field()
     claimed_category = _category_field()
-    submit = SubmitField("Save profile")
+    submit = SubmitField(_l("Save profile"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class EmptyForm(FlaskForm):
@@ -120,27 +121,29 @@ class ResendForm(FlaskForm):
 
 class TotpCodeForm(FlaskForm):
     code = StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[DataRequired(), Length(max=12)],
-        description="Six digits; a new one every 30 seconds.",
+        description=_l("Six digits; a new one every 30 seconds."),
     )
-    submit = SubmitField("Continue")
+    submit = SubmitField(_l("Continue"))
 
 
 class RecoveryCodeForm(FlaskForm):
     code = StringField(
-        "Recovery code",
+        _l("Recovery code"),
         validators=[DataRequired(), Length(max=40)],
-        description="One of the codes you saved when you set up two-factor sign-in. Each works once.",
+        description=_l(
+            "One of the codes you saved when you set up two-factor sign-in. Each works once."
+        ),
     )
-    submit = SubmitField("Continue")
+    submit = SubmitField(_l("Continue"))
 
 
 class ReauthenticateForm(FlaskForm):
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     code = StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[Optional(), Length(max=12)],
-        description="Six digits; a new one every 30 seconds.",
+        description=_l("Six digits; a new one every 30 seconds."),
     )
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

@@ -20,6 +20,8 @@ from typing import Any
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -32,7 +34,15 @@ ID_TOKEN_ALGORITHMS = ["RS256", "PS256", "ES256"]
 
 
 class SignInError(DomainError):
-    """The provider's answer cannot sign anyone in (said in words, never a trace)."""
+    """The provider's answer cannot sign anyone in (said in words, never a trace).
+
+    The message is lazily translated: the page shows ``reason`` in the visitor's language,
+    the security log keeps it in English.
+    """
+
+    @property
+    def reason(self) -> str | LazyString:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ class ProviderMetadata:
             return cached[1], cached[2]
         document = _get_json(f"{settings.issuer}/.well-known/openid-configuration", settings)
         if document.get("issuer", "").rstrip("/") != settings.issuer:
-            raise SignInError("The identity provider's configuration names another issuer.")
+            raise SignInError(_l("The identity provider's configuration names another issuer."))
         keys = KeySet.import_key_set(_get_json(document["jwks_uri"], settings))
         self._cached = {settings.issuer: (time.monotonic(), document, keys)}  # one provider
         return document, keys
@@ -109,7 +119,10 @@ def _get_json(url: str, settings: Settings) -> dict[str, Any]:
         return response.json()
     except (requests.RequestException, ValueError) as error:
         raise SignInError(
-            f"The identity provider did not answer as expected ({type(error).__name__})."
+            _l(
+                "The identity provider did not answer as expected (%(error)s).",
+                error=type(error).__name__,
+            )
         ) from None
 
 
@@ -148,12 +161,16 @@ def complete(
 ) -> Identity:
     """Check the callback, exchange its code and verify the ID token; raises ``SignInError``."""
     if args.get("state") != pending.state:
-        raise SignInError("This sign-in did not start in this browser (its state does not match).")
+        raise SignInError(
+            _l("This sign-in did not start in this browser (its state does not match).")
+        )
     if args.get("error"):
         reason = args.get("error_description") or args["error"]
-        raise SignInError(f"The identity provider refused the sign-in: {reason[:200]}")
+        raise SignInError(
+            _l("The identity provider refused the sign-in: %(reason)s", reason=reason[:200])
+        )
     if not args.get("code"):
-        raise SignInError("The identity provider sent no authorization code.")
+        raise SignInError(_l("The identity provider sent no authorization code."))
     document, keys = metadata.get(settings)
     try:
         token = _session(settings, redirect_uri).fetch_token(
@@ -164,14 +181,17 @@ def complete(
         )
     except Exception as error:  # Authlib raises its own errors and requests' alike
         raise SignInError(
-            f"The identity provider did not accept the sign-in ({type(error).__name__})."
+            _l(
+                "The identity provider did not accept the sign-in (%(error)s).",
+                error=type(error).__name__,
+            )
         ) from None
     if not token.get("id_token"):
-        raise SignInError("The identity provider sent no ID token.")
+        raise SignInError(_l("The identity provider sent no ID token."))
     claims = _verified_claims(token["id_token"], keys, settings, pending.nonce)
     if not claims.get("email") or claims.get("email_verified") is not True:
         raise SignInError(
-            "The identity provider did not confirm your email address, so no account is linked."
+            _l("The identity provider did not confirm your email address, so no account is linked.")
         )
     methods = tuple(str(m) for m in claims.get("amr") or [])
     return Identity(
@@ -196,8 +216,8 @@ def _verified_claims(id_token: str, keys: KeySet, settings: Settings, nonce: str
         ).validate(decoded.claims)
     except JoseError as error:
         raise SignInError(
-            f"The identity provider's ID token was refused ({error.error})."
+            _l("The identity provider's ID token was refused (%(error)s).", error=error.error)
         ) from None
     except ValueError:
-        raise SignInError("The identity provider's ID token was refused (malformed).") from None
+        raise SignInError(_l("The identity provider's ID token was refused (malformed).")) from None
     return decoded.claims

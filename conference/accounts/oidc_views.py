@@ -13,6 +13,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from conference.accounts import forms, oidc, services, signin
@@ -52,7 +56,7 @@ def login():
     try:
         url, pending = oidc.begin(settings, _metadata(), _callback_url())
     except oidc.SignInError as error:
-        return _failed(str(error))
+        return _failed(error.reason)
     session[PENDING_KEY] = {**pending.as_dict(), "next": next_url}
     return redirect(url)
 
@@ -63,17 +67,17 @@ def callback():
     settings = _settings()
     kept = session.pop(PENDING_KEY, None)
     if not isinstance(kept, dict):
-        return _failed("This sign-in was not started in this browser, or it was already used.")
+        return _failed(_l("This sign-in was not started in this browser, or it was already used."))
     pending = oidc.Pending(kept["state"], kept["nonce"], kept["verifier"])
     try:
         identity = oidc.complete(
             settings, _metadata(), _callback_url(), request.args.to_dict(), pending
         )
     except oidc.SignInError as error:
-        return _failed(str(error))
+        return _failed(error.reason)
     user = services.account_for_verified_email(identity.email, identity.name)
     if user is None:
-        return _failed("This account is closed.", email=identity.email)
+        return _failed(_l("This account is closed."), email=identity.email)
     next_url = kept.get("next")
     if not identity.second_factor and user.has_totp:
         db.session.commit()
@@ -82,12 +86,15 @@ def callback():
     method = signin.PROVIDER_SECOND_FACTOR_METHOD if identity.second_factor else "oidc"
     signin.start_session(user, method=method)
     db.session.commit()
-    flash(f"You are logged in as {user.name}.", "success")
+    flash(_("You are logged in as %(name)s.", name=user.name), "success")
     return redirect(next_url or url_for("events.home"))
 
 
-def _failed(reason: str, *, email: str = ""):
-    signin.audit(Kind.PROVIDER_SIGN_IN_FAILED, email=email, detail=reason[:300])
+def _failed(reason: str | LazyString, *, email: str = ""):
+    # The security log keeps the reason in English; the page says it in the visitor's language.
+    with force_locale("en"):
+        detail = str(reason)
+    signin.audit(Kind.PROVIDER_SIGN_IN_FAILED, email=email, detail=detail[:300])
     db.session.commit()
-    page = render_template("accounts/provider_failed.html", reason=reason)
+    page = render_template("accounts/provider_failed.html", reason=str(reason))
     return page, 400

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,6 +15,7 @@ from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.errors import AccountError, EmailTaken, InvalidToken
 from conference.extensions import db
+from conference.i18n import language_for, supported
 from conference.mail.services import queue_templated_mail
 from conference.urls import external_url, safe_next_url
 
@@ -40,7 +43,8 @@ def get_user_by_session_token(token: str) -> User | None:
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"Use at least {MIN_PASSWORD_LENGTH} characters for your password.", field="password"
+            _("Use at least %(num)d characters for your password.", num=MIN_PASSWORD_LENGTH),
+            field="password",
         )
 
 
@@ -67,7 +71,7 @@ def create_user(
     """Create an account; the email must be new."""
     email = normalise_email(email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise EmailTaken("An account with this email address already exists.", field="email")
+        raise EmailTaken(_("An account with this email address already exists."), field="email")
     if claimed_category:
         StakeholderCategory(claimed_category)
     user = User(
@@ -118,12 +122,31 @@ def record_login(user: User) -> None:
     user.last_login_at = utcnow()
 
 
-def send_verification_email(user: User, *, next_url: str | None = None) -> None:
-    """Queue the confirmation link; ``next_url`` (a same-site path) is where it leads after."""
+def _mail_language(user: User, fallback: str | None) -> str:
+    """The account's chosen language, else ``fallback`` if we serve it, else English."""
+    return (
+        language_for(user)
+        if supported(user.language)
+        else (supported(fallback) or language_for(user))
+    )
+
+
+def send_verification_email(
+    user: User, *, next_url: str | None = None, fallback_language: str | None = None
+) -> None:
+    """Queue the confirmation link; ``next_url`` (a same-site path) is where it leads after.
+
+    Written in the account's language, else ``fallback_language`` (the asker's page's).
+    """
     token = tokens.make_verification_token(user, safe_next_url(next_url))
     link = external_url("accounts.verify_email", token=token)
     queue_templated_mail(
-        user.email, "Confirm your email address", "verify_email", user=user, link=link
+        user.email,
+        _l("Confirm your email address"),
+        "verify_email",
+        language=_mail_language(user, fallback_language),
+        user=user,
+        link=link,
     )
 
 
@@ -133,21 +156,31 @@ def verify_email(token: str) -> tuple[User, str | None]:
     user_id, email, next_url = tokens.read_verification_token(token)
     user = get_user(user_id)
     if user is None or user.email != email:
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(_("This link is not valid."))
     if user.email_verified_at is not None:
-        raise InvalidToken("This link has already been used: your address is verified.")
+        raise InvalidToken(_("This link has already been used: your address is verified."))
     user.email_verified_at = utcnow()
     return user, safe_next_url(next_url)
 
 
-def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way."""
+def request_password_reset(email: str, *, fallback_language: str | None = None) -> None:
+    """Email a reset link if the account exists; say nothing either way.
+
+    Written in the account's language, else ``fallback_language`` (the asker's page's).
+    """
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
     token = tokens.make_reset_token(user)
     link = external_url("accounts.reset_password", token=token)
-    queue_templated_mail(user.email, "Reset your password", "reset_password", user=user, link=link)
+    queue_templated_mail(
+        user.email,
+        _l("Reset your password"),
+        "reset_password",
+        language=_mail_language(user, fallback_language),
+        user=user,
+        link=link,
+    )
 
 
 def check_reset_token(token: str) -> User:
@@ -166,7 +199,7 @@ def reset_password(token: str, password: str) -> User:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if user.password_hash is None or not check_password_hash(user.password_hash, current_password):
-        raise AccountError("Your current password is not correct.", field="current_password")
+        raise AccountError(_("Your current password is not correct."), field="current_password")
     set_password(user, new_password)
 
 

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash
 
@@ -53,7 +54,7 @@ def revoke(session_id: int):
         return render_template("errors/error.html", code=404, name="Not Found"), 404
     signin.audit(Kind.SESSION_REVOKED, user=current_user, detail=f"session {session_id}")
     db.session.commit()
-    flash("That session is logged out.", "success")
+    flash(_("That session is logged out."), "success")
     return redirect(url_for("account_sessions.listing"))
 
 
@@ -68,7 +69,7 @@ def logout_everywhere():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out everywhere. Log in again on the devices you use.", "success")
+    flash(_("You are logged out everywhere. Log in again on the devices you use."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -96,9 +97,9 @@ def confirm():
         signin.audit(Kind.REAUTHENTICATION_FAILED, user=user)
         db.session.commit()
         form.password.errors.append(
-            "The password or the code is not correct."
+            _("The password or the code is not correct.")
             if user.has_totp
-            else "The password is not correct."
+            else _("The password is not correct.")
         )
         status = 401
     elif form.errors:

@@ -11,6 +11,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -20,6 +22,8 @@ from conference.accounts import services, sessions
 from conference.accounts.models import User, UserSession
 from conference.db_types import utcnow
 from conference.extensions import db
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES, supported
+from conference.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
 from conference.urls import safe_next_url
 
 PENDING_KEY = "second_factor_pending"
@@ -64,6 +68,19 @@ def current_session_row() -> UserSession | None:
     return g.user_session_row
 
 
+def _flash_session_ended(user: User) -> None:
+    # Not in the visitor's language straight away: choosing it asks for current_user, which
+    # is what is being loaded here. The same choice, from the account about to be logged out.
+    language = (
+        supported(getattr(user, "language", None))
+        or supported(session.get(LANGUAGE_SESSION_KEY))
+        or request.accept_languages.best_match(LANGUAGES)
+        or DEFAULT_LANGUAGE
+    )
+    with force_locale(language):
+        flash(_("Your session ended after a while without activity. Please log in again."), "info")
+
+
 def check_session(user: User) -> User | None:
     """The user loader's second half: the session's row must still be live, else logged out."""
     row = current_session_row()
@@ -71,7 +88,7 @@ def check_session(user: User) -> User | None:
     if not sessions.is_live(row, user, now):
         if row is not None and row.revoked_at is None and row.session_token == user.session_token:
             _write_apart(row.id, revoked_at=now)
-            flash("Your session ended after a while without activity. Please log in again.", "info")
+            _flash_session_ended(user)
         session.pop(SESSION_KEY, None)
         return None
     if (now - row.last_seen_at).total_seconds() >= TOUCH_SECONDS:

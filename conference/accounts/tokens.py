@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from conference.accounts.models import User
@@ -40,11 +41,11 @@ def _load(token: str, salt: str, max_age: int) -> dict:
     try:
         data = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InvalidToken("This link has expired. Ask for a new one.")
+        raise InvalidToken(_("This link has expired. Ask for a new one."))
     except BadSignature:
-        raise InvalidToken("This link is not valid. Check that you copied all of it.")
+        raise InvalidToken(_("This link is not valid. Check that you copied all of it."))
     if not isinstance(data, dict):
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(_("This link is not valid."))
     return data
 
 
@@ -60,5 +61,5 @@ def read_reset_token(token: str, user_loader) -> User:
     data = _load(token, RESET_SALT, current_app.config["RESET_TOKEN_MAX_AGE"])
     user = user_loader(int(data["u"]))
     if user is None or data.get("p") != _password_fingerprint(user):
-        raise InvalidToken("This link has already been used. Ask for a new one.")
+        raise InvalidToken(_("This link has already been used. Ask for a new one."))
     return user

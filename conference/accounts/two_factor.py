@@ -15,6 +15,7 @@ from datetime import datetime
 
 import pyotp
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
 from conference.accounts.models import RecoveryCode, User, new_session_token
@@ -39,7 +40,7 @@ def normalise_code(code: str) -> str:
 def begin_totp_enrolment(user: User) -> str:
     """Give the account a new secret to scan; it counts only once a first code confirms it."""
     if user.has_totp:
-        raise AccountError("Two-factor sign-in is already set up for this account.")
+        raise AccountError(_("Two-factor sign-in is already set up for this account."))
     user.totp_secret = pyotp.random_base32()
     user.totp_last_step = None
     return user.totp_secret
@@ -110,14 +111,16 @@ def confirm_totp_enrolment(user: User, code: str, *, now: datetime | None = None
     Every other session of the account ends: they signed in without the factor.
     """
     if user.has_totp:
-        raise AccountError("Two-factor sign-in is already set up for this account.")
+        raise AccountError(_("Two-factor sign-in is already set up for this account."))
     if not user.totp_secret:
-        raise AccountError("Start the set-up first.", field="code")
+        raise AccountError(_("Start the set-up first."), field="code")
     step = _matching_step(user.totp_secret, code, now or utcnow())
     if step is None or not _claim_step(user, step):
         raise AccountError(
-            "This code is not correct. Check the clock of your phone and type the code the "
-            "app shows now.",
+            _(
+                "This code is not correct. Check the clock of your phone and type the code the "
+                "app shows now."
+            ),
             field="code",
         )
     user.totp_enabled_at = utcnow()

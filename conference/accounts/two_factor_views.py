@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -102,7 +103,7 @@ def confirm():
             signin.keep_session_after_token_change(current_user._get_current_object())
             signin.audit(Kind.TOTP_ENABLED, user=current_user)
             db.session.commit()
-            flash("Two-factor sign-in is on. Other devices are logged out.", "success")
+            flash(_("Two-factor sign-in is on. Other devices are logged out."), "success")
             return _no_store(render_template("accounts/recovery_codes.html", codes=codes))
     return _setup_page(form, 422)
 
@@ -116,7 +117,8 @@ def _checked_code(form: forms.TotpCodeForm) -> bool:
     signin.audit(Kind.SECOND_FACTOR_FAILED, user=current_user, detail=request.endpoint or "")
     db.session.commit()
     flash(
-        "That code is not correct (or was used already). Type the one your app shows now.", "error"
+        _("That code is not correct (or was used already). Type the one your app shows now."),
+        "error",
     )
     return False
 
@@ -148,7 +150,10 @@ def disable():
     signin.audit(Kind.TOTP_DISABLED, user=current_user)
     db.session.commit()
     flash(
-        "Two-factor sign-in is off. Staff roles need it and stay unusable until you set it up again.",
+        _(
+            "Two-factor sign-in is off. Staff roles need it and stay unusable until you set it "
+            "up again."
+        ),
         "info",
     )
     return redirect(url_for("two_factor.settings"))
@@ -158,7 +163,7 @@ def _finish_sign_in(user, method: str, note: str | None = None):
     next_url = signin.pending_next_url()
     signin.start_session(user, method=method)
     db.session.commit()
-    flash(f"You are logged in as {user.name}.", "success")
+    flash(_("You are logged in as %(name)s.", name=user.name), "success")
     if note:
         flash(note, "info")
     return redirect(next_url or url_for("events.home"))
@@ -170,7 +175,7 @@ def _pending_user_or_detour():
         return None, redirect(url_for("events.home"))
     user = signin.pending_user()
     if user is None:
-        flash("Log in with your password first (the second step waits 5 minutes).", "info")
+        flash(_("Log in with your password first (the second step waits 5 minutes)."), "info")
         return None, redirect(url_for("accounts.login"))
     return user, None
 
@@ -190,7 +195,7 @@ def verify():
         db.session.rollback()
         signin.audit(Kind.SECOND_FACTOR_FAILED, user=user, detail="log-in code")
         db.session.commit()
-        form.code.errors.append("That code is not correct (or was used already).")
+        form.code.errors.append(_("That code is not correct (or was used already)."))
         return render_template("accounts/two_factor_verify.html", form=form), 401
     return render_template(
         "accounts/two_factor_verify.html", form=form
@@ -209,13 +214,15 @@ def recover():
     if form.validate_on_submit():
         if two_factor.use_recovery_code(user, form.code.data):
             remaining = two_factor.remaining_recovery_codes(user)
-            note = f"Recovery code used; {remaining} left. Make new ones if few are left."
+            note = _(
+                "Recovery code used; %(num)d left. Make new ones if few are left.", num=remaining
+            )
             signin.audit(Kind.RECOVERY_CODE_USED, user=user, detail=f"{remaining} left")
             return _finish_sign_in(user, "recovery_code", note)
         db.session.rollback()
         signin.audit(Kind.SECOND_FACTOR_FAILED, user=user, detail="recovery code")
         db.session.commit()
-        form.code.errors.append("That recovery code is not correct, or it was used already.")
+        form.code.errors.append(_("That recovery code is not correct, or it was used already."))
         return render_template("accounts/two_factor_recover.html", form=form), 401
     return render_template(
         "accounts/two_factor_recover.html", form=form

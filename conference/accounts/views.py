@@ -12,6 +12,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
@@ -67,14 +69,20 @@ def signup():
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            services.send_verification_email(user, next_url=next_url)
+            services.send_verification_email(
+                user, next_url=next_url, fallback_language=str(get_locale())
+            )
             db.session.commit()
             deliver_after_request()
             signin.start_session(user, method="password")
             db.session.commit()
             flash(
-                f"Welcome, {user.name}. We sent a confirmation link to {user.email}: "
-                "open it to confirm your address.",
+                _(
+                    "Welcome, %(name)s. We sent a confirmation link to %(email)s: "
+                    "open it to confirm your address.",
+                    name=user.name,
+                    email=user.email,
+                ),
                 "success",
             )
             return redirect(next_url or url_for("accounts.profile"))
@@ -102,9 +110,9 @@ def login():
         if user is not None:
             signin.start_session(user, method="password")
             db.session.commit()
-            flash(f"You are logged in as {user.name}.", "success")
+            flash(_("You are logged in as %(name)s.", name=user.name), "success")
             return redirect(next_url or url_for("events.home"))
-        form.password.errors.append("The email address or the password is not correct.")
+        form.password.errors.append(_("The email address or the password is not correct."))
         signin.audit(Kind.LOGIN_FAILED, email=services.normalise_email(form.email.data))
         db.session.commit()
         status = 401
@@ -125,7 +133,7 @@ def logout():
                 db.session.commit()
         logout_user()
         session.clear()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("events.home"))
 
 
@@ -138,7 +146,7 @@ def verify_email(token: str):
         db.session.rollback()
         return render_template("accounts/token_error.html", message=error.message), 400
     db.session.commit()
-    flash(f"Thank you: {user.email} is confirmed.", "success")
+    flash(_("Thank you: %(email)s is confirmed.", email=user.email), "success")
     if current_user.is_authenticated:
         return redirect(next_url or url_for("accounts.profile"))
     # Opened in another browser: log in there, then on to the same place.
@@ -163,10 +171,14 @@ def resend_verification():
     form = forms.ResendForm()
     next_url = safe_next_url(form.next.data)
     if form.validate_on_submit() and not current_user.email_verified:
-        services.send_verification_email(current_user, next_url=next_url)
+        services.send_verification_email(
+            current_user, next_url=next_url, fallback_language=str(get_locale())
+        )
         db.session.commit()
         deliver_after_request()
-        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+        flash(
+            _("We sent a new confirmation link to %(email)s.", email=current_user.email), "success"
+        )
     return redirect(next_url or url_for("accounts.profile"))
 
 
@@ -176,12 +188,14 @@ def request_reset():
     """Ask for a password reset link by email."""
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, fallback_language=str(get_locale()))
         db.session.commit()
         deliver_after_request()
         flash(
-            "If an account exists for this address, we sent it a link to reset the password. "
-            "The link works for one hour.",
+            _(
+                "If an account exists for this address, we sent it a link to reset the password. "
+                "The link works for one hour."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -207,7 +221,7 @@ def reset_password(token: str):
             db.session.commit()
             logout_user()
             session.clear()
-            flash("Your password is changed. Log in with the new one.", "success")
+            flash(_("Your password is changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
 
@@ -227,7 +241,7 @@ def profile():
             claimed_category=form.claimed_category.data or None,
         )
         db.session.commit()
-        flash("Your profile is saved.", "success")
+        flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
     status = 422 if form.errors else 200
     return (
@@ -263,7 +277,7 @@ def change_password():
             signin.keep_session_after_token_change(current_user._get_current_object())
             signin.audit(Kind.PASSWORD_CHANGED, user=current_user)
             db.session.commit()
-            flash("Your password is changed; other devices are logged out.", "success")
+            flash(_("Your password is changed; other devices are logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return (
         render_template(

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +25,7 @@ from conference.db_types import utcnow
 from conference.events.models import Event
 from conference.extensions import db
 from conference.feeds.services import changed_sessions_calendar
+from conference.i18n import language_for
 from conference.mail.services import Attachment, deliver_after_request, queue_templated_mail
 from conference.notices.changesets import (
     ClaimedSet,
@@ -131,7 +134,9 @@ def _announce(claimed: ClaimedSet) -> list[str]:
     people: dict[int, tuple[Registration, list[ChangedSession]]] = {}
     for booking, registration in rows:
         waiting = booking.status == BookingStatus.WAITLISTED.value
-        changed = _changed_for(registration, sessions[booking.session_id], claimed, waiting)
+        # Described in the recipient's language (times, rooms, session texts).
+        with force_locale(language_for(registration.user, event)):
+            changed = _changed_for(registration, sessions[booking.session_id], claimed, waiting)
         if changed is None:
             continue
         people.setdefault(registration.id, (registration, []))[1].append(changed)
@@ -161,15 +166,28 @@ def _changed_for(
 def _queue_notice(event: Event, registration: Registration, changes: list[ChangedSession]) -> None:
     if len(changes) == 1:
         only = changes[0]
-        what = "cancelled" if only.delta.cancelled else "changed"
-        subject = f"Session {what}: {only.session.title} ({event.title})"
+        if only.delta.cancelled:
+            subject = _l(
+                "Session cancelled: %(title)s (%(event)s)",
+                title=only.session.title,
+                event=event.title,
+            )
+        else:
+            subject = _l(
+                "Session changed: %(title)s (%(event)s)",
+                title=only.session.title,
+                event=event.title,
+            )
     else:
-        subject = f"{len(changes)} of your sessions changed: {event.title}"
+        subject = _l(
+            "%(num)d of your sessions changed: %(event)s", num=len(changes), event=event.title
+        )
     calendar = changed_sessions_calendar(event, [c.session for c in changes])
     queue_templated_mail(
         registration.user.email,
         subject,
         "session_changes",
+        language=language_for(registration.user, event),
         attachments=[Attachment(f"{event.slug}-changes.ics", CALENDAR_TYPE, calendar)],
         user=registration.user,
         event=event,
