@@ -26,16 +26,26 @@ def supported(code: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+_CHOOSING_KEY = "choosing_language"
+
+
 def select_language() -> str:
     """The visitor's choice (account, then session), else the browser's, else the event's
     default language on its pages (see ``use_event_language``), else English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    from flask_login import current_user
+    account_language = None
+    if not g.get(_CHOOSING_KEY):
+        # Loading the signed-in user may itself translate a message (a session that ended):
+        # that inner choice goes without the account instead of loading the user again.
+        setattr(g, _CHOOSING_KEY, True)
+        try:
+            from flask_login import current_user
 
-    chosen = supported(getattr(current_user, "language", None)) or supported(
-        session.get(SESSION_KEY)
-    )
+            account_language = getattr(current_user, "language", None)
+        finally:
+            setattr(g, _CHOOSING_KEY, False)
+    chosen = supported(account_language) or supported(session.get(SESSION_KEY))
     if chosen:
         return chosen
     return (
