@@ -73,7 +73,9 @@ def queue_templated_mail(
     here too.
     """
     context.setdefault("base_url", current_app.config["PUBLIC_BASE_URL"])
-    with force_locale(language or DEFAULT_LANGUAGE):
+    language = language or DEFAULT_LANGUAGE
+    context["language"] = language  # the html's lang attribute
+    with force_locale(language):
         subject = str(subject)
         text = render_template(f"mail/{template}.txt", subject=subject, **context)
         html = render_template(f"mail/{template}.html", subject=subject, **context)
