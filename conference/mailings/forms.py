@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from conference.categories import CATEGORY_CHOICES
 from conference.formfields import as_choices
 from conference.mailings.placeholders import PLACEHOLDERS
-from conference.registration.models import REGISTRATION_STATUS_LABELS
+from conference.registration.models import registration_status_choices
 
 
 def _body_hint() -> str:
@@ -28,7 +28,7 @@ def _body_hint() -> str:
 class MailingForm(FlaskForm):
     status = SelectField(
         _l("State"),
-        choices=as_choices([("", _l("Any state")), *REGISTRATION_STATUS_LABELS.items()]),
+        choices=as_choices([("", _l("Any state")), *registration_status_choices()]),
         default="approved",
         validators=[Optional()],
     )

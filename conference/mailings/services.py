@@ -36,6 +36,7 @@ from conference.registration.models import (
     Booking,
     BookingStatus,
     Registration,
+    registration_status_label,
 )
 from conference.templating import category_label, format_date_range
 from conference.urls import external_url
@@ -121,7 +122,7 @@ def values_for(event: Event, registration: Registration) -> dict[str, str]:
         "email": user.email,
         "organisation": registration.organisation or user.organisation or "",
         "category": str(category_label(registration.category)),
-        "status": str(REGISTRATION_STATUS_LABELS.get(registration.status, registration.status)),
+        "status": registration_status_label(registration.status),
         "event": event.title,
         "dates": str(format_date_range(event.start_date, event.end_date)),
         "venue": event.venue,
