@@ -17,6 +17,7 @@ from conference.events.loaders import load_visible_event
 from conference.events.models import Event
 from conference.extensions import db
 from conference.formfields import as_choices
+from conference.localtime import format_local
 from conference.registration.refusals import refused_page
 
 bp = Blueprint("delegations_manage", __name__)
@@ -96,7 +97,7 @@ def edit(slug: str, delegation_id: int):
 def _quota_form(delegation: Delegation, formdata=None) -> forms.SessionQuotaForm:
     form = forms.SessionQuotaForm(formdata=None) if formdata is None else forms.SessionQuotaForm()
     form.session.choices = as_choices(
-        (s.id, f"{s.starts_at.astimezone(delegation.event.tz):%a %d %b %H:%M} {s.title}")
+        (s.id, f"{format_local(s.starts_at, delegation.event.tz, '%a %d %b %H:%M')} {s.title}")
         for s in session_quotas.quota_sessions(delegation)
     )
     return form

@@ -16,6 +16,7 @@ from conference.events.loaders import load_visible_event
 from conference.events.models import Event
 from conference.extensions import db
 from conference.formfields import as_choices
+from conference.localtime import format_local
 from conference.mail.services import deliver_after_request
 from conference.mailings import forms, services
 from conference.mailings.models import Mailing
@@ -39,7 +40,7 @@ def _form(event: Event) -> forms.MailingForm:
     form.session.choices = as_choices(
         [("", _("Any (or none)"))]
         + [
-            (str(s.id), f"{s.starts_at.astimezone(event.tz).strftime('%a %d %b %H:%M')} {s.title}")
+            (str(s.id), f"{format_local(s.starts_at, event.tz, '%a %d %b %H:%M')} {s.title}")
             for s in sessions
         ]
     )

@@ -23,6 +23,7 @@ from conference.db_types import utcnow
 from conference.errors import BookingError, BookingForbidden, NotFound, PermissionDenied
 from conference.events.services import registration_is_open
 from conference.extensions import db
+from conference.localtime import format_local
 from conference.registration import audit, notify, offers, rules, seats
 from conference.registration.models import (
     SEAT_HOLDING_STATUSES,
@@ -74,9 +75,7 @@ def overlap_message(registration: Registration, clash: AgendaSession) -> str:
     """Name the clashing session only if its holder may see its details."""
     if permissions.can_see_session_details(registration.user, clash):
         tz = clash.event.tz
-        when = (
-            f"{clash.starts_at.astimezone(tz):%a %d %b, %H:%M}–{clash.ends_at.astimezone(tz):%H:%M}"
-        )
+        when = f"{format_local(clash.starts_at, tz, '%a %d %b, %H:%M')}–{format_local(clash.ends_at, tz, '%H:%M')}"
         return _(
             "This session overlaps with “%(title)s” (%(when)s), which you have already booked.",
             title=clash.title,
