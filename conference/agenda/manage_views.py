@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -84,13 +86,15 @@ def _session_form_page(event: Event, session: AgendaSession | None):
                 override_conflicts=form.override_conflicts.data,
             )
         except NonexistentLocalTime as error:
-            form.start_time.errors.append(f"{error}. Choose another time.")
+            form.start_time.errors.append(_("%(error)s. Choose another time.", error=error))
         except services.SessionConflicts as error:
             db.session.rollback()
             conflicts = error.conflicts
             form.override_conflicts.errors.append(
-                "Move the session, or tick this box to save it anyway (the timetable will "
-                "show the conflict)."
+                _(
+                    "Move the session, or tick this box to save it anyway (the timetable will "
+                    "show the conflict)."
+                )
             )
         except DomainError as error:
             db.session.rollback()
@@ -100,12 +104,17 @@ def _session_form_page(event: Event, session: AgendaSession | None):
             db.session.commit()
             if saved.conflicts:
                 flash(
-                    f"The session is saved despite {len(saved.conflicts)} conflict(s); "
-                    "the timetable marks them.",
+                    ngettext(
+                        "The session is saved despite %(num)d conflict(s); "
+                        "the timetable marks them.",
+                        "The session is saved despite %(num)d conflict(s); "
+                        "the timetable marks them.",
+                        len(saved.conflicts),
+                    ),
                     "error",
                 )
             else:
-                flash(f"“{saved.session.title}” is saved.", "success")
+                flash(_("“%(title)s” is saved.", title=saved.session.title), "success")
             day = saved.session.starts_at.astimezone(event.tz).date().isoformat()
             return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
     return (
@@ -146,14 +155,18 @@ def session_cancel(slug: str, session_id: int):
         abort(404)
     day = session.starts_at.astimezone(event.tz).date().isoformat()
     if session.is_cancelled:
-        flash(f"“{session.title}” is already cancelled.", "info")
+        flash(_("“%(title)s” is already cancelled.", title=session.title), "info")
         return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
     form = CancelSessionForm()
     if form.is_confirmed():
         if services.cancel_session_by(session, actor=current_user):
             db.session.commit()
             flash(
-                f"“{session.title}” is cancelled; it stays on the agenda as cancelled.", "success"
+                _(
+                    "“%(title)s” is cancelled; it stays on the agenda as cancelled.",
+                    title=session.title,
+                ),
+                "success",
             )
         return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
     booked, waiting = session_booking_counts(session)
