@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -53,10 +54,17 @@ class SessionKind(StrEnum):
 
     @classmethod
     def from_label(cls, label: str) -> SessionKind:
-        # Import files name kinds in English, whatever the language of the request.
+        # Import files name kinds in English, whatever the language of the request; a name
+        # in French or German (a page's or an export's) is understood too.
+        wanted = label.strip().lower()
         for kind, text in SESSION_KIND_NAMES.items():
-            if text.lower() == label.strip().lower() or kind.value == label.strip().lower():
+            if text.lower() == wanted or kind.value == wanted:
                 return kind
+        for language in ("fr", "de"):
+            with force_locale(language):
+                for kind, text in SESSION_KIND_LABELS.items():
+                    if str(text).lower() == wanted:
+                        return kind
         raise ValueError(f"unknown session kind {label!r}")
 
 
