@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,7 +22,7 @@ from conference.errors import DomainError
 from conference.events.loaders import load_managed_event
 from conference.events.models import Event
 from conference.extensions import db
-from conference.localtime import NonexistentLocalTime
+from conference.localtime import NonexistentLocalTime, to_instant
 from conference.notices.services import pending_for
 from conference.registration.queries import session_booking_counts
 
@@ -61,6 +61,23 @@ def timetable(slug: str):
     )
 
 
+def _skipped_time_message(form: SessionForm, event: Event, error: Exception) -> str:
+    """Say which wall-clock time a daylight-saving change skips, in the page's language."""
+    day = date.fromisoformat(form.day.data)
+    for field in (form.start_time, form.end_time):
+        local = datetime.combine(day, field.data)
+        try:
+            to_instant(local, event.tz)
+        except NonexistentLocalTime:
+            return _(
+                "%(time)s does not exist in %(zone)s (clocks go forward then). "
+                "Choose another time.",
+                time=f"{local:%Y-%m-%d %H:%M}",
+                zone=event.tz.key,
+            )
+    return _("%(error)s. Choose another time.", error=error)
+
+
 def _session_form_page(event: Event, session: AgendaSession | None):
     rooms, tracks = catalogue.list_rooms(event), catalogue.list_tracks(event)
     speakers = catalogue.list_speakers(event)
@@ -86,7 +103,7 @@ def _session_form_page(event: Event, session: AgendaSession | None):
                 override_conflicts=form.override_conflicts.data,
             )
         except NonexistentLocalTime as error:
-            form.start_time.errors.append(_("%(error)s. Choose another time.", error=error))
+            form.start_time.errors.append(_skipped_time_message(form, event, error))
         except services.SessionConflicts as error:
             db.session.rollback()
             conflicts = error.conflicts
