@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from conference import permissions
@@ -19,7 +20,7 @@ from conference.extensions import db
 
 def _require_organiser(event: Event, actor: Any) -> None:
     if actor is not None and not permissions.can_manage_event(actor, event):
-        raise PermissionDenied("Only the event's organisers edit its agenda.")
+        raise PermissionDenied(_("Only the event's organisers edit its agenda."))
 
 
 def _changed(event: Event, obj: Any) -> Any:
@@ -38,16 +39,19 @@ class RoomDetails:
 
 def _check_room(event: Event, details: RoomDetails, room: Room | None) -> None:
     if not details.name.strip():
-        raise AgendaError("Give the room a name.", field="name")
+        raise AgendaError(_("Give the room a name."), field="name")
     if details.capacity < 1:
-        raise AgendaError("A room seats at least one person.", field="capacity")
+        raise AgendaError(_("A room seats at least one person."), field="capacity")
     if room is not None:
         largest = db.session.scalar(
             select(func.max(AgendaSession.capacity)).where(AgendaSession.room_id == room.id)
         )
         if largest is not None and largest > details.capacity:
             raise AgendaError(
-                f"A session in this room has {largest} seats; lower its capacity first.",
+                _(
+                    "A session in this room has %(seats)s seats; lower its capacity first.",
+                    seats=largest,
+                ),
                 field="capacity",
             )
 
@@ -69,7 +73,7 @@ def delete_room(room: Room, *, actor: Any) -> None:
     """Remove a room no session uses."""
     _require_organiser(room.event, actor)
     if db.session.scalar(select(exists().where(AgendaSession.room_id == room.id))):
-        raise AgendaError("Sessions take place in this room; move them first.", field="room")
+        raise AgendaError(_("Sessions take place in this room; move them first."), field="room")
     db.session.delete(room)
     bump_agenda_version(room.event)
     db.session.flush()
@@ -87,7 +91,7 @@ def save_track(
     """Create or update a track of the event."""
     _require_organiser(event, actor)
     if not details.name.strip():
-        raise AgendaError("Give the track a name.", field="name")
+        raise AgendaError(_("Give the track a name."), field="name")
     track = track or Track(event_id=event.id)
     track.name, track.position = details.name.strip(), details.position
     return _changed(event, track)
@@ -115,10 +119,10 @@ def save_speaker(
     """Create or update a speaker of the event."""
     _require_organiser(event, actor)
     if not details.name.strip():
-        raise AgendaError("Give the speaker's name.", field="name")
+        raise AgendaError(_("Give the speaker's name."), field="name")
     country = details.country.strip().upper()
     if country and not is_country_code(country):
-        raise AgendaError("Choose a country from the list.", field="country")
+        raise AgendaError(_("Choose a country from the list."), field="country")
     speaker = speaker or Speaker(event_id=event.id)
     speaker.name = details.name.strip()
     speaker.organisation = details.organisation.strip()
@@ -132,7 +136,7 @@ def delete_speaker(speaker: Speaker, *, actor: Any) -> None:
     _require_organiser(speaker.event, actor)
     if db.session.scalar(select(exists().where(session_speakers.c.speaker_id == speaker.id))):
         raise AgendaError(
-            "This speaker is on sessions; take them off those sessions first.", field="speaker"
+            _("This speaker is on sessions; take them off those sessions first."), field="speaker"
         )
     db.session.delete(speaker)
     bump_agenda_version(speaker.event)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from conference.agenda import catalogue
@@ -40,6 +42,15 @@ class Kind:
     deleter: Callable[..., None]
     details: Callable[[Any], Any]
     deleting: str  # what deleting one does, for its confirmation page
+    # What pages and messages say of this kind, whole sentences per kind (translated):
+    # keys title, heading (%(title)s), caption, none, add, edit (%(name)s), saved (%(name)s),
+    # deleted (%(name)s), question (%(name)s), confirm, keep.
+    texts: dict[str, Any]
+
+    def say(self, key: str, **values: Any) -> str:
+        """One of ``texts`` in the language of the request, with ``values`` filled in."""
+        text = str(self.texts[key])
+        return text % values if values else text
 
 
 KINDS = {
@@ -52,8 +63,23 @@ KINDS = {
         lambda event, d, obj: catalogue.save_room(event, d, actor=current_user, room=obj),
         catalogue.delete_room,
         lambda f: catalogue.RoomDetails(f.name.data, f.capacity.data, f.position.data or 0),
-        "The room is removed from the event's rooms. While sessions take place in it, "
-        "deleting is refused: move them first.",
+        _l(
+            "The room is removed from the event's rooms. While sessions take place in it, "
+            "deleting is refused: move them first."
+        ),
+        {
+            "title": _l("Rooms"),
+            "heading": _l("Rooms of “%(title)s”"),
+            "caption": _l("Rooms of the event"),
+            "none": _l("No rooms yet."),
+            "add": _l("Add a room"),
+            "edit": _l("Edit the room “%(name)s”"),
+            "saved": _l("The room “%(name)s” is saved."),
+            "deleted": _l("The room “%(name)s” is deleted."),
+            "question": _l("Delete the room “%(name)s”?"),
+            "confirm": _l("Yes, delete the room"),
+            "keep": _l("No, keep the room"),
+        },
     ),
     "tracks": Kind(
         "track",
@@ -64,8 +90,23 @@ KINDS = {
         lambda event, d, obj: catalogue.save_track(event, d, actor=current_user, track=obj),
         catalogue.delete_track,
         lambda f: catalogue.TrackDetails(f.name.data, f.position.data or 0),
-        "The track is removed: its sessions stay on the agenda without a track, and the "
-        "track's page and calendar feed stop (subscribers get nothing more from it).",
+        _l(
+            "The track is removed: its sessions stay on the agenda without a track, and the "
+            "track's page and calendar feed stop (subscribers get nothing more from it)."
+        ),
+        {
+            "title": _l("Tracks"),
+            "heading": _l("Tracks of “%(title)s”"),
+            "caption": _l("Tracks of the event"),
+            "none": _l("No tracks yet."),
+            "add": _l("Add a track"),
+            "edit": _l("Edit the track “%(name)s”"),
+            "saved": _l("The track “%(name)s” is saved."),
+            "deleted": _l("The track “%(name)s” is deleted."),
+            "question": _l("Delete the track “%(name)s”?"),
+            "confirm": _l("Yes, delete the track"),
+            "keep": _l("No, keep the track"),
+        },
     ),
     "speakers": Kind(
         "speaker",
@@ -81,8 +122,23 @@ KINDS = {
             f.country.data or "",
             f.bio.data or "",
         ),
-        "The speaker is removed from the event's speakers. While they are on sessions, "
-        "deleting is refused: take them off those sessions first.",
+        _l(
+            "The speaker is removed from the event's speakers. While they are on sessions, "
+            "deleting is refused: take them off those sessions first."
+        ),
+        {
+            "title": _l("Speakers"),
+            "heading": _l("Speakers of “%(title)s”"),
+            "caption": _l("Speakers of the event"),
+            "none": _l("No speakers yet."),
+            "add": _l("Add a speaker"),
+            "edit": _l("Edit the speaker “%(name)s”"),
+            "saved": _l("The speaker “%(name)s” is saved."),
+            "deleted": _l("The speaker “%(name)s” is deleted."),
+            "question": _l("Delete the speaker “%(name)s”?"),
+            "confirm": _l("Yes, delete the speaker"),
+            "keep": _l("No, keep the speaker"),
+        },
     ),
 }
 
@@ -104,7 +160,7 @@ def _save(event: Event, kind: Kind, form, obj):
         getattr(form, error.field or "name", form.name).errors.append(error.message)
         return None
     db.session.commit()
-    flash(f"The {kind.name} “{saved.name}” is saved.", "success")
+    flash(kind.say("saved", name=saved.name), "success")
     return redirect(url_for("agenda_catalogue.listing", slug=event.slug, kind=kind.plural))
 
 
@@ -162,14 +218,14 @@ def delete(slug: str, kind: str, item_id: int):
     form = ConfirmActionForm()
     if not form.is_confirmed():
         confirmation = Confirmation(
-            question=f"Delete the {spec.name} “{obj.name}”?",
-            consequences=[spec.deleting, "This cannot be undone: you would add it again."],
+            question=spec.say("question", name=obj.name),
+            consequences=[str(spec.deleting), _("This cannot be undone: you would add it again.")],
             action_url=url_for(
                 "agenda_catalogue.delete", slug=event.slug, kind=spec.plural, item_id=obj.id
             ),
-            confirm_label=f"Yes, delete the {spec.name}",
+            confirm_label=spec.say("confirm"),
             back_url=listing_url,
-            back_label=f"No, keep the {spec.name}",
+            back_label=spec.say("keep"),
             context=event.title,
         )
         return confirmation_page(confirmation, form, title_of=event.title)
@@ -181,5 +237,5 @@ def delete(slug: str, kind: str, item_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"The {spec.name} “{name}” is deleted.", "success")
+        flash(spec.say("deleted", name=name), "success")
     return redirect(listing_url)

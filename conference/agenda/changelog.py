@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +20,7 @@ from conference.agenda.models import (
 )
 from conference.events.models import Event
 from conference.extensions import db
+from conference.localtime import format_local
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,13 @@ class SessionDelta:
 
 
 def when_text(event: Event, starts_at: datetime, ends_at: datetime) -> str:
-    """A session's time in the event's timezone, as the changelog and the notices write it."""
-    return _when(event, starts_at, ends_at)
+    """A session's time in the event's timezone, as the changelog and the notices write it,
+    with day and month names in the language of the page (the stored changelog stays as
+    it was written)."""
+    start = format_local(starts_at, event.tz, "%a %d %b %H:%M")
+    if starts_at.astimezone(event.tz).date() == ends_at.astimezone(event.tz).date():
+        return f"{start}–{format_local(ends_at, event.tz, '%H:%M')}"
+    return f"{start} – {format_local(ends_at, event.tz, '%a %d %b %H:%M')}"
 
 
 def session_delta(event: Event, was: SessionChange, shown: Any) -> SessionDelta:
@@ -181,7 +188,8 @@ def session_delta(event: Event, was: SessionChange, shown: Any) -> SessionDelta:
     room = None
     now_room_id = shown.room.id if shown.room is not None else None
     if was.was_room_id != now_room_id:
-        room = (was.was_room_name or "no room", shown.room.name if shown.room else "no room")
+        no_room = _("no room")
+        room = (was.was_room_name or no_room, shown.room.name if shown.room else no_room)
     title = None
     if not shown.closed and was.was_title != shown.title:
         title = (was.was_title, shown.title)

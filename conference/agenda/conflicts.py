@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,6 +16,7 @@ from conference.agenda import rules
 from conference.agenda.models import AgendaSession, SessionStatus
 from conference.events.models import Event
 from conference.extensions import db
+from conference.localtime import format_local
 
 ROOM = "room"
 SPEAKER = "speaker"
@@ -40,8 +42,8 @@ class _Scheduled(Protocol):
 
 
 def _span(event: Event, starts_at: datetime, ends_at: datetime) -> str:
-    start, end = starts_at.astimezone(event.tz), ends_at.astimezone(event.tz)
-    return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+    start = format_local(starts_at, event.tz, "%a %d %b %H:%M")
+    return f"{start}–{format_local(ends_at, event.tz, '%H:%M')}"
 
 
 def find_conflicts(
@@ -72,18 +74,25 @@ def find_conflicts(
     for other in db.session.scalars(query):
         when = _span(event, other.starts_at, other.ends_at)
         if room_id is not None and other.room_id == room_id:
-            room = other.room.name if other.room else "The room"
-            conflicts.append(
-                ScheduleConflict(
-                    ROOM, f"{room} is already taken by “{other.title}” ({when}).", other.id
-                )
+            room = other.room.name if other.room else _("The room")
+            message = _(
+                "%(room)s is already taken by “%(title)s” (%(when)s).",
+                room=room,
+                title=other.title,
+                when=when,
             )
+            conflicts.append(ScheduleConflict(ROOM, message, other.id))
         for speaker in other.speakers:
             if speaker.id in wanted_speakers:
                 conflicts.append(
                     ScheduleConflict(
                         SPEAKER,
-                        f"{speaker.name} is also speaking in “{other.title}” ({when}).",
+                        _(
+                            "%(name)s is also speaking in “%(title)s” (%(when)s).",
+                            name=speaker.name,
+                            title=other.title,
+                            when=when,
+                        ),
                         other.id,
                     )
                 )
@@ -119,15 +128,26 @@ def timetable_conflicts(sessions: Iterable[_Scheduled]) -> dict[int, list[str]]:
         room, capacity = getattr(session, "room", None), getattr(session, "capacity", None)
         if rules.exceeds_room(capacity, room):
             warnings[session.id].append(
-                f"{capacity} seats, more than {room.name} holds ({room.capacity})."
+                _(
+                    "%(seats)s seats, more than %(room)s holds (%(capacity)s).",
+                    seats=capacity,
+                    room=room.name,
+                    capacity=room.capacity,
+                )
             )
     for group in by_room.values():
         for first, second in _overlapping_pairs(group):
-            warnings[first.id].append(f"Room double-booked with “{second.title}”.")
-            warnings[second.id].append(f"Room double-booked with “{first.title}”.")
+            warnings[first.id].append(_("Room double-booked with “%(title)s”.", title=second.title))
+            warnings[second.id].append(_("Room double-booked with “%(title)s”.", title=first.title))
     for speaker_id, group in by_speaker.items():
         for first, second in _overlapping_pairs(group):
             name = names[speaker_id]
-            warnings[first.id].append(f"{name} is also in “{second.title}” at the same time.")
-            warnings[second.id].append(f"{name} is also in “{first.title}” at the same time.")
+            for one, other in ((first, second), (second, first)):
+                warnings[one.id].append(
+                    _(
+                        "%(name)s is also in “%(title)s” at the same time.",
+                        name=name,
+                        title=other.title,
+                    )
+                )
     return dict(warnings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,7 +21,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from conference.agenda.models import RestrictedVisibility, SessionKind, SessionStatus
+from conference.agenda.dates import day_text
+from conference.agenda.models import (
+    SESSION_KIND_LABELS,
+    RestrictedVisibility,
+    SessionKind,
+    SessionStatus,
+)
 from conference.agenda.services import SessionFields
 from conference.agenda.translated import SESSION_FIELDS, TRANSLATED_LANGUAGES, clean_translations
 from conference.categories import CATEGORY_CHOICES
@@ -73,85 +80,92 @@ class SessionTranslationsFields:
 
 
 class SessionForm(SessionTranslationsFields, FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        "Kind of session", choices=as_choices((k.value, k.label) for k in SessionKind)
+        _l("Kind of session"),
+        choices=as_choices((k.value, SESSION_KIND_LABELS[k]) for k in SessionKind),
     )
-    abstract = TextAreaField("Abstract", validators=[Optional(), Length(max=20000)])
-    day = SelectField("Day", validators=[DataRequired()])
-    start_time = TimeField("Starts at", validators=[InputRequired()])
-    end_time = TimeField("Ends at", validators=[InputRequired()])
-    room = SelectField("Room", coerce=int, validators=[InputRequired()])
-    track = SelectField("Track", default="", validators=[Optional()])
+    abstract = TextAreaField(_l("Abstract"), validators=[Optional(), Length(max=20000)])
+    day = SelectField(_l("Day"), validators=[DataRequired()])
+    start_time = TimeField(_l("Starts at"), validators=[InputRequired()])
+    end_time = TimeField(_l("Ends at"), validators=[InputRequired()])
+    room = SelectField(_l("Room"), coerce=int, validators=[InputRequired()])
+    track = SelectField(_l("Track"), default="", validators=[Optional()])
     speakers = SelectMultipleField(
-        "Speakers",
+        _l("Speakers"),
         coerce=int,
         validators=[Optional()],
-        description="Hold Ctrl (Cmd on a Mac) to choose several.",
+        description=_l("Hold Ctrl (Cmd on a Mac) to choose several."),
     )
     capacity = IntegerField(
-        "Seats",
+        _l("Seats"),
         validators=[Optional(), NumberRange(min=1, max=100000)],
-        description="Leave empty to use the room's capacity.",
+        description=_l("Leave empty to use the room's capacity."),
     )
-    requires_booking = BooleanField("Attendees must book a seat beforehand")
+    requires_booking = BooleanField(_l("Attendees must book a seat beforehand"))
     restricted_to = CheckboxListField(
-        "Restricted to verified",
+        _l("Restricted to verified"),
         choices=as_choices(CATEGORY_CHOICES),
         validators=[Optional()],
-        description="Leave all unticked for a session open to every attendee.",
+        description=_l("Leave all unticked for a session open to every attendee."),
     )
     restricted_delegations = CheckboxListField(
-        "Or invited delegations",
+        _l("Or invited delegations"),
         coerce=int,
         choices=[],
         validators=[Optional()],
-        description="The accepted nominees of a delegation ticked here get in as well "
-        "(tick only delegations and no category for an invitation-only session).",
+        description=_l(
+            "The accepted nominees of a delegation ticked here get in as well "
+            "(tick only delegations and no category for an invitation-only session)."
+        ),
     )
     restricted_visibility = RadioField(
-        "Others see a restricted session",
+        _l("Others see a restricted session"),
         choices=as_choices(
             [
                 (
                     RestrictedVisibility.LISTED.value,
-                    "Listed: as “Closed session” at its time and room, without details",
+                    _l("Listed: as “Closed session” at its time and room, without details"),
                 ),
-                (RestrictedVisibility.HIDDEN.value, "Hidden: not at all"),
+                (RestrictedVisibility.HIDDEN.value, _l("Hidden: not at all")),
             ]
         ),
         default=RestrictedVisibility.LISTED.value,
         validators=[Optional()],
     )
     tlp = SelectField(
-        "TLP marking",
-        choices=as_choices([("", "No marking"), *TLP_CHOICES]),
+        _l("TLP marking"),
+        choices=as_choices([("", _l("No marking")), *TLP_CHOICES]),
         default="",
         validators=[Optional()],
-        description="FIRST TLP 2.0: how far what is said and shared in the session may travel.",
+        description=_l("FIRST TLP 2.0: how far what is said and shared in the session may travel."),
     )
-    chatham_house = BooleanField("Held under the Chatham House Rule")
+    chatham_house = BooleanField(_l("Held under the Chatham House Rule"))
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=as_choices(
             [
-                (SessionStatus.SCHEDULED.value, "Scheduled"),
-                (SessionStatus.CANCELLED.value, "Cancelled"),
+                (SessionStatus.SCHEDULED.value, _l("Scheduled")),
+                (SessionStatus.CANCELLED.value, _l("Cancelled")),
             ]
         ),
         default=SessionStatus.SCHEDULED.value,
     )
-    override_conflicts = BooleanField("Save despite the conflicts")
-    submit = SubmitField("Save session")
+    override_conflicts = BooleanField(_l("Save despite the conflicts"))
+    submit = SubmitField(_l("Save session"))
 
     def fill_choices(self, event, rooms, tracks, speakers, delegations=()) -> None:
         """Offer the event's days, rooms, tracks, speakers and delegations."""
         self.restricted_delegations.choices = as_choices((d.id, d.name) for d in delegations)
         self.day.choices = as_choices(
-            (d.isoformat(), d.strftime("%A %d %B %Y")) for d in event.days
+            (d.isoformat(), day_text(d, "%A %d %B %Y")) for d in event.days
         )
-        self.room.choices = as_choices((r.id, f"{r.name} ({r.capacity} seats)") for r in rooms)
-        self.track.choices = as_choices([("", "No track"), *((str(t.id), t.name) for t in tracks)])
+        self.room.choices = as_choices(
+            (r.id, _("%(name)s (%(seats)s seats)", name=r.name, seats=r.capacity)) for r in rooms
+        )
+        self.track.choices = as_choices(
+            [("", _("No track")), *((str(t.id), t.name) for t in tracks)]
+        )
         self.speakers.choices = as_choices(
             (s.id, f"{s.name}, {s.organisation}" if s.organisation else s.name) for s in speakers
         )
@@ -200,34 +214,44 @@ class SessionForm(SessionTranslationsFields, FlaskForm):
 
 
 class RoomForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    capacity = IntegerField("Seats", validators=[InputRequired(), NumberRange(min=1, max=100000)])
-    position = IntegerField(
-        "Order", default=0, validators=[Optional(), db_int], description="Lower numbers come first."
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    capacity = IntegerField(
+        _l("Seats"), validators=[InputRequired(), NumberRange(min=1, max=100000)]
     )
-    submit = SubmitField("Save room")
+    position = IntegerField(
+        _l("Order"),
+        default=0,
+        validators=[Optional(), db_int],
+        description=_l("Lower numbers come first."),
+    )
+    submit = SubmitField(_l("Save room"))
 
 
 class TrackForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     position = IntegerField(
-        "Order", default=0, validators=[Optional(), db_int], description="Lower numbers come first."
+        _l("Order"),
+        default=0,
+        validators=[Optional(), db_int],
+        description=_l("Lower numbers come first."),
     )
-    submit = SubmitField("Save track")
+    submit = SubmitField(_l("Save track"))
 
 
 class SpeakerForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = SelectField(
-        "Country",
-        choices=lambda: as_choices([("", "Not given"), *country_choices()]),
+        _l("Country"),
+        choices=lambda: as_choices([("", _("Not given")), *country_choices()]),
         validators=[Optional()],
     )
     bio = TextAreaField(
-        "Short biography", validators=[Optional(), Length(max=2000)], description="A few lines."
+        _l("Short biography"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("A few lines."),
     )
-    submit = SubmitField("Save speaker")
+    submit = SubmitField(_l("Save speaker"))
 
 
 class CancelSessionForm(ConfirmActionForm):

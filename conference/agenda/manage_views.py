@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from conference import permissions
@@ -21,7 +23,7 @@ from conference.events.loaders import load_managed_event
 from conference.events.models import Event
 from conference.events.services import bump_agenda_version
 from conference.extensions import db
-from conference.localtime import NonexistentLocalTime
+from conference.localtime import NonexistentLocalTime, to_instant
 from conference.notices.services import pending_for
 from conference.registration.queries import session_booking_counts
 
@@ -60,6 +62,23 @@ def timetable(slug: str):
     )
 
 
+def _skipped_time_message(form: SessionForm, event: Event, error: Exception) -> str:
+    """Say which wall-clock time a daylight-saving change skips, in the page's language."""
+    day = date.fromisoformat(form.day.data)
+    for field in (form.start_time, form.end_time):
+        local = datetime.combine(day, field.data)
+        try:
+            to_instant(local, event.tz)
+        except NonexistentLocalTime:
+            return _(
+                "%(time)s does not exist in %(zone)s (clocks go forward then). "
+                "Choose another time.",
+                time=f"{local:%Y-%m-%d %H:%M}",
+                zone=event.tz.key,
+            )
+    return _("%(error)s. Choose another time.", error=error)
+
+
 def _session_form_page(event: Event, session: AgendaSession | None):
     rooms, tracks = catalogue.list_rooms(event), catalogue.list_tracks(event)
     speakers = catalogue.list_speakers(event)
@@ -92,13 +111,15 @@ def _session_form_page(event: Event, session: AgendaSession | None):
                 saved.session.revision = (saved.session.revision or 0) + 1
                 bump_agenda_version(event)
         except NonexistentLocalTime as error:
-            form.start_time.errors.append(f"{error}. Choose another time.")
+            form.start_time.errors.append(_skipped_time_message(form, event, error))
         except services.SessionConflicts as error:
             db.session.rollback()
             conflicts = error.conflicts
             form.override_conflicts.errors.append(
-                "Move the session, or tick this box to save it anyway (the timetable will "
-                "show the conflict)."
+                _(
+                    "Move the session, or tick this box to save it anyway (the timetable will "
+                    "show the conflict)."
+                )
             )
         except DomainError as error:
             db.session.rollback()
@@ -108,12 +129,17 @@ def _session_form_page(event: Event, session: AgendaSession | None):
             db.session.commit()
             if saved.conflicts:
                 flash(
-                    f"The session is saved despite {len(saved.conflicts)} conflict(s); "
-                    "the timetable marks them.",
+                    ngettext(
+                        "The session is saved despite %(num)d conflict(s); "
+                        "the timetable marks them.",
+                        "The session is saved despite %(num)d conflict(s); "
+                        "the timetable marks them.",
+                        len(saved.conflicts),
+                    ),
                     "error",
                 )
             else:
-                flash(f"“{saved.session.title}” is saved.", "success")
+                flash(_("“%(title)s” is saved.", title=saved.session.title), "success")
             day = saved.session.starts_at.astimezone(event.tz).date().isoformat()
             return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
     return (
@@ -154,14 +180,18 @@ def session_cancel(slug: str, session_id: int):
         abort(404)
     day = session.starts_at.astimezone(event.tz).date().isoformat()
     if session.is_cancelled:
-        flash(f"“{session.title}” is already cancelled.", "info")
+        flash(_("“%(title)s” is already cancelled.", title=session.title), "info")
         return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
     form = CancelSessionForm()
     if form.is_confirmed():
         if services.cancel_session_by(session, actor=current_user):
             db.session.commit()
             flash(
-                f"“{session.title}” is cancelled; it stays on the agenda as cancelled.", "success"
+                _(
+                    "“%(title)s” is cancelled; it stays on the agenda as cancelled.",
+                    title=session.title,
+                ),
+                "success",
             )
         return redirect(url_for("agenda_manage.timetable", slug=event.slug, day=day))
     booked, waiting = session_booking_counts(session)

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -42,22 +44,44 @@ class SessionKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return SESSION_KIND_LABELS[self]
+        """The kind's name in the language of the request (English outside requests)."""
+        return str(SESSION_KIND_LABELS[self])
+
+    @property
+    def english_label(self) -> str:
+        """The kind's English name, as import files give it and machine formats carry it."""
+        return SESSION_KIND_NAMES[self]
 
     @classmethod
     def from_label(cls, label: str) -> SessionKind:
-        for kind, text in SESSION_KIND_LABELS.items():
-            if text.lower() == label.strip().lower() or kind.value == label.strip().lower():
+        # Import files name kinds in English, whatever the language of the request; a name
+        # in French or German (a page's or an export's) is understood too.
+        wanted = label.strip().lower()
+        for kind, text in SESSION_KIND_NAMES.items():
+            if text.lower() == wanted or kind.value == wanted:
                 return kind
+        for language in ("fr", "de"):
+            with force_locale(language):
+                for kind, text in SESSION_KIND_LABELS.items():
+                    if str(text).lower() == wanted:
+                        return kind
         raise ValueError(f"unknown session kind {label!r}")
 
 
-SESSION_KIND_LABELS: dict[SessionKind, str] = {
+SESSION_KIND_NAMES: dict[SessionKind, str] = {
     SessionKind.PLENARY: "Plenary",
     SessionKind.PANEL: "Panel",
     SessionKind.WORKSHOP: "Workshop",
     SessionKind.TALK: "Talk",
     SessionKind.CLOSED_DOOR_BRIEFING: "Closed-door briefing",
+}
+# What people read (the same English names, translated).
+SESSION_KIND_LABELS = {
+    SessionKind.PLENARY: _l("Plenary"),
+    SessionKind.PANEL: _l("Panel"),
+    SessionKind.WORKSHOP: _l("Workshop"),
+    SessionKind.TALK: _l("Talk"),
+    SessionKind.CLOSED_DOOR_BRIEFING: _l("Closed-door briefing"),
 }
 
 
@@ -245,7 +269,17 @@ class ChangeKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(CHANGE_KIND_LABELS[self])
+
+
+CHANGE_KIND_LABELS = {
+    ChangeKind.ADDED: _l("Added"),
+    ChangeKind.MOVED: _l("Moved"),
+    ChangeKind.REROOMED: _l("Re-roomed"),
+    ChangeKind.RETITLED: _l("Retitled"),
+    ChangeKind.CANCELLED: _l("Cancelled"),
+    ChangeKind.REINSTATED: _l("Reinstated"),
+}
 
 
 class AgendaChange(db.Model):

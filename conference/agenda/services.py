@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import column, func, select, table
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,6 +19,7 @@ from conference.agenda.changelog import (
     record_session_changes,
 )
 from conference.agenda.conflicts import ScheduleConflict, find_conflicts
+from conference.agenda.dates import day_text
 from conference.agenda.models import (
     AgendaSession,
     ChangeKind,
@@ -73,28 +75,30 @@ class SessionFields:
 def validate_session_fields(fields: SessionFields) -> None:
     """Shape rules that hold for every session, whoever writes it."""
     if not fields.title.strip():
-        raise AgendaError("Give the session a title.", field="title")
+        raise AgendaError(_("Give the session a title."), field="title")
     if fields.starts_at.tzinfo is None or fields.ends_at.tzinfo is None:
-        raise AgendaError("Session times must be timezone-aware.", field="starts_at")
+        raise AgendaError(_("Session times must be timezone-aware."), field="starts_at")
     if fields.ends_at <= fields.starts_at:
-        raise AgendaError("The session must end after it starts.", field="ends_at")
+        raise AgendaError(_("The session must end after it starts."), field="ends_at")
     if fields.kind not in {k.value for k in SessionKind}:
-        raise AgendaError("Choose a kind of session.", field="kind")
+        raise AgendaError(_("Choose a kind of session."), field="kind")
     allowed = {c.value for c in StakeholderCategory}
     if any(value not in allowed for value in fields.restricted_to):
-        raise AgendaError("Unknown stakeholder category.", field="restricted_to")
+        raise AgendaError(_("Unknown stakeholder category."), field="restricted_to")
     if fields.restricted_to or fields.restricted_delegations:
         if fields.restricted_visibility not in {v.value for v in RestrictedVisibility}:
             raise AgendaError(
-                "Choose whether others see the restricted session as closed or not at all.",
+                _("Choose whether others see the restricted session as closed or not at all."),
                 field="restricted_visibility",
             )
     elif fields.restricted_visibility is not None:
         fields.restricted_visibility = None
     if fields.tlp is not None and fields.tlp not in {t.value for t in TLP}:
-        raise AgendaError("Choose a TLP marking, or none.", field="tlp")
+        raise AgendaError(_("Choose a TLP marking, or none."), field="tlp")
     if fields.capacity is not None and fields.capacity < 1:
-        raise AgendaError("Capacity must be at least 1, or empty for the room's.", field="capacity")
+        raise AgendaError(
+            _("Capacity must be at least 1, or empty for the room's."), field="capacity"
+        )
 
 
 def apply_session_fields(
@@ -184,7 +188,7 @@ def _check_delegations(event: Event, delegation_ids: list[int]) -> None:
         .where(delegations.c.id.in_(set(delegation_ids)), delegations.c.event_id == event.id)
     )
     if found != len(set(delegation_ids)):
-        raise AgendaError("Choose delegations of this event.", field="restricted_delegations")
+        raise AgendaError(_("Choose delegations of this event."), field="restricted_delegations")
 
 
 def set_speakers(session: AgendaSession, speakers: list[Speaker]) -> None:
@@ -250,7 +254,10 @@ class SessionConflicts(AgendaError):
     def __init__(self, conflicts: list[ScheduleConflict]):
         self.conflicts = conflicts
         summary = " ".join(c.message for c in conflicts)
-        super().__init__(f"This clashes with other sessions: {summary}", field="conflicts")
+        super().__init__(
+            _("This clashes with other sessions: %(conflicts)s", conflicts=summary),
+            field="conflicts",
+        )
 
 
 @dataclass
@@ -276,19 +283,29 @@ def check_session_rules(event: Event, fields: SessionFields) -> None:
     for name, instant in (("starts_at", fields.starts_at), ("ends_at", fields.ends_at)):
         if not first <= instant.astimezone(event.tz).date() <= last:
             raise AgendaError(
-                f"The session must take place during the event ({first:%d %B %Y} to "
-                f"{last:%d %B %Y}, {event.timezone}).",
+                _(
+                    "The session must take place during the event (%(first)s to %(last)s, "
+                    "%(zone)s).",
+                    first=day_text(first, "%d %B %Y"),
+                    last=day_text(last, "%d %B %Y"),
+                    zone=event.timezone,
+                ),
                 field=name,
             )
-    room = _owned(Room, fields.room_id, event, "Choose a room of this event.", "room_id")
-    _owned(Track, fields.track_id, event, "Choose a track of this event.", "track_id")
+    room = _owned(Room, fields.room_id, event, _("Choose a room of this event."), "room_id")
+    _owned(Track, fields.track_id, event, _("Choose a track of this event."), "track_id")
     if any(speaker.event_id != event.id for speaker in fields.speakers):
-        raise AgendaError("Choose speakers of this event.", field="speakers")
+        raise AgendaError(_("Choose speakers of this event."), field="speakers")
     _check_delegations(event, fields.restricted_delegations or [])
     if rules.exceeds_room(fields.capacity, room):
         raise AgendaError(
-            f"The session's capacity ({fields.capacity}) is larger than {room.name} "
-            f"({room.capacity} seats). Lower it or choose a bigger room.",
+            _(
+                "The session's capacity (%(capacity)s) is larger than %(room)s "
+                "(%(seats)s seats). Lower it or choose a bigger room.",
+                capacity=fields.capacity,
+                room=room.name,
+                seats=room.capacity,
+            ),
             field="capacity",
         )
 
@@ -303,9 +320,9 @@ def save_session(
 ) -> SavedSession:
     """Create or update a session; room and speaker clashes need ``override_conflicts``."""
     if actor is not None and not permissions.can_manage_event(actor, event):
-        raise PermissionDenied("Only the event's organisers edit its agenda.")
+        raise PermissionDenied(_("Only the event's organisers edit its agenda."))
     if session is not None and session.event_id != event.id:
-        raise AgendaError("This session belongs to another event.")
+        raise AgendaError(_("This session belongs to another event."))
     check_session_rules(event, fields)
     conflicts: list[ScheduleConflict] = []
     if fields.status != SessionStatus.CANCELLED.value:
@@ -330,7 +347,7 @@ def save_session(
 def cancel_session_by(session: AgendaSession, *, actor: Any) -> bool:
     """An organiser cancels a session; it stays on the agenda, marked cancelled."""
     if actor is not None and not permissions.can_manage_event(actor, session.event):
-        raise PermissionDenied("Only the event's organisers edit its agenda.")
+        raise PermissionDenied(_("Only the event's organisers edit its agenda."))
     changed = cancel_session(session, actor=actor)
     db.session.flush()
     return changed

@@ -23,10 +23,12 @@ from flask import (
     request,
     session,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference import permissions
 from conference.agenda.catalogue import get_owned
+from conference.agenda.dates import day_text
 from conference.agenda.exports import agenda_json_of, frab_xml_of
 from conference.agenda.filters import AgendaFilters
 from conference.agenda.grid import build_day_grid
@@ -47,6 +49,7 @@ from conference.timezones import EVENT_ZONE, SESSION_KEY, DisplayZone, valid_zon
 
 bp = Blueprint("agenda", __name__)
 bp.add_app_template_filter(country_name, "country_name")
+bp.add_app_template_filter(day_text, "day_text")
 
 
 @bp.after_request
@@ -148,8 +151,12 @@ def _programme_days(event, sessions) -> list[ProgrammeDay]:
 
 def _zone_note(event, zone: DisplayZone) -> str:
     if zone.is_event_zone:
-        return f"All times are in the event's timezone, {event.timezone}."
-    return f"Times are shown in {zone.name}. The event's timezone is {event.timezone}."
+        return _("All times are in the event's timezone, %(zone)s.", zone=event.timezone)
+    return _(
+        "Times are shown in %(zone)s. The event's timezone is %(event_zone)s.",
+        zone=zone.name,
+        event_zone=event.timezone,
+    )
 
 
 def _pdf_response(body: bytes, filename: str) -> Response:
@@ -168,7 +175,7 @@ def agenda_pdf(slug: str):
     view = load_agenda(event, current_user)
     body = programme_pdf(
         title=event.title,
-        subtitle=f"Programme · {event.venue}" if event.venue else "Programme",
+        subtitle=_("Programme · %(venue)s", venue=event.venue) if event.venue else _("Programme"),
         zone_note=_zone_note(event, zone),
         days=_programme_days(event, view.sessions),
         tz=zone.tz,
@@ -260,18 +267,20 @@ def my_agenda_pdf(slug: str):
         # their bookings only choose which rows and say booked or waiting.
         for booking in list_my_bookings(current_user, registration):
             statuses[booking.session.id] = (
-                f"Waiting list: number {booking.rank}" if booking.is_waitlisted else "Booked"
+                _("Waiting list: number %(rank)s", rank=booking.rank)
+                if booking.is_waitlisted
+                else _("Booked")
             )
         view = load_agenda(event, current_user, registration)
         sessions = [s for s in view.sessions if s.id in statuses]
     body = programme_pdf(
-        title=f"My agenda · {event.title}",
+        title=_("My agenda · %(title)s", title=event.title),
         subtitle=current_user.name,
         zone_note=_zone_note(event, zone),
         days=_programme_days(event, sessions),
         tz=zone.tz,
         statuses=statuses,
-        empty_text="You have not booked any session yet.",
+        empty_text=_("You have not booked any session yet."),
     )
     response = _pdf_response(body, f"{event.slug}-my-agenda.pdf")
     response.cache_control.private = True

@@ -13,12 +13,17 @@
     zone = "";
   }
   if (!select || !zone) return;
+  // The page gives the messages in its language (data-msg-*); English is the fallback.
   if (zone === select.dataset.eventZone) {
-    select.options[0].textContent += " (also your browser's)";
+    select.options[0].textContent =
+      select.dataset.msgEventZoneBrowser || `${select.options[0].textContent} (also your browser's)`;
     return;
   }
   const existing = Array.from(select.options).find((option) => option.value === zone);
   const option = existing || new Option(zone, zone);
-  option.textContent = `Your browser's zone (${zone})`;
+  option.textContent = (select.dataset.msgBrowserZone || "Your browser's zone ({zone})").replace(
+    "{zone}",
+    zone,
+  );
   if (!existing) select.insertBefore(option, select.options[1] || null);
 })();
