@@ -34,7 +34,7 @@ def _session(item: VisibleSession, view: AgendaView, session_url: Callable[[int]
         "uid": item.uid,
         "title": item.title,
         "abstract": item.abstract,
-        "kind": CLOSED_KIND if item.closed else SessionKind(item.kind).label,
+        "kind": CLOSED_KIND if item.closed else SessionKind(item.kind).english_label,
         "track": track_public_id(item.track) if item.track is not None else None,
         "room": room_public_id(item.room) if item.room is not None else None,
         "start": _local(item.starts_at, view),

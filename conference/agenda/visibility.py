@@ -36,7 +36,7 @@ from conference.markings import TLP, marking_labels
 
 CLOSED_TITLE = "Closed session"
 # What exports give as a closed block's kind, whatever the session really is.
-CLOSED_KIND = SessionKind.CLOSED_DOOR_BRIEFING.label
+CLOSED_KIND = SessionKind.CLOSED_DOOR_BRIEFING.english_label
 
 
 @dataclass(frozen=True)

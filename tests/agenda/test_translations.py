@@ -248,3 +248,11 @@ def test_event_form_shows_translations(app, world, login):
     client = login(make_staff(event, "organiser"))
     page = client.get("/events/multi/manage/").get_data(as_text=True)
     assert 'name="description_de"' in page and "Tage der Forschungssicherheit" in page
+
+
+def test_json_export_is_one_machine_format_whatever_the_viewers_language(app, world):
+    # The JSON export is cached once for every language: its kinds are never translated.
+    event = world[0]
+    french = _get(app, f"/events/{event.slug}/agenda.json", {"HTTP_ACCEPT_LANGUAGE": "fr"})
+    english = _get(app, f"/events/{event.slug}/agenda.json")
+    assert '"kind": "Talk"' in french.replace('":"', '": "') and french == english
