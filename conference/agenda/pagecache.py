@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from conference.agenda.translated import current_language
 from conference.events.services import get_event
+from conference.i18n import use_event_language
 from conference.outputcache import FeedCache, app_cache
 from conference.timezones import SESSION_KEY as DISPLAY_TZ
 
@@ -57,6 +58,9 @@ def cached_for_anonymous(view: Callable) -> Callable:
         event = get_event(slug)
         if event is None or not event.is_published:
             return view(slug, **kwargs)
+        # The language is part of the key: settle it as the view will (the event's own default
+        # for a visitor without a preference) before the key is made.
+        use_event_language(event)
         # is_past: a finished edition's pages say so from the day after it ends.
         key = (
             request.endpoint,

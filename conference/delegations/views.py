@@ -18,6 +18,7 @@ from conference.errors import DomainError
 from conference.events.models import Event
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.i18n import use_event_language
 from conference.mail.services import deliver_after_request
 from conference.registration.refusals import refused_page
 
@@ -29,6 +30,7 @@ def _load_event(slug: str) -> Event:
     event = get_event(slug)
     if event is None:
         abort(404)
+    use_event_language(event)
     return event
 
 

@@ -256,3 +256,17 @@ def test_json_export_is_one_machine_format_whatever_the_viewers_language(app, wo
     french = _get(app, f"/events/{event.slug}/agenda.json", {"HTTP_ACCEPT_LANGUAGE": "fr"})
     english = _get(app, f"/events/{event.slug}/agenda.json")
     assert '"kind": "Talk"' in french.replace('":"', '": "') and french == english
+
+
+def test_a_page_served_in_the_events_language_is_never_served_to_another_language(app, world):
+    # No preference: the event's own language. A visitor whose browser asks for English must
+    # not get that page from the cache, nor the other way round.
+    event = world[0]
+    event.default_language = "fr"
+    db.session.commit()
+    page = f"/events/{event.slug}/agenda/"
+    french = _get(app, page)
+    english = _get(app, page, {"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert 'lang="fr"' in french and "Séance d'ouverture" in french.replace("&#39;", "'")
+    assert 'lang="en"' in english and "Opening plenary" in english
+    assert 'lang="fr"' in _get(app, page)
