@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,6 +27,11 @@ class Base(DeclarativeBase):
     """Declarative base whose constraints get stable names (needed by Alembic batch mode)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def N_(text: str) -> str:
+    """Marks ``text`` for the catalogues; it is translated where it is shown."""
+    return text
 
 
 db = SQLAlchemy(model_class=Base)
@@ -57,7 +63,9 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    # Flashed in the visitor's language: Flask-Login translates it with localize_callback.
+    login_manager.login_message = N_("Please log in to continue.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     csrf.init_app(app)
