@@ -12,6 +12,7 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from conference.events.translated import (
     TRANSLATED_LANGUAGES,
@@ -33,6 +34,7 @@ __all__ = [
     "current_language",
     "event_field",
     "field_in",
+    "lang_attribute",
     "frozen_translations",
     "session_field",
     "thawed",
@@ -62,6 +64,20 @@ def session_field(item: Any, field: str, language: str | None) -> str:
     if getattr(item, "closed", False) and field == "title":
         return closed_title(language)
     return field_in(item, field, language)
+
+
+def lang_attribute(obj: Any, field: str, original_language: str | None) -> Markup:
+    """`` lang="en"`` when ``obj.<field>`` is shown in another language than the page's (no
+    translation into it: the original, in ``original_language``, the event's own), else empty.
+
+    ``<div{{ event|lang_attribute("description", event.default_language) }}>`` lets screen
+    readers and hyphenation read a passage left in the original as that language.
+    """
+    page = current_language()
+    if translation_of(getattr(obj, "translations", None), field, page) is not None:
+        return Markup("")
+    original = original_language or page
+    return Markup("") if original == page else Markup(' lang="%s"') % original
 
 
 def translated(obj: Any, field: str, language: str | None = None) -> str:

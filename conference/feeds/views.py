@@ -10,7 +10,7 @@ from conference import permissions
 from conference.accounts.forms import EmptyForm
 from conference.accounts.models import User
 from conference.agenda.queries import Audience, load_session, visible_session
-from conference.agenda.translated import current_language, translated
+from conference.agenda.translated import current_language, lang_attribute, translated
 from conference.events.loaders import load_visible_event
 from conference.events.services import get_event
 from conference.extensions import db
@@ -24,6 +24,7 @@ from conference.urls import safe_next_url
 bp = Blueprint("feeds", __name__)
 # ``{{ item|translated("title") }}``: an event's or session's text in the page's language.
 bp.add_app_template_filter(translated, "translated")
+bp.add_app_template_filter(lang_attribute, "lang_attribute")
 
 
 @bp.app_context_processor

@@ -270,3 +270,20 @@ def test_a_page_served_in_the_events_language_is_never_served_to_another_languag
     assert 'lang="fr"' in french and "Séance d'ouverture" in french.replace("&#39;", "'")
     assert 'lang="en"' in english and "Opening plenary" in english
     assert 'lang="fr"' in _get(app, page)
+
+
+def test_a_passage_left_in_the_original_says_which_language_it_is_in(app, world):
+    event, public, listed, hidden = world
+    french = _get(
+        app, f"/events/{event.slug}/sessions/{public.id}/", {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    )
+    german = _get(
+        app, f"/events/{event.slug}/sessions/{public.id}/", {"HTTP_ACCEPT_LANGUAGE": "de"}
+    )
+    english = _get(app, f"/events/{event.slug}/sessions/{public.id}/")
+    # Translated into French: the page's own language, nothing to say.
+    assert '<div class="description">' in french and 'lang="en"' not in french.split("<main")[1]
+    # No German abstract: the English original is marked as English on the German page.
+    assert '<div class="description" lang="en">' in german
+    assert '<span lang="en">Opening plenary</span>' in german
+    assert 'lang="en"' not in english.split("<main")[1]
