@@ -120,7 +120,8 @@ def empty_tables() -> None:
         if connection.dialect.name == "postgresql":
             # One round trip for every table (the server deletes from an empty one in
             # microseconds; sixty separate statements cost a millisecond each).
-            connection.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
+            statements = [f'DELETE FROM "{t.name}"' for t in tables]  # noqa: S608 (our metadata)
+            connection.exec_driver_sql("; ".join(statements))
             return
         for table in tables:
             connection.execute(table.delete())
