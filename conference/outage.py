@@ -5,10 +5,8 @@ outage, not a bug: SQLAlchemy's ``handle_error`` hook turns that failure into
 ``DatabaseUnavailable`` and the handler below answers a plain page (JSON on the API)
 that touches no database. The pool opens fresh connections on the next request
 (pre-ping drops dead ones on PostgreSQL), so the site recovers by itself.
-A connection the server cut under a statement (a restart, a failover) is an outage too:
-its transaction died with it, but a request may have committed earlier work, so that
-answer says to look before sending again. A failed COMMIT (no statement: the outcome is
-unknown) and every other database error stay a 500 (errors.py).
+A connection lost mid-statement stays a 500 (errors.py): the request may have done
+part of its work and was rolled back.
 """
 
 from __future__ import annotations
@@ -32,11 +30,6 @@ UNAVAILABLE_MESSAGE = (
     "Nothing you sent was saved; please try again in a moment."
 )
 
-CONNECTION_LOST_MESSAGE = (
-    "The service is briefly unavailable: we lost our database connection while answering. "
-    "In a moment, reload the page to see whether what you sent went through before you try again."
-)
-
 _PAGE = """<!doctype html>
 <html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,52 +37,37 @@ _PAGE = """<!doctype html>
 <body><main><h1>{title}</h1><p>{message}</p></main></body>
 </html>
 """
+UNAVAILABLE_PAGE = _PAGE.format(lang="en", title="Briefly unavailable", message=UNAVAILABLE_MESSAGE)
 
 
-def _unavailable_page(lost_under_statement: bool) -> str:
+def _unavailable_page() -> str:
     """The page in the visitor's language, chosen without the database (session, browser)."""
     language = supported(session.get(SESSION_KEY)) or request.accept_languages.best_match(LANGUAGES)
     if not language or language == DEFAULT_LANGUAGE:
-        message = CONNECTION_LOST_MESSAGE if lost_under_statement else UNAVAILABLE_MESSAGE
-        return _PAGE.format(lang="en", title="Briefly unavailable", message=message)
+        return UNAVAILABLE_PAGE
     with force_locale(language):
-        if lost_under_statement:
-            message = _(
-                "The service is briefly unavailable: we lost our database connection while "
-                "answering. In a moment, reload the page to see whether what you sent went "
-                "through before you try again."
-            )
-        else:
-            message = _(
-                "The service is briefly unavailable: we cannot reach our database. "
-                "Nothing you sent was saved; please try again in a moment."
-            )
         return _PAGE.format(
-            lang=language, title=escape(_("Briefly unavailable")), message=escape(message)
+            lang=language,
+            title=escape(_("Briefly unavailable")),
+            message=escape(
+                _(
+                    "The service is briefly unavailable: we cannot reach our database. "
+                    "Nothing you sent was saved; please try again in a moment."
+                )
+            ),
         )
 
 
 class DatabaseUnavailable(OperationalError):
-    """No connection to the database could be opened, or the server cut it under a statement."""
-
-    lost_under_statement = False
-
-
-class ConnectionLost(DatabaseUnavailable):
-    """The server closed the connection while a statement ran: its transaction is gone."""
-
-    lost_under_statement = True
+    """No connection to the database could be opened."""
 
 
 def _mark_connect_failures(context) -> DatabaseUnavailable | None:
+    # No connection means the failure happened while connecting (pool checkout).
     original = context.sqlalchemy_exception
-    if not isinstance(original, DBAPIError):
+    if context.connection is not None or not isinstance(original, DBAPIError):
         return None
-    if context.connection is None:  # the failure happened while connecting (pool checkout)
-        return DatabaseUnavailable(None, None, original.orig)
-    if context.is_disconnect and context.statement is not None:
-        return ConnectionLost(context.statement, context.parameters, original.orig)
-    return None
+    return DatabaseUnavailable(None, None, original.orig)
 
 
 def install_engine_hook() -> None:
@@ -108,14 +86,13 @@ def _answer_unavailable(error: DatabaseUnavailable):
         log.debug("Rollback during a database outage failed", exc_info=True)
     db.session.remove()
     retry_after = str(current_app.config["DATABASE_RETRY_AFTER"])
-    message = CONNECTION_LOST_MESSAGE if error.lost_under_statement else UNAVAILABLE_MESSAGE
     if request.path.startswith("/api/"):
         response = jsonify(
-            {"error": {"code": 503, "name": "database_unavailable", "message": message}}
+            {"error": {"code": 503, "name": "database_unavailable", "message": UNAVAILABLE_MESSAGE}}
         )
     else:
         # Not a template: the context processors would ask the database who is logged in.
-        response = Response(_unavailable_page(error.lost_under_statement), mimetype="text/html")
+        response = Response(_unavailable_page(), mimetype="text/html")
     response.status_code = 503
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
 
 from conference.extensions import db
@@ -117,42 +116,3 @@ def test_a_database_that_is_back_needs_no_restart_of_the_engine(
 
     _assert_unavailable(first, json=False)
     assert second.status_code == 200
-
-
-def test_a_connection_cut_under_a_statement_answers_503_and_says_to_look_first(
-    app, app_factory, database_url
-):
-    # A restarting PostgreSQL closes every connection, some of them in the middle of a request:
-    # that is an outage too, never a 500, and the answer says to look before sending again.
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a server that cuts connections: PostgreSQL, through the cut proxy")
-    event = make_open_event()
-    db.session.commit()
-    page = f"/events/{event.slug}/"
-    target = make_url(database_url)
-    proxy = CuttableProxy((target.host or "127.0.0.1", target.port or 5432))
-    proxy.restore()
-    outage_app = app_factory(
-        DATABASE_URL=str(target.set(host="127.0.0.1", port=proxy.port)),
-        PROPAGATE_EXCEPTIONS=False,
-    )
-    statements: list[str] = []
-
-    def cut_under_the_first_statement(conn, cursor, statement, *args):  # noqa: ARG001
-        statements.append(statement)
-        if len(statements) == 1:
-            proxy.cut()
-
-    with outage_app.app_context():
-        engine = db.engine
-        sa_event.listen(engine, "before_cursor_execute", cut_under_the_first_statement)
-        try:
-            response = outage_app.test_client().get(page)
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", cut_under_the_first_statement)
-        db.session.remove()
-        db.engine.dispose()
-    proxy.cut()
-
-    _assert_unavailable(response, json=False)
-    assert "lost our database connection" in response.get_data(as_text=True)
