@@ -14,6 +14,10 @@ import pytest
 
 from bench import run
 
+# The quick run below costs about 20 s: its tests stay on one pytest-xdist worker
+# (``--dist loadgroup``), so it is made once per suite rather than once per worker.
+pytestmark = pytest.mark.xdist_group("bench-smoke")
+
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
