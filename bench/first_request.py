@@ -1,7 +1,10 @@
 """The first request after a worker starts: a fresh gunicorn worker per sample.
 
-The worker has loaded the app (gunicorn answered its readiness probe) but has built nothing
-yet, as after a deploy or a worker recycled by max-requests.
+The worker has started as in production (deploy/gunicorn.conf.py: its ``post_worker_init``
+builds the coming events' public outputs before the first request, conference/warmup.py) and
+answered the readiness probe, as after a deploy or a worker recycled by max-requests. Until
+2026-12-02 the bench's workers started without that configuration, so this measured a cold
+build that production never serves to a visitor.
 """
 
 from __future__ import annotations

@@ -21,7 +21,17 @@ class Gunicorn:
     """Gunicorn on a free port. The budgets are stated for one sync worker, as the peers
     were measured; a sync worker closes every connection, so keep-alive is measured on a
     gthread worker with one thread (one request at a time, like a sync worker). ``app`` is
-    the WSGI application to serve (the floor serves its bare app with the same settings)."""
+    the WSGI application to serve (the floor serves its bare app with the same settings).
+
+    Workers start as in production: with ``deploy/gunicorn.conf.py``, whose
+    ``post_worker_init`` builds the coming events' public outputs before the worker takes a
+    request (conference/warmup.py; the floor's bare app has nothing to build). The command
+    line then sets what the benchmark fixes: workers, worker class, threads, bind, log level."""
+
+    CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+    # A worker answers once its outputs are built: seconds at the flagship's size, more on a
+    # busy machine.
+    READY_TIMEOUT = 300
 
     # Any answer to this path means the worker has loaded the app (ours answers 404).
     READY_PATH = "/__bench_ready__"
@@ -46,6 +56,8 @@ class Gunicorn:
         self.process = subprocess.Popen(  # noqa: S603
             [
                 gunicorn,
+                "--config",
+                str(self.CONFIG),
                 "--workers",
                 str(self.workers),
                 "--worker-class",
@@ -76,7 +88,9 @@ class Gunicorn:
             raise RuntimeError("gunicorn did not start within 60 s")
         # The master accepts connections before its worker has imported the app: wait for an
         # answer, so that no measured request pays for the worker's start-up.
-        Client(self.port, keep_alive=False).request("GET", self.READY_PATH)
+        Client(self.port, keep_alive=False, timeout=self.READY_TIMEOUT).request(
+            "GET", self.READY_PATH
+        )
         return self
 
     def worker_pids(self) -> list[int]:
@@ -114,8 +128,9 @@ class Reply:
 class Client:
     """HTTP/1.1 to the local server: a new connection per request, or one kept alive."""
 
-    def __init__(self, port: int, keep_alive: bool) -> None:
+    def __init__(self, port: int, keep_alive: bool, timeout: float = 60) -> None:
         self.port = port
+        self.timeout = timeout
         self.keep_alive = keep_alive
         self.connection: http.client.HTTPConnection | None = None
         self.cookies: dict[str, str] = {}
@@ -129,7 +144,9 @@ class Client:
         if not self.keep_alive:
             headers["Connection"] = "close"
         if self.connection is None or not self.keep_alive:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.connection = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=self.timeout
+            )
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         data = response.read()

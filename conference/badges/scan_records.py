@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from conference.badges import tokens
 from conference.badges.checkpoints import Checkpoint, actor_columns, is_device
 from conference.badges.models import Badge, EventSigningKey, KeyStatus, Scan, ScanEntry, ScanResult
+from conference.badges.scan_history import History, badge_with_history
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration.models import Booking, BookingStatus, Registration
@@ -99,7 +100,7 @@ def record_scan(
         **actor_columns(actor),
     }
     # A plain INSERT rather than the unit of work's flush: a third of the cost of a scan.
-    inserted = db.session.execute(_INSERT_SCAN, values)
+    inserted = db.session.connection().execute(_INSERT_SCAN, values)
     scan = Scan(id=inserted.inserted_primary_key[0], **values)
     # Hand over the loaded objects so that answering needs no further queries.
     scan.event = event
@@ -121,23 +122,39 @@ def find_client_scan(event: Event, client_scan_id: str) -> Scan | None:
 
 
 def load_badge(
-    event: Event, claims: tokens.BadgeClaims, now: datetime
-) -> tuple[str | None, Badge | None]:
-    """Lock the badge a verified code names and load it with its holder: (refusal, badge)."""
-    badge_id = db.session.scalar(
+    event: Event,
+    claims: tokens.BadgeClaims,
+    now: datetime,
+    checkpoint: Checkpoint,
+    *,
+    actor: Any,
+    seen: datetime,
+    readmitting: bool = False,
+) -> tuple[str | None, Badge | None, History | None]:
+    """Lock the badge a verified code names and load it with its holder and their scan
+    history (``scan_history.badge_with_history``): (refusal, badge, history)."""
+    # Core statements go to the session's connection: the session's own execute costs
+    # as much again as the statement on an indexed row.
+    connection = db.session.connection()
+    badge_id = connection.execute(
         _LOCK_BADGE, {"b_event_id": event.id, "b_public_id": claims.badge_public_id, "b_now": now}
-    )
+    ).scalar()
     if badge_id is None:
-        return "invalid_code", None
-    row = db.session.execute(
-        badge_with_holder(), {"badge_id": badge_id, "key_id": claims.key_id_hex}
-    ).one()
-    badge, key_status = row
+        return "invalid_code", None, None
+    badge, key_status, history = badge_with_history(
+        badge_id,
+        claims.key_id_hex,
+        checkpoint,
+        version=claims.version,
+        actor=actor,
+        seen=seen,
+        readmitting=readmitting,
+    )
     if key_status is None:
-        return "invalid_code", None
+        return "invalid_code", None, None
     if key_status == KeyStatus.REVOKED.value:
-        return "revoked_key", None
-    return None, badge
+        return "revoked_key", None, None
+    return None, badge, history
 
 
 def door_count(checkpoint: Checkpoint) -> int:
