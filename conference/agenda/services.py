@@ -101,20 +101,11 @@ def validate_session_fields(fields: SessionFields) -> None:
         )
 
 
-def apply_session_fields(
-    session: AgendaSession, fields: SessionFields, *, actor: Any = None
-) -> set[str]:
-    """Write ``fields`` onto ``session``; bump its revision when calendars must update.
-
-    Changes to a session of a published event go to the changelog. Returns the
-    names of the attributes that changed.
-    """
-    if fields.restricted_delegations is None and session.id is not None:
-        fields.restricted_delegations = sorted(permissions.session_delegation_ids(session))
+def session_values(fields: SessionFields) -> dict[str, Any]:
+    """The session's columns as ``fields`` sets them, validated (the importer inserts new
+    sessions with these in bulk; ``apply_session_fields`` writes them onto one)."""
     validate_session_fields(fields)
-    before = SessionSnapshot.of(session) if session.id is not None else None
-    changed: set[str] = set()
-    values = {
+    return {
         "title": fields.title.strip(),
         "abstract": fields.abstract,
         "kind": fields.kind,
@@ -130,6 +121,21 @@ def apply_session_fields(
         "tlp": fields.tlp or None,
         "chatham_house": bool(fields.chatham_house),
     }
+
+
+def apply_session_fields(
+    session: AgendaSession, fields: SessionFields, *, actor: Any = None
+) -> set[str]:
+    """Write ``fields`` onto ``session``; bump its revision when calendars must update.
+
+    Changes to a session of a published event go to the changelog. Returns the
+    names of the attributes that changed.
+    """
+    if fields.restricted_delegations is None and session.id is not None:
+        fields.restricted_delegations = sorted(permissions.session_delegation_ids(session))
+    values = session_values(fields)
+    before = SessionSnapshot.of(session) if session.id is not None else None
+    changed: set[str] = set()
     for name, value in values.items():
         if getattr(session, name) != value:
             setattr(session, name, value)

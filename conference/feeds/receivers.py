@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
-
 from conference import signals
+from conference.bulk_insert import insert_rows
+from conference.db_types import utcnow
 from conference.events.models import StaffRole
 from conference.extensions import db
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
@@ -18,11 +18,17 @@ def create_personal_tokens(_sender: Any, *, user_ids: list[int]) -> None:
     """Give each new account its personal calendar address (one statement for many)."""
     if not user_ids:
         return
+    now = utcnow()
     rows = [
-        {"user_id": user_id, "kind": FeedKind.PERSONAL.value, "token": new_feed_token()}
+        {
+            "user_id": user_id,
+            "kind": FeedKind.PERSONAL.value,
+            "token": new_feed_token(),
+            "created_at": now,
+        }
         for user_id in user_ids
     ]
-    db.session.execute(insert(CalendarToken), rows)
+    insert_rows(db.session.connection(), CalendarToken.__table__, rows)
 
 
 def create_staff_token(_sender: Any, *, event: Any, user: Any, role: str) -> None:

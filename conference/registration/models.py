@@ -196,7 +196,10 @@ class RegistrationSearchTerm(db.Model):
     """One folded word of a registrant's name or organisation (``registration.search``)."""
 
     __tablename__ = "registration_search_terms"
-    __table_args__ = (Index("ix_registration_search_terms_event_term", "event_id", "term"),)
+    # The registration id in the index: a search reads the index alone (no table lookups).
+    __table_args__ = (
+        Index("ix_registration_search_terms_event_term", "event_id", "term", "registration_id"),
+    )
 
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, intersect, or_, select
+from sqlalchemy import Select, delete, func, intersect, or_, select
 from sqlalchemy.engine import Connection
 
 from conference.accounts.models import User
+from conference.bulk_insert import insert_rows
 from conference.extensions import db
 from conference.registration.models import Registration, RegistrationSearchTerm
 from conference.registration.transliterate import latin, spellings
@@ -46,11 +48,16 @@ def words(text: str) -> list[str]:
 
 def terms_for(name: str, organisation: str, email: str = "") -> set[str]:
     """The stored terms: every Latin spelling of the name and organisation, the email's words."""
-    found = set(words(email))
-    for text in (name, organisation):
-        for spelling in spellings(text or ""):
-            found.update(_WORD.findall(spelling))
-    return {word[:MAX_TERM_LENGTH] for word in found}
+    found = {word[:MAX_TERM_LENGTH] for word in words(email)}
+    return found.union(_text_terms(name or ""), _text_terms(organisation or ""))
+
+
+@lru_cache(maxsize=8192)  # names and organisations repeat across thousands of registrants
+def _text_terms(text: str) -> frozenset[str]:
+    found: set[str] = set()
+    for spelling in spellings(text):
+        found.update(_WORD.findall(spelling))
+    return frozenset(word[:MAX_TERM_LENGTH] for word in found)
 
 
 def query_words(query: str) -> list[str]:
@@ -90,8 +97,12 @@ def reindex(
     *,
     registration_ids: Iterable[int] = (),
     user_ids: Iterable[int] = (),
+    new: bool = False,
 ) -> None:
-    """Rewrite the terms of these registrations and of every registration of these users."""
+    """Rewrite the terms of these registrations and of every registration of these users.
+
+    ``new``: the registrations were just inserted and have no terms yet (the importer).
+    """
     registration_ids, user_ids = list(registration_ids), list(user_ids)
     if not registration_ids and not user_ids:
         return
@@ -105,7 +116,7 @@ def reindex(
     ).all()
     ids = [row[0] for row in rows]
     table = RegistrationSearchTerm.__table__
-    for start in range(0, len(ids), 500):
+    for start in range(0, 0 if new else len(ids), 500):
         connection.execute(
             delete(table).where(table.c.registration_id.in_(ids[start : start + 500]))
         )
@@ -114,8 +125,7 @@ def reindex(
         for registration_id, event_id, name, organisation, email in rows
         for term in sorted(terms_for(name or "", organisation or "", email or ""))
     ]
-    for start in range(0, len(terms), 1000):
-        connection.execute(insert(table), terms[start : start + 1000])
+    insert_rows(connection, table, terms)
 
 
 def reindex_registration(registration: Registration) -> None:

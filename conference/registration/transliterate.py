@@ -53,6 +53,8 @@ def latin(text: str) -> str:
     """Lower case, accents dropped, every script in Latin letters: the searched form."""
     # An apostrophe typed in a name separates words ("d'Évora"); one that Unidecode writes
     # for a soft sign ("Ol'ga") does not.
+    if text.isascii():  # the same result, without the Unicode work (most emails and names)
+        return _APOSTROPHES.sub(" ", text.lower())
     folded = _APOSTROPHES.sub(" ", _strip_accents(text.casefold()).translate(_SPECIAL_LETTERS))
     return _APOSTROPHES.sub("", unidecode(folded).lower())
 

@@ -26,14 +26,25 @@ from conference.agenda.ids import (
     speaker_public_id,
     track_public_id,
 )
-from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus, Speaker, Track
+from conference.agenda.models import (
+    AgendaSession,
+    Room,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+    Track,
+    new_session_uid,
+    session_speakers,
+)
 from conference.agenda.services import (
     SessionFields,
     apply_session_fields,
     cancel_session,
     record_added,
+    session_values,
 )
 from conference.agenda.translated import SESSION_FIELDS
+from conference.bulk_insert import insert_rows
 from conference.categories import StakeholderCategory
 from conference.db_types import utcnow
 from conference.errors import ImportValidationError
@@ -278,6 +289,40 @@ def _existing(model, event: Event, public_id) -> dict[str, Any]:
     return {public_id(row): row for row in rows}
 
 
+def _insert_sessions(
+    event: Event, rows: list[dict[str, Any]], speakers: list[list[int]], *, record: bool
+) -> None:
+    """Insert new sessions and their speakers' places in bulk; ``record``: the agenda was
+    already public, so each goes to its changelog as added (``record_added``)."""
+    if not rows:
+        return
+    db.session.flush()
+    connection = db.session.connection()
+    insert_rows(connection, AgendaSession.__table__, rows)
+    table = AgendaSession.__table__
+    ids = dict(
+        db.session.execute(
+            select(table.c.external_id, table.c.id).where(
+                table.c.event_id == event.id,
+                table.c.external_id.in_([row["external_id"] for row in rows]),
+            )
+        ).all()
+    )
+    links = [
+        {"session_id": ids[row["external_id"]], "speaker_id": speaker_id, "position": position}
+        for row, speaker_ids in zip(rows, speakers, strict=True)
+        for position, speaker_id in enumerate(speaker_ids)
+    ]
+    insert_rows(connection, session_speakers, links)
+    if record:
+        added = db.session.scalars(
+            select(AgendaSession).where(AgendaSession.id.in_(list(ids.values())))
+        )
+        by_id = {session.id: session for session in added}
+        for row in rows:
+            record_added(event, by_id[ids[row["external_id"]]])
+
+
 def import_event(
     document: Any,
     *,
@@ -375,6 +420,9 @@ def import_event(
             .options(selectinload(AgendaSession.speakers))
         ).all()
     seen: set[str] = set()
+    # New sessions are inserted in bulk after the loop (plain rows: no ORM object each).
+    new_sessions: list[dict[str, Any]] = []
+    new_speakers: list[list[int]] = []
     total = len(document["sessions"])
     for done, item in enumerate(document["sessions"], 1):
         if progress is not None:
@@ -406,17 +454,25 @@ def import_event(
             )
         session = existing.get(item["id"])
         if session is None:
-            session = AgendaSession(event_id=event.id, external_id=item["id"], revision=0)
-            if item.get("uid") and item["uid"] not in taken_uids:
-                session.uid = item["uid"]
-                taken_uids.add(item["uid"])
-            apply_session_fields(session, fields)
-            session.translations = clean_translations(item.get("translations"), SESSION_FIELDS)
-            db.session.add(session)
-            if was_published:
-                record_added(event, session)
+            uid = item.get("uid")
+            if uid and uid not in taken_uids:
+                taken_uids.add(uid)
+            else:
+                uid = new_session_uid()
+            values = session_values(fields)
+            new_sessions.append(
+                {
+                    "event_id": event.id,
+                    "external_id": item["id"],
+                    "revision": 0,
+                    "uid": uid,
+                    "translations": clean_translations(item.get("translations"), SESSION_FIELDS),
+                    **values,
+                }
+            )
+            new_speakers.append([s.id for s in fields.speakers])
             report.bump("sessions created")
-            report.changes.append(f"New session: {session.title}")
+            report.changes.append(f"New session: {values['title']}")
         else:
             session.external_id = item["id"]
             changed = apply_session_fields(session, fields)
@@ -431,6 +487,7 @@ def import_event(
                 report.bump("sessions updated")
                 what = ", ".join(sorted(name.replace("_", " ") for name in changed))
                 report.changes.append(f"Changed session: {session.title} — {what}")
+    _insert_sessions(event, new_sessions, new_speakers, record=was_published)
     absent = [s for e, s in existing.items() if e not in seen] if cancel_absent else []
     for session in absent:
         if cancel_session(session):

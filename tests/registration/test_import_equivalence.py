@@ -6,16 +6,23 @@ from __future__ import annotations
 import copy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conference.accounts.models import User
 from conference.accounts.services import create_user
 from conference.agenda.models import AgendaSession
+from conference.bulk_insert import SMALL
 from conference.errors import DomainError
 from conference.events.models import Event
 from conference.extensions import db
+from conference.feeds.models import CalendarToken
 from conference.registration.booking import book_session
-from conference.registration.models import Booking, Registration
+from conference.registration.models import (
+    AuditEntry,
+    Booking,
+    Registration,
+    RegistrationSearchTerm,
+)
 from conference.registration.moderation import enrol
 from conference.workload.importer import import_event
 from tests.conftest import empty_tables
@@ -37,18 +44,44 @@ def _outcome() -> dict:
             User, User.id == Registration.user_id
         )
     ).all()
+    terms = db.session.execute(
+        select(User.email, RegistrationSearchTerm.term)
+        .join(Registration, Registration.id == RegistrationSearchTerm.registration_id)
+        .join(User, User.id == Registration.user_id)
+    ).all()
+    seats = db.session.execute(select(AgendaSession.external_id, AgendaSession.confirmed_count))
+    accounts = db.session.execute(
+        select(User.email, User.name, User.password_hash, func.count(CalendarToken.id))
+        .outerjoin(CalendarToken, CalendarToken.user_id == User.id)
+        .group_by(User.id)
+    ).all()
     return {
         "bookings": {(e, s): (status, place) for e, s, status, place in bookings},
         "registrations": {e: (status, category) for e, status, category in registrations},
+        # What the door's name search finds, the seat counters, password-less accounts each
+        # with its calendar address.
+        "search terms": set(terms),
+        "confirmed counts": dict(seats.all()),
+        "approved count": db.session.scalar(select(Event.approved_count)),
+        "accounts": {e: (name, hash_, tokens) for e, name, hash_, tokens in accounts},
     }
 
 
 def test_bulk_import_books_exactly_as_the_services_one_by_one():
-    workload = build_workload(sessions=20, attendees=100, rooms=2)
+    # Enough attendees that every table takes the bulk path (``insert_rows``: COPY on
+    # PostgreSQL), not the ordinary insert kept for a few rows.
+    workload = build_workload(sessions=20, attendees=SMALL + 20, rooms=2)
 
-    import_event(copy.deepcopy(workload))
+    report = import_event(copy.deepcopy(workload))
     db.session.commit()
     bulk = _outcome()
+    audit = db.session.execute(select(AuditEntry.action, AuditEntry.to_state)).all()
+    assert sorted(audit) == sorted(
+        ("imported", status) for status, _ in bulk["registrations"].values()
+    )
+    assert report.counts["bookings confirmed"] == sum(
+        1 for status, _ in bulk["bookings"].values() if status == "confirmed"
+    )
     db.session.close()
     empty_tables()
 
@@ -81,4 +114,5 @@ def test_bulk_import_books_exactly_as_the_services_one_by_one():
 
     assert refused > 0  # the workload exercises the refusals, not only the seats
     assert any(status == "waitlisted" for status, _ in bulk["bookings"].values())
+    assert bulk["search terms"] and all(h is None for _, h, _ in bulk["accounts"].values())
     assert bulk == one_by_one
