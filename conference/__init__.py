@@ -25,6 +25,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from conference import extensions
 
     extensions.init_app(app)
+    from conference import gc_guard
+
+    gc_guard.init_app(app)  # CPython 3.11's collector inside attribute stores (issue 13)
     from conference import i18n
 
     i18n.init_app(app)

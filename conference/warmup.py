@@ -46,7 +46,7 @@ def output_requests(app: Flask) -> list[tuple[str, str]]:
     Pages and feeds are cached per language; the warm-up builds only the one most visitors
     get, so it makes as many entries as before (``WARM_OUTPUTS_EVENTS`` still bounds it)."""
     from conference.events.services import list_public_events
-    from conference.extensions import db
+    from conference.gc_guard import remove_session
     from conference.i18n import language_for
 
     limit = app.config["WARM_OUTPUTS_EVENTS"]
@@ -61,7 +61,7 @@ def output_requests(app: Flask) -> list[tuple[str, str]]:
                 for name in PUBLIC_OUTPUTS
             ]
         finally:
-            db.session.remove()
+            remove_session()
 
 
 def warm_public_outputs(app: Flask, *, alive: Callable[[], None] | None = None) -> WarmReport:

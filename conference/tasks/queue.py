@@ -41,7 +41,7 @@ class TaskQueue:
         app = self.app
 
         def run(*args: Any, **kwargs: Any) -> Any:
-            from conference.extensions import db
+            from conference.gc_guard import remove_session
 
             # A task has its own app context, hence its own session and transaction,
             # even when huey's immediate mode runs it inside a request.
@@ -49,7 +49,7 @@ class TaskQueue:
                 try:
                     return spec.func(*args, **kwargs)
                 finally:
-                    db.session.remove()
+                    remove_session()
 
         self.tasks[spec.name] = self.huey.task(
             name=spec.name, retries=spec.retries, retry_delay=spec.retry_delay
