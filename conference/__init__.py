@@ -88,7 +88,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(delegations_manage_bp)
     app.register_blueprint(languages_bp)
 
-    from conference import cli, errors, outage, proxies, request_limits, security, templating
+    from conference import (
+        cli,
+        cookie_sessions,
+        errors,
+        outage,
+        proxies,
+        request_limits,
+        security,
+        templating,
+    )
     from conference.badges import receivers as badge_receivers
     from conference.delegations import receivers as delegation_receivers
     from conference.feeds import receivers as feed_receivers
@@ -103,6 +112,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     errors.register_error_handlers(app)
     outage.register_outage_handler(app)
+    cookie_sessions.register_session_interface(app)
     security.register_security_headers(app)
     security.register_input_guards(app)
     request_limits.register_request_limits(app)

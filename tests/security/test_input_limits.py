@@ -120,3 +120,28 @@ def test_page_numbers_beyond_the_last_page_show_an_empty_page(app, world):
     for path in ("registrations", "audit"):
         response = client.get(f"/events/{world.event.slug}/manage/{path}?page={HUGE}")
         assert response.status_code == 200
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(app, world):
+    """The body is searched for \\u0000 before parsing: a literal backslash-u text passes."""
+    client = world.client_for(app, "device")
+
+    response = client.post(
+        f"/api/v1/events/{world.event.slug}/checkins",
+        json={"code": "not a code \\u0000", "checkpoint": "entrance"},
+    )
+
+    assert response.status_code == 200
+    assert response.get_json()["reason"] == "invalid_code"
+
+
+def test_a_nul_deep_in_a_json_key_is_refused(app, world):
+    client = world.client_for(app, "device")
+
+    response = client.post(
+        f"/api/v1/events/{world.event.slug}/checkins",
+        json={"code": world.badge.token, "checkpoint": "entrance", "x": [{"k\x00": 1}]},
+    )
+
+    assert response.status_code == 400
+    assert "NUL character" in response.get_json()["error"]["message"]
