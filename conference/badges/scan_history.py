@@ -103,6 +103,25 @@ def _statement(entrance: bool, by_device: bool, with_repeat: bool, readmitting: 
     return select(Scan, found.c.kind).join(found, Scan.id == found.c.id)
 
 
+def select_badge(*columns: Any) -> Select:
+    """The badge ``badge_id`` (registration and holder loaded, fresh), the status of the key a
+    code names (``key_id``), then ``columns``."""
+    key_status = (
+        select(EventSigningKey.status)
+        .where(
+            EventSigningKey.event_id == Badge.event_id,
+            EventSigningKey.key_id == bindparam("key_id"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(Badge, key_status, *columns)
+        .where(Badge.id == bindparam("badge_id"))
+        .options(joinedload(Badge.registration).joinedload(Registration.user))
+        .execution_options(populate_existing=True)
+    )
+
+
 @cache
 def _with_badge_statement(
     entrance: bool, by_device: bool, with_repeat: bool, readmitting: bool
@@ -114,25 +133,12 @@ def _with_badge_statement(
     the ORM more than the statement itself; a first check-in has none to load.
     Built on first use: ORM options need every model mapped.
     """
-    key_status = (
-        select(EventSigningKey.status)
-        .where(
-            EventSigningKey.event_id == Badge.event_id,
-            EventSigningKey.key_id == bindparam("key_id"),
-        )
-        .scalar_subquery()
-    )
     parts = _parts(Badge.registration_id, entrance, by_device, with_repeat, readmitting)
     newest = (
         query.limit(1).correlate(Badge).scalar_subquery().label(f"{kind}_id")
         for kind, query in parts
     )
-    return (
-        select(Badge, key_status, *newest)
-        .where(Badge.id == bindparam("badge_id"))
-        .options(joinedload(Badge.registration).joinedload(Registration.user))
-        .execution_options(populate_existing=True)
-    )
+    return select_badge(*newest)
 
 
 def _shape_and_params(

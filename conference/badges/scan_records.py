@@ -10,12 +10,12 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 
 from conference.badges import tokens
 from conference.badges.checkpoints import Checkpoint, actor_columns, is_device
-from conference.badges.models import Badge, EventSigningKey, KeyStatus, Scan, ScanEntry, ScanResult
-from conference.badges.scan_history import History, badge_with_history
+from conference.badges.models import Badge, KeyStatus, Scan, ScanEntry, ScanResult
+from conference.badges.scan_history import History, badge_with_history, select_badge
 from conference.events.models import Event
 from conference.extensions import db
 from conference.registration.models import Booking, BookingStatus, Registration
@@ -44,20 +44,7 @@ def badge_with_holder() -> Select:
 
     Built on first use: ORM options need every model mapped.
     """
-    key_status = (
-        select(EventSigningKey.status)
-        .where(
-            EventSigningKey.event_id == Badge.event_id,
-            EventSigningKey.key_id == bindparam("key_id"),
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(Badge, key_status)
-        .where(Badge.id == bindparam("badge_id"))
-        .options(joinedload(Badge.registration).joinedload(Registration.user))
-        .execution_options(populate_existing=True)
-    )
+    return select_badge()
 
 
 _INSERT_SCAN = insert(_scans)
