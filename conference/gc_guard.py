@@ -19,12 +19,38 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 
 from conference.extensions import db
 
 NEEDED = sys.version_info < (3, 12)
+
+# The collector is process-wide, and a threaded worker closes several sessions at once: the
+# first thread in turns it off, the last one out turns it back on (if it was on before).
+_pause_lock = threading.Lock()
+_pause_depth = 0
+_was_enabled = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    global _pause_depth, _was_enabled
+    with _pause_lock:
+        if _pause_depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pause_depth += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pause_depth -= 1
+            if _pause_depth == 0 and _was_enabled:
+                gc.enable()
 
 
 def remove_session() -> None:
@@ -33,13 +59,8 @@ def remove_session() -> None:
     if not NEEDED:
         db.session.remove()
         return
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         db.session.remove()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def remove_session_without_collecting(_exception: BaseException | None = None) -> None:

@@ -49,6 +49,15 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DATABASE_URL"] = parsed.set(database=name).render_as_string(hide_password=False)
 
 
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """Name a bytes parameter after its argument, not its content.
+
+    Generated files (a ReportLab PDF carries a random document id, a zip its timestamps) differ
+    between the two xdist workers' collections, and xdist refuses to run when the test ids do.
+    """
+    return argname if isinstance(val, bytes) else None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep each browser journey's module on one pytest-xdist worker (``--dist loadgroup``).
 

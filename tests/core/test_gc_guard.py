@@ -4,6 +4,7 @@ is closed with it paused, and it is back on afterwards."""
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
 from sqlalchemy import event, select
@@ -53,3 +54,31 @@ def test_the_guard_runs_before_flask_sqlalchemys_own_removal(app):
     # removal that Flask-SQLAlchemy registered in db.init_app.
     names = [f.__name__ for f in reversed(app.teardown_appcontext_funcs)]
     assert names.index("remove_session_without_collecting") < names.index("_teardown_session")
+
+
+def test_threads_closing_at_once_keep_the_collector_off_until_the_last_one_is_done():
+    # A threaded worker: thread A starts closing, B starts, A finishes while B is still
+    # closing. B's close must still run with the collector off.
+    a_inside, b_inside, a_done = threading.Event(), threading.Event(), threading.Event()
+    seen_by_b: list[bool] = []
+
+    def thread_a():
+        with gc_guard.collector_paused():
+            a_inside.set()
+            b_inside.wait()
+        a_done.set()
+
+    def thread_b():
+        a_inside.wait()
+        with gc_guard.collector_paused():
+            b_inside.set()
+            a_done.wait()
+            seen_by_b.append(gc.isenabled())
+
+    threads = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen_by_b == [False]
+    assert gc.isenabled()
