@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_CACHE_MAX_ENTRIES": 512,
     "FEED_CACHE_MAX_BYTES": 32 * 2**20,
     "FEED_FRAGMENTS_MAX_BYTES": 16 * 2**20,
+    # Rendered pieces of agenda pages (conference/agenda/fragments.py).
+    "AGENDA_FRAGMENTS_MAX_ENTRIES": 100_000,
+    "AGENDA_FRAGMENTS_MAX_BYTES": 32 * 2**20,
     # How many upcoming or running published events a worker builds the public outputs of
     # when it starts (deploy/gunicorn.conf.py), so no visitor waits for a cold build; 0: none.
     "WARM_OUTPUTS_EVENTS": 3,
@@ -185,6 +188,8 @@ _INT_KEYS = {
     "FEED_CACHE_MAX_ENTRIES",
     "FEED_CACHE_MAX_BYTES",
     "FEED_FRAGMENTS_MAX_BYTES",
+    "AGENDA_FRAGMENTS_MAX_ENTRIES",
+    "AGENDA_FRAGMENTS_MAX_BYTES",
     "WARM_OUTPUTS_EVENTS",
     "MAIL_BATCH_SIZE",
     "CHANGE_NOTICE_DELAY_MINUTES",

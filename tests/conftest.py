@@ -138,7 +138,13 @@ def empty_tables() -> None:
 
 # In-process caches the application keeps in ``app.extensions``: a test must never be served
 # a page or feed that an earlier test's event (with the same id and version) left behind.
-PROCESS_CACHES = ("public_page_cache", "feed_cache", "feed_fragments", "oidc_metadata")
+PROCESS_CACHES = (
+    "public_page_cache",
+    "feed_cache",
+    "feed_fragments",
+    "agenda_fragments",
+    "oidc_metadata",
+)
 
 
 def reset_process_state(application: Flask) -> None:

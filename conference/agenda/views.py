@@ -31,6 +31,7 @@ from conference.agenda.catalogue import get_owned
 from conference.agenda.dates import day_text
 from conference.agenda.exports import agenda_json_of, frab_xml_of
 from conference.agenda.filters import AgendaFilters
+from conference.agenda.fragments import session_fragment
 from conference.agenda.grid import build_day_grid
 from conference.agenda.models import SessionKind, Speaker
 from conference.agenda.pagecache import cached_for_anonymous
@@ -50,6 +51,7 @@ from conference.timezones import EVENT_ZONE, SESSION_KEY, DisplayZone, valid_zon
 bp = Blueprint("agenda", __name__)
 bp.add_app_template_filter(country_name, "country_name")
 bp.add_app_template_filter(day_text, "day_text")
+bp.add_app_template_global(session_fragment, "session_fragment")
 
 
 @bp.after_request
@@ -62,13 +64,19 @@ def _no_shared_caching(response: Response) -> Response:
     return response
 
 
-def _grid_day(view, filters: AgendaFilters, shown):
+def _grid_day(view, filters: AgendaFilters, shown_by_day: dict):
     if filters.day:
         return filters.day
-    days_with_sessions = [
-        d for d in view.event.days if any(s.local_day(view.event) == d for s in shown)
-    ]
+    days_with_sessions = [d for d in view.event.days if shown_by_day.get(d)]
     return days_with_sessions[0] if days_with_sessions else view.event.days[0]
+
+
+def _by_local_day(sessions, event) -> dict:
+    """Day -> its sessions, in order (one pass: 5,000 sessions over several days)."""
+    days: dict = {}
+    for item in sessions:
+        days.setdefault(item.local_day(event), []).append(item)
+    return days
 
 
 def display_zone(event) -> DisplayZone:
@@ -120,11 +128,12 @@ def agenda(slug: str):
     view = load_agenda(event, current_user)
     filters = AgendaFilters.from_args(request.args, event.days)
     shown = filters.apply(view.sessions)
+    shown_by_day = _by_local_day(shown, event)
     grid = None
     if filters.shows_grid:
-        day = _grid_day(view, filters, shown)
+        day = _grid_day(view, filters, shown_by_day)
         rooms = [r for r in view.rooms if filters.room in (None, r.id)]
-        grid = build_day_grid(day, [s for s in shown if s.local_day(event) == day], rooms, zone.tz)
+        grid = build_day_grid(day, shown_by_day.get(day, []), rooms, zone.tz)
     kinds = [k for k in SessionKind if any(s.kind == k.value for s in view.sessions)]
     list_days = [filters.day] if filters.day else event.days
     if not filters.shows_list:
@@ -141,12 +150,13 @@ def agenda(slug: str):
         event_feeds=event_feed_links(
             event, view.sessions, track_id=filters.track, room_id=filters.room
         ),
-        list_days=[(d, [s for s in shown if s.local_day(event) == d]) for d in list_days],
+        list_days=[(d, shown_by_day.get(d, [])) for d in list_days],
     )
 
 
 def _programme_days(event, sessions) -> list[ProgrammeDay]:
-    return [ProgrammeDay(d, [s for s in sessions if s.local_day(event) == d]) for d in event.days]
+    by_day = _by_local_day(sessions, event)
+    return [ProgrammeDay(d, by_day.get(d, [])) for d in event.days]
 
 
 def _zone_note(event, zone: DisplayZone) -> str:

@@ -251,7 +251,8 @@ def _speaker(speaker: Speaker) -> tuple:
     )
 
 
-def _session(item: VisibleSession) -> tuple:
+def session_content(item: VisibleSession) -> tuple:
+    """Everything ``item`` shows, as plain values (its room, track and speakers included)."""
     converters = {"room": _room, "track": _track, "speakers": lambda s: tuple(map(_speaker, s))}
     return tuple(
         converters.get(name, lambda value: value)(getattr(item, name))
@@ -281,7 +282,7 @@ def content_digest(
     )
     content = (
         event_part,
-        tuple(_session(s) for s in sessions),
+        tuple(session_content(s) for s in sessions),
         tuple(_room(r) for r in rooms),
         tuple(_track(t) for t in tracks),
         tuple(_speaker(s) for s in speakers),
