@@ -16,8 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload
 
 from conference import permissions
 from conference.agenda.models import AgendaSession, Room, Speaker, Track, session_speakers
@@ -101,20 +100,37 @@ def _session_options():
     return (joinedload(AgendaSession.room), joinedload(AgendaSession.track))
 
 
-def _programme_options():
-    """For a whole programme: the speakers come from ``attach_speakers``."""
-    return (
-        joinedload(AgendaSession.room),
-        joinedload(AgendaSession.track),
-        lazyload(AgendaSession.speakers),
+class ProgrammeRow:
+    """One session of a programme as plain column values, with its room, track and speakers.
+
+    ``visible_rows`` reads a whole programme (5,000 sessions at the flagship's size); building
+    an ORM object per session cost about half of each rebuild after an agenda change (issue
+    22). The row answers what ``shown_session`` and the visibility rule read of a session,
+    under the same names, and is never written: writes go through the ORM model.
+    """
+
+    __slots__ = (
+        *(c.key for c in AgendaSession.__table__.c),
+        "invitation_only",
+        "room",
+        "track",
+        "speakers",
     )
 
+    @property
+    def is_restricted(self) -> bool:
+        return AgendaSession.is_restricted.fget(self)  # the model's own rule
 
-def attach_speakers(sessions: list[AgendaSession], *conditions: Any) -> None:
-    """Give every session its speakers, in order, from one query.
 
-    ``conditions`` select the same sessions (on ``AgendaSession``). ``selectinload``
-    would send one query per 500 sessions: ten for a programme of 5,000.
+_ROW_COLUMNS = (*AgendaSession.__table__.c, AgendaSession.invitation_only)
+_ROW_NAMES = tuple(c.key for c in AgendaSession.__table__.c) + ("invitation_only",)
+
+
+def _speakers_by_session(*conditions: Any) -> dict[int, list[Speaker]]:
+    """Every selected session's speakers, in order, from one query.
+
+    ``conditions`` select the sessions (on ``AgendaSession``). ``selectinload`` would send
+    one query per 500 sessions: ten for a programme of 5,000.
     """
     links = session_speakers.c
     rows = db.session.execute(
@@ -127,24 +143,59 @@ def attach_speakers(sessions: list[AgendaSession], *conditions: Any) -> None:
     by_session: dict[int, list[Speaker]] = {}
     for session_id, speaker in rows:
         by_session.setdefault(session_id, []).append(speaker)
-    for session in sessions:
-        set_committed_value(session, "speakers", by_session.get(session.id, []))
+    return by_session
 
 
-def visible_rows(event: Event, audience: Audience, *conditions: Any) -> list[VisibleSession]:
+def _of_event(model: Any, event: Event) -> dict[int, Any]:
+    return {
+        item.id: item
+        for item in db.session.scalars(select(model).where(model.event_id == event.id))
+    }
+
+
+def programme_rows(
+    event: Event,
+    *conditions: Any,
+    rooms: dict[int, Room] | None = None,
+    tracks: dict[int, Track] | None = None,
+) -> list[ProgrammeRow]:
+    """The sessions of ``event`` matching ``conditions``, in time order, as plain rows.
+
+    The sessions, their speakers, and the event's tracks and rooms (``rooms``
+    and ``tracks``: already loaded by the caller) each in one statement: an event has a few dozen rooms and tracks,
+    and joining them into every session row cost more than reading them once."""
+    rooms = rooms if rooms is not None else _of_event(Room, event)
+    tracks = tracks if tracks is not None else _of_event(Track, event)
+    speakers = _speakers_by_session(AgendaSession.event_id == event.id, *conditions)
+    found = []
+    for values in db.session.execute(
+        select(*_ROW_COLUMNS)
+        .where(AgendaSession.event_id == event.id, *conditions)
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ):
+        row = ProgrammeRow()
+        for name, value in zip(_ROW_NAMES, values, strict=True):
+            setattr(row, name, value)
+        row.room = rooms.get(row.room_id)
+        row.track = tracks.get(row.track_id)
+        row.speakers = speakers.get(row.id, ())
+        found.append(row)
+    return found
+
+
+def visible_rows(
+    event: Event,
+    audience: Audience,
+    *conditions: Any,
+    rooms: dict[int, Room] | None = None,
+    tracks: dict[int, Track] | None = None,
+) -> list[VisibleSession]:
     """The sessions of ``event`` (narrowed by ``conditions``) as ``audience`` sees them.
 
     The one query behind every public and attendee output: the agenda, its
     exports and every calendar feed. In time order.
     """
-    conditions = (AgendaSession.event_id == event.id, audience.may_see(), *conditions)
-    rows = db.session.scalars(
-        select(AgendaSession)
-        .where(*conditions)
-        .options(*_programme_options())
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
-    ).all()
-    attach_speakers(rows, *conditions)
+    rows = programme_rows(event, audience.may_see(), *conditions, rooms=rooms, tracks=tracks)
     return [shown for row in rows if (shown := shown_session(row, audience.visibility(row), event))]
 
 
@@ -171,14 +222,20 @@ def load_agenda(
             select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id)
         )
     )
-    sessions = visible_rows(event, audience)
+    all_tracks = list(
+        db.session.scalars(
+            select(Track).where(Track.event_id == event.id).order_by(Track.position, Track.id)
+        )
+    )
+    sessions = visible_rows(
+        event,
+        audience,
+        rooms={room.id: room for room in all_rooms},
+        tracks={track.id: track for track in all_tracks},
+    )
     if is_staff:
         rooms = all_rooms
-        tracks = list(
-            db.session.scalars(
-                select(Track).where(Track.event_id == event.id).order_by(Track.position, Track.id)
-            )
-        )
+        tracks = all_tracks
         speakers = list(
             db.session.scalars(
                 select(Speaker)

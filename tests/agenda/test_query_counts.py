@@ -89,4 +89,5 @@ def test_agenda_outputs_use_the_same_number_of_queries_at_two_sizes(actor, event
         small, small_log = _count(clients["small"], events["small"], path)
         large, large_log = _count(clients["large"], events["large"], path)
         assert small == large, f"{path} as {actor}: {small} vs {large}\n{large_log}"
-        assert large <= 12, f"{path} as {actor}: {large} queries\n{large_log}"
+        # The programme itself is four statements (agenda.queries.programme_rows).
+        assert large <= 13, f"{path} as {actor}: {large} queries\n{large_log}"

@@ -64,7 +64,9 @@ def test_feed_query_count_does_not_grow_with_the_agenda(app, worlds, feed):
     counts = {name: _cold_count(client, urls[feed]) for name, urls in worlds.items()}
 
     assert counts["small"] == counts["large"], counts
-    assert counts["large"] <= 6
+    # The programme is read in four statements of constant count (sessions, speakers, rooms,
+    # tracks: agenda.queries.programme_rows), the rest is the event, the viewer and the feed.
+    assert counts["large"] <= 8
 
 
 def test_warm_event_feed_needs_one_query(app, worlds):
