@@ -65,9 +65,9 @@ def session_fragment(
     )
     cache = fragment_cache()
     try:
-        return Markup(cache[key])
+        return cache[key]
     except KeyError:
         pass
-    rendered = str(caller())
+    rendered = caller()  # Markup: the block was autoescaped as it rendered
     cache[key] = rendered
-    return Markup(rendered)
+    return rendered
