@@ -154,7 +154,7 @@ def search_registrations(event: Event, query: str) -> list[tuple[Registration, B
 
     Accents and case do not matter ("muller" finds Müller); see ``registration.search``.
     """
-    matching = search.matching_registrations(event.id, query)
+    matching = search.matching_registrations(event.id, query, SEARCH_LIMIT)
     if matching is None:
         return []
     rows = db.session.execute(

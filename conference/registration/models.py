@@ -196,9 +196,16 @@ class RegistrationSearchTerm(db.Model):
     """One folded word of a registrant's name or organisation (``registration.search``)."""
 
     __tablename__ = "registration_search_terms"
-    # The registration id in the index: a search reads the index alone (no table lookups).
+    # The holder's name and the registration id in the index: a search reads the index alone
+    # and keeps the first matches in name order before any other table is read.
     __table_args__ = (
-        Index("ix_registration_search_terms_event_term", "event_id", "term", "registration_id"),
+        Index(
+            "ix_registration_search_terms_event_term",
+            "event_id",
+            "term",
+            "sort_name",
+            "registration_id",
+        ),
     )
 
     registration_id: Mapped[int] = mapped_column(
@@ -206,6 +213,9 @@ class RegistrationSearchTerm(db.Model):
     )
     term: Mapped[str] = mapped_column(SEARCH_TERM_TYPE, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # A copy of the holder's ``User.name`` (same type, same collation), rewritten with the
+    # terms whenever the name changes: search results are listed by name.
+    sort_name: Mapped[str] = mapped_column(String(200), server_default="")
 
 
 class Booking(db.Model):

@@ -76,17 +76,31 @@ def _prefix_range(column: Any, prefix: str) -> Any:
     return (column >= prefix) & (column < prefix[:-1] + chr(last + 1))
 
 
-def matching_registrations(event_id: int, query: str) -> Select | None:
-    """The ids of the event's registrations matching every word of ``query``, or None."""
+def matching_registrations(event_id: int, query: str, limit: int) -> Select | None:
+    """The ids of the first ``limit`` of the event's registrations matching every word of
+    ``query``, in their holders' name order (then id), or None when there is nothing to search.
+
+    Read from the term index alone: a common surname of a large event matches a thousand
+    registrants, and only the first ``limit`` are then joined to anything.
+    """
     found = query_words(query)
     if not found:
         return None
     term = RegistrationSearchTerm
     parts = [
-        select(term.registration_id).where(term.event_id == event_id, _prefix_range(term.term, w))
+        select(term.registration_id, term.sort_name).where(
+            term.event_id == event_id, _prefix_range(term.term, w)
+        )
         for w in found
     ]
-    return parts[0] if len(parts) == 1 else intersect(*parts)
+    # One word may begin several words of a name ("ma" in "Maria Martin"): once each
+    # (INTERSECT already gives each registration once).
+    matches = (parts[0].distinct() if len(parts) == 1 else intersect(*parts)).subquery()
+    return (
+        select(matches.c.registration_id)
+        .order_by(matches.c.sort_name, matches.c.registration_id)
+        .limit(limit)
+    )
 
 
 # -- keeping the terms up to date ---------------------------------------------------------------
@@ -98,10 +112,13 @@ def reindex(
     registration_ids: Iterable[int] = (),
     user_ids: Iterable[int] = (),
     new: bool = False,
+    with_names: bool = True,
 ) -> None:
     """Rewrite the terms of these registrations and of every registration of these users.
 
     ``new``: the registrations were just inserted and have no terms yet (the importer).
+    ``with_names=False``: for the migrations before 0026, whose table has no ``sort_name``
+    yet (0026 fills it in).
     """
     registration_ids, user_ids = list(registration_ids), list(user_ids)
     if not registration_ids and not user_ids:
@@ -121,7 +138,12 @@ def reindex(
             delete(table).where(table.c.registration_id.in_(ids[start : start + 500]))
         )
     terms = [
-        {"registration_id": registration_id, "event_id": event_id, "term": term}
+        {
+            "registration_id": registration_id,
+            "event_id": event_id,
+            "term": term,
+            **({"sort_name": name or ""} if with_names else {}),
+        }
         for registration_id, event_id, name, organisation, email in rows
         for term in sorted(terms_for(name or "", organisation or "", email or ""))
     ]

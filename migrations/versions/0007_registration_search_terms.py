@@ -53,7 +53,7 @@ def upgrade():
 
     bind = op.get_bind()
     ids = [row[0] for row in bind.execute(sa.text("SELECT id FROM registrations"))]
-    reindex(bind, registration_ids=ids)
+    reindex(bind, registration_ids=ids, with_names=False)  # sort_name comes in 0026
 
 
 def downgrade():

@@ -111,7 +111,7 @@ def upgrade():
     bind.execute(scans.update().where(scans.c.manual.is_(True)).values(entry="name"))
     bind.execute(scans.update().where(scans.c.client_scanned_at.is_not(None)).values(offline=True))
     ids = [row[0] for row in bind.execute(sa.text("SELECT id FROM registrations"))]
-    reindex(bind, registration_ids=ids)
+    reindex(bind, registration_ids=ids, with_names=False)  # sort_name comes in 0026
 
 
 def downgrade():

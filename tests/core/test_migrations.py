@@ -113,6 +113,11 @@ def test_search_terms_are_filled_for_registrations_made_before_them(tmp_path):
             ).scalars()
             # 0011 adds the words of the email.
             assert list(terms) == ["a", "angstrom", "europol", "example", "org", "zoe"]
+            # 0026 copies the holder's name beside each term (search results in name order).
+            names = connection.execute(
+                text("SELECT DISTINCT sort_name FROM registration_search_terms")
+            ).scalars()
+            assert list(names) == ["Zoë Ångström"]
         # 0010's downgrade copies the events table on SQLite: no registration may go with it.
         downgrade(revision="0007")
         with db.engine.connect() as connection:

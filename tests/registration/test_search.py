@@ -146,7 +146,7 @@ def test_deleted_accounts_are_no_longer_found(event):
 def test_search_uses_an_index_range_not_a_scan(event):
     make_attendee(event, name="Indexed Person")
     query = select(Registration.id).where(
-        Registration.id.in_(search.matching_registrations(event.id, "inde"))
+        Registration.id.in_(search.matching_registrations(event.id, "inde", 25))
     )
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
 
@@ -154,7 +154,7 @@ def test_search_uses_an_index_range_not_a_scan(event):
         plan = " ".join(
             str(row[-1]) for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql))
         )
-        # The registration id is in the index: the terms' table itself is never read.
+        # The name and registration id are in the index: the terms' table is never read.
         assert (
             "COVERING INDEX ix_registration_search_terms_event_term "
             "(event_id=? AND term>? AND term<?)" in plan
@@ -184,3 +184,37 @@ def test_imported_registrations_are_searchable(runner, tmp_path):
     assert _names(registration.event, "zoe angs") == ["Zoë Ångström"]
     terms = db.session.scalar(select(func.count()).select_from(RegistrationSearchTerm))
     assert terms >= 10  # every imported registrant has terms
+
+
+def test_many_matches_give_the_first_in_name_order_and_follow_a_rename(event):
+    from conference.badges.offline import SEARCH_LIMIT
+
+    # More namesakes than a search shows, made in reverse name order.
+    for n in reversed(range(SEARCH_LIMIT + 5)):
+        make_attendee(event, name=f"Anna{n:02d} Kowalska")
+    make_attendee(event, name="Kowalski Other")  # matches "kowal", a word that starts it
+
+    shown = _names(event, "kowal")
+
+    expected = sorted(
+        [f"Anna{n:02d} Kowalska" for n in range(SEARCH_LIMIT + 5)] + ["Kowalski Other"]
+    )
+    assert shown == expected[:SEARCH_LIMIT]
+    # Every word must match, and the first ones are still chosen by name.
+    assert _names(event, "kowalska anna0") == [f"Anna{n:02d} Kowalska" for n in range(10)]
+
+    # A renamed holder moves in the list at once (the terms carry the name).
+    last = db.session.scalars(
+        select(Registration).join(Registration.user).where(Registration.event_id == event.id)
+    ).all()
+    renamed = next(r for r in last if r.user.name == f"Anna{SEARCH_LIMIT + 4:02d} Kowalska")
+    user = renamed.user
+    update_profile(
+        user,
+        name="Aaron Kowalska",
+        organisation=user.organisation,
+        country=user.country,
+        claimed_category=None,
+    )
+    db.session.commit()
+    assert _names(event, "kowal")[0] == "Aaron Kowalska"
