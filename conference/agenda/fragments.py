@@ -4,7 +4,7 @@ After an agenda change every cached page of the event is rebuilt, and at the fla
 most of that build is rendering the same 5,000 session summaries again. A piece is keyed on
 the session exactly as the audience sees it (``visibility.session_content``: a closed block's
 key holds only its time, room and status), the page's language and display zone, the event's
-address and zone, and the piece's own arguments: so what one viewer's key can bring back is
+address and zone, and which piece it is: so what one viewer's key can bring back is
 only what was rendered from that very content, and a changed session, room, track, speaker or
 translation asks for a new key. The seat marker of a piece is a placeholder filled per
 request (``agenda.views``), never a viewer's state.
@@ -14,7 +14,7 @@ The cache is bounded (entries and bytes) and per worker process, like the page c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 
 from flask import current_app
 from markupsafe import Markup
@@ -47,13 +47,13 @@ def session_fragment(
     event_slug: str,
     event_zone: str,
     zone: DisplayZone,
-    *options: Hashable,
+    *,
     caller: Callable[[], str],
 ) -> Markup:
     """``{% call session_fragment("summary", item, event.slug, event.timezone, zone) %}``.
 
-    The block between ``call`` and ``endcall`` is rendered once per key; ``options`` are the
-    block's own arguments that change what it renders (a heading level, a day shown)."""
+    The block between ``call`` and ``endcall`` is rendered once per key: ``piece`` names the
+    block, so two blocks of the same session never share a key."""
     key = (
         piece,
         session_content(item),
@@ -61,7 +61,6 @@ def session_fragment(
         zone.name,
         event_slug,
         event_zone,
-        options,
     )
     cache = fragment_cache()
     try:

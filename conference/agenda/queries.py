@@ -161,9 +161,9 @@ def programme_rows(
 ) -> list[ProgrammeRow]:
     """The sessions of ``event`` matching ``conditions``, in time order, as plain rows.
 
-    The sessions, their speakers, and the event's tracks and rooms (``rooms``
-    and ``tracks``: already loaded by the caller) each in one statement: an event has a few dozen rooms and tracks,
-    and joining them into every session row cost more than reading them once."""
+    The sessions, their speakers, and the event's rooms and tracks (unless the caller has
+    them: ``rooms``, ``tracks``) each in one statement: an event has a few dozen rooms and
+    tracks, and joining them into every session row cost more than reading them once."""
     rooms = rooms if rooms is not None else _of_event(Room, event)
     tracks = tracks if tracks is not None else _of_event(Track, event)
     speakers = _speakers_by_session(AgendaSession.event_id == event.id, *conditions)

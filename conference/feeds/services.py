@@ -36,6 +36,7 @@ from conference.extensions import db
 from conference.feeds.ical import FeedEntry, FeedMeta, render_calendar
 from conference.feeds.models import CalendarToken, FeedKind, new_feed_token
 from conference.i18n import language_for
+from conference.markings import marking_text
 from conference.outputcache import BuiltFeed, FeedCache, FragmentCache, app_cache
 from conference.registration.models import Booking, BookingStatus, Registration
 from conference.urls import external_url
@@ -67,7 +68,6 @@ class EntryTexts:
 
     speakers: str
     cancelled: str
-    marking: str
     closed_description: str
     kind_labels: dict[str, str]
     session_url_head: str
@@ -83,7 +83,6 @@ class EntryTexts:
         return cls(
             speakers=_("Speakers: %(names)s"),
             cancelled=_("%(title)s (cancelled)"),
-            marking=_("Marking: %(labels)s"),
             closed_description=str(CLOSED_DESCRIPTION),
             kind_labels={kind.value: kind.label for kind in SessionKind},
             session_url_head=head,
@@ -132,7 +131,7 @@ def session_entry(
         parts.append(texts.speakers % {"names": speakers})
     labels = item.marking_labels
     if labels:
-        parts.append(texts.marking % {"labels": "; ".join(labels)})
+        parts.append(marking_text(labels))
     parts.append(url)
     kind_label = texts.kind_labels.get(item.kind, "") if item.kind else ""
     categories = tuple(
