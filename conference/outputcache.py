@@ -20,6 +20,8 @@ from typing import Any
 
 from flask import current_app
 
+from conference.gc_guard import collector_paused
+
 
 @dataclass(frozen=True)
 class BuiltFeed:
@@ -117,7 +119,12 @@ class FeedCache(BoundedLRU):
             found = self._lookup(key)
         if found is not None:
             return found
-        value = build()
+        # A build of a big event's output makes hundreds of thousands of short-lived objects:
+        # with the collector on, they start full collections over the worker's whole heap,
+        # which doubled a feed's rebuild (issue 22). They are freed by reference counting as
+        # the build returns; the collector runs again right after.
+        with collector_paused():
+            value = build()
         if value is None:
             return None  # a 404 is not kept: ids that answer nothing cannot fill the cache
         with self._lock:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from conference import permissions
 from conference.accounts.models import User
@@ -149,10 +149,34 @@ def attendees_json(event: Event) -> dict[str, Any]:
     }
 
 
-def search_registrations(event: Event, query: str) -> list[tuple[Registration, Badge | None]]:
+# What the scanner's name search answers with (``_attendee_row``): reading no other column
+# of the three tables made the answer a quarter faster at 20,000 attendees (issue 22).
+_ANSWER_COLUMNS = (
+    load_only(
+        Registration.id,
+        Registration.user_id,
+        Registration.status,
+        Registration.delegation_id,
+        Registration.organisation,
+        Registration.country,
+        Registration.category,
+        Registration.category_verified_at,
+        Registration.category_verification_expires_at,
+    ),
+    contains_eager(Registration.user).load_only(
+        User.id, User.name, User.organisation, User.country
+    ),
+    load_only(Badge.id, Badge.registration_id, Badge.public_id, Badge.version, Badge.revoked_at),
+)
+
+
+def search_registrations(
+    event: Event, query: str, *, answer_only: bool = False
+) -> list[tuple[Registration, Badge | None]]:
     """Registrations whose name or organisation has words beginning with every word typed.
 
     Accents and case do not matter ("muller" finds Müller); see ``registration.search``.
+    ``answer_only``: load only what ``search_json`` answers with.
     """
     matching = search.matching_registrations(event.id, query, SEARCH_LIMIT)
     if matching is None:
@@ -161,7 +185,7 @@ def search_registrations(event: Event, query: str) -> list[tuple[Registration, B
         select(Registration, Badge)
         .join(User, Registration.user_id == User.id)
         .outerjoin(Badge, Badge.registration_id == Registration.id)
-        .options(contains_eager(Registration.user))
+        .options(*(_ANSWER_COLUMNS if answer_only else (contains_eager(Registration.user),)))
         .where(Registration.event_id == event.id, Registration.id.in_(matching))
         .order_by(User.name, Registration.id)
         .limit(SEARCH_LIMIT)
@@ -170,4 +194,4 @@ def search_registrations(event: Event, query: str) -> list[tuple[Registration, B
 
 
 def search_json(event: Event, query: str) -> list[dict[str, Any]]:
-    return [_attendee_row(r, b) for r, b in search_registrations(event, query)]
+    return [_attendee_row(r, b) for r, b in search_registrations(event, query, answer_only=True)]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import driver
 from tests.e2e import seed as seeding
 from tests.e2e.server import ROOT, LiveServer, drop_e2e_database, e2e_database_url
 from tests.smtp import LoopbackSMTP
@@ -109,6 +110,20 @@ class Site:
         with self._engine.connect() as connection:
             return connection.execute(text(sql), params).scalar()
 
+    def execute(self, sql: str, **params) -> None:
+        """Change the site's database directly (the harness's own bookkeeping, never a step of a
+        journey)."""
+        from sqlalchemy import create_engine, text
+
+        if self._engine is None:
+            self._engine = create_engine(self.server.database_url)
+        with self._engine.begin() as connection:
+            connection.execute(text(sql), params)
+
+    def forget_used_code(self, email: str) -> None:
+        """Forget the last authenticator step the account used, as 30 seconds passing would."""
+        self.execute("UPDATE users SET totp_last_step = NULL WHERE email = :email", email=email)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -124,9 +139,11 @@ def site(
     server = LiveServer(database_url, mail.port, artifacts / "server.log")
     server.start()
     site = Site(server, seeded, mail)
+    driver.forget_used_code = site.forget_used_code
     try:
         yield site
     finally:
+        driver.forget_used_code = None
         site.close()
         server.stop()
         drop_e2e_database(database_url)

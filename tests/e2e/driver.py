@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page, expect
@@ -188,25 +189,21 @@ class Person:
         expect(target).to_be_checked()
 
 
-# The last TOTP time step each account signed in with: the server refuses a step twice, so
-# the next log-in uses a later one (the server accepts one step ahead of its clock).
-_LAST_STEP: dict[str, int] = {}
+# The server refuses a code of a time step it has seen for the account (or an earlier one), so
+# a second log-in of one account within 30 seconds would have to wait for the clock; staff log
+# in dozens of times in a run. Instead the site forgets the account's last used step before each
+# code is typed, which is what 30 seconds passing does (the replay refusal itself is tested in
+# tests/accounts/test_two_factor.py). ``conftest.site`` sets this to its database's reset.
+forget_used_code: Callable[[str], None] | None = None
 
 
 def totp_code_for(email: str, secret: str = DEMO_TOTP_SECRET) -> str:
-    """A code the server has not seen yet for ``email``; waits for the clock only when three
-    log-ins of the same account fell within one 30-second step."""
+    """The code the authenticator app shows now, one the server accepts for ``email``."""
     import pyotp
 
-    now = time.time()
-    # The server takes the steps before, at and after its own: the one before only while the
-    # current step is young, so a slow page still arrives in time (at least 15 s to spare).
-    earliest = int(now) // 30 - (1 if now % 30 < 15 else 0)
-    step = max(earliest, _LAST_STEP.get(email, -1) + 1)
-    while step > int(time.time()) // 30 + 1:
-        time.sleep(0.2)
-    _LAST_STEP[email] = step
-    return pyotp.TOTP(secret).at(step * 30)
+    assert forget_used_code is not None, "the site fixture sets driver.forget_used_code"
+    forget_used_code(email)
+    return pyotp.TOTP(secret).now()
 
 
 def login(person: Person, email: str, password: str) -> None:

@@ -354,8 +354,14 @@ class Snapshot:
     rows: dict[str, list[dict[str, Any]]]
 
 
-def take_snapshot() -> Snapshot:
+def take_snapshot(only: set[str] | None = None) -> Snapshot:
+    """Every row of every table; ``only``: of these tables and every table that refers to them
+    (a row elsewhere changes only by a statement naming its table, or by a cascade from one)."""
     db.session.commit()
+    tables = db.metadata.sorted_tables
+    if only is not None and only <= {t.name for t in tables}:
+        chosen = _with_dependents(only)
+        tables = [t for t in tables if t.name in chosen]
     with db.engine.connect() as connection:
         return Snapshot(
             {
@@ -366,7 +372,7 @@ def take_snapshot() -> Snapshot:
                         table.select().order_by(*table.primary_key.columns)
                     ).mappings()
                 ]
-                for table in db.metadata.sorted_tables
+                for table in tables
             }
         )
 
@@ -420,23 +426,33 @@ _WRITTEN_TABLE = re.compile(r'^(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"
 
 class WriteCounter:
     """Counts INSERT/UPDATE/DELETE statements sent to the database while it is active, and
-    names the tables they wrote."""
+    names the tables they wrote (``tables`` is None when a write's table could not be read
+    from its statement: then every table counts as written)."""
 
     def __init__(self) -> None:
         self.count = 0
-        self.tables: set[str] = set()
+        self._tables: set[str] = set()
+        self._unnamed = False
+
+    @property
+    def tables(self) -> set[str] | None:
+        return None if self._unnamed else self._tables
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG002
         text = statement.lstrip().upper()
         written = _WRITTEN_TABLE.match(statement.lstrip())
         if written:
-            self.tables.add(written.group(1).lower())
+            self._tables.add(written.group(1).lower())
         # A line in the security log is the record of a refusal (a failed re-confirmation, a
         # wrong code), not a change the refused request made.
         if text[:6] in {"INSERT", "UPDATE", "DELETE"} and not text.startswith(
             "INSERT INTO SECURITY_EVENTS"
         ):
             self.count += 1
+        # A write whose table is not its statement's third word (a common table expression,
+        # say): every table may have changed.
+        if not written and text.startswith(("INSERT", "UPDATE", "DELETE", "WITH ")):
+            self._unnamed = True
 
     def __enter__(self) -> WriteCounter:
         sa_event.listen(db.engine, "before_cursor_execute", self._seen)
