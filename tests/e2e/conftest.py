@@ -101,23 +101,26 @@ class Site:
         self.mail = mail
         self._engine = None
 
-    def scalar(self, sql: str, **params):
-        """Read one value from the site's database (to confirm what the pages say happened)."""
-        from sqlalchemy import create_engine, text
+    def _database(self):
+        from sqlalchemy import create_engine
 
         if self._engine is None:
             self._engine = create_engine(self.server.database_url)
-        with self._engine.connect() as connection:
+        return self._engine
+
+    def scalar(self, sql: str, **params):
+        """Read one value from the site's database (to confirm what the pages say happened)."""
+        from sqlalchemy import text
+
+        with self._database().connect() as connection:
             return connection.execute(text(sql), params).scalar()
 
     def execute(self, sql: str, **params) -> None:
         """Change the site's database directly (the harness's own bookkeeping, never a step of a
         journey)."""
-        from sqlalchemy import create_engine, text
+        from sqlalchemy import text
 
-        if self._engine is None:
-            self._engine = create_engine(self.server.database_url)
-        with self._engine.begin() as connection:
+        with self._database().begin() as connection:
             connection.execute(text(sql), params)
 
     def forget_used_code(self, email: str) -> None:

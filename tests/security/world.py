@@ -358,10 +358,7 @@ def take_snapshot(only: set[str] | None = None) -> Snapshot:
     """Every row of every table; ``only``: of these tables and every table that refers to them
     (a row elsewhere changes only by a statement naming its table, or by a cascade from one)."""
     db.session.commit()
-    tables = db.metadata.sorted_tables
-    if only is not None and only <= {t.name for t in tables}:
-        chosen = _with_dependents(only)
-        tables = [t for t in tables if t.name in chosen]
+    tables = _tables_of(only)
     with db.engine.connect() as connection:
         return Snapshot(
             {
@@ -384,10 +381,7 @@ def restore_snapshot(snapshot: Snapshot, only: set[str] | None = None) -> None:
     every table that refers to them (emptying a table cascades to those), the rest is kept.
     """
     db.session.remove()
-    tables = db.metadata.sorted_tables
-    if only is not None and only <= {t.name for t in tables}:
-        chosen = _with_dependents(only)
-        tables = [t for t in tables if t.name in chosen]
+    tables = _tables_of(only)
     with db.engine.begin() as connection:
         # DELETE, not TRUNCATE: on a few dozen rows it is many times faster on PostgreSQL.
         for table in reversed(tables):
@@ -404,6 +398,16 @@ def restore_snapshot(snapshot: Snapshot, only: set[str] | None = None) -> None:
                 if "id" in t.c and snapshot.rows[t.name]
             ]
             connection.execute(text("SELECT " + ", ".join(calls)))
+
+
+def _tables_of(only: set[str] | None) -> list:
+    """The tables in dependency order: all of them, or ``only`` and those that refer to them
+    (all of them when ``only`` names a table the metadata does not have)."""
+    tables = db.metadata.sorted_tables
+    if only is None or not only <= {t.name for t in tables}:
+        return tables
+    chosen = _with_dependents(only)
+    return [t for t in tables if t.name in chosen]
 
 
 def _with_dependents(names: set[str]) -> set[str]:
@@ -449,7 +453,7 @@ class WriteCounter:
             "INSERT INTO SECURITY_EVENTS"
         ):
             self.count += 1
-        # A write whose table is not its statement's third word (a common table expression,
+        # A write whose table the pattern cannot name (one inside a common table expression,
         # say): every table may have changed.
         if not written and text.startswith(("INSERT", "UPDATE", "DELETE", "WITH ")):
             self._unnamed = True
