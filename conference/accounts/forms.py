@@ -8,7 +8,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    SelectField,
     StringField,
     SubmitField,
 )
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from conference.accounts.services import MIN_PASSWORD_LENGTH
 from conference.categories import CATEGORY_CHOICES
 from conference.countries import country_choices
-from conference.formfields import as_choices
+from conference.formfields import SelectField, as_choices
 
 
 def _country_field(label: str | None = None) -> SelectField:

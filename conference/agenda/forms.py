@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -33,7 +32,7 @@ from conference.agenda.translated import SESSION_FIELDS, TRANSLATED_LANGUAGES, c
 from conference.categories import CATEGORY_CHOICES
 from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
-from conference.formfields import as_choices, db_int
+from conference.formfields import SelectField, as_choices, db_int
 from conference.localtime import to_instant
 from conference.markings import TLP_CHOICES
 

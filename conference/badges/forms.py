@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from conference.categories import CATEGORY_CHOICES
-from conference.formfields import as_choices, db_int
+from conference.formfields import SelectField, as_choices, db_int
 
 
 class ConfirmForm(FlaskForm):

@@ -10,7 +10,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
 )
@@ -29,7 +28,7 @@ from conference.countries import country_choices
 from conference.delegations.models import DelegationKind
 from conference.delegations.rules import MAX_QUOTA
 from conference.delegations.services import DelegationDetails
-from conference.formfields import as_choices, db_int
+from conference.formfields import SelectField, as_choices, db_int
 
 
 class DelegationForm(FlaskForm):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from conference.documents.filetypes import ALLOWED_DESCRIPTION
-from conference.formfields import as_choices
+from conference.formfields import SelectField, as_choices
 from conference.markings import TLP_CHOICES
 
 FILE_HINT = _l("%(types)s; the content decides, not the name.", types=ALLOWED_DESCRIPTION)

@@ -14,7 +14,6 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -33,7 +32,7 @@ from conference.events.models import (
 )
 from conference.events.services import EventDetails
 from conference.events.translated import EVENT_FIELDS, TRANSLATED_LANGUAGES, clean_translations
-from conference.formfields import as_choices, db_int
+from conference.formfields import SelectField, as_choices, db_int
 from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from conference.categories import CATEGORY_CHOICES
-from conference.formfields import as_choices
+from conference.formfields import SelectField, as_choices
 from conference.mailings.placeholders import PLACEHOLDERS
 from conference.registration.models import registration_status_choices
 

@@ -9,7 +9,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -20,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from conference.categories import CATEGORY_CHOICES
 from conference.confirmation import ConfirmActionForm
 from conference.countries import country_choices
-from conference.formfields import as_choices, db_int
+from conference.formfields import SelectField, as_choices, db_int
 from conference.registration.models import registration_status_choices
 from conference.registration.moderation import BULK_ACTIONS
 from conference.registration.services import RegistrationDetails

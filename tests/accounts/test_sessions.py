@@ -11,6 +11,7 @@ from conference.accounts.models import User, UserSession
 from conference.db_types import utcnow
 from conference.extensions import db
 from tests.factories import PASSWORD, make_event, make_staff, make_user, totp_code
+from tests.querycount import count_queries
 
 
 def _rows(user) -> list[UserSession]:
@@ -76,6 +77,22 @@ def test_activity_keeps_a_session_alive(app, login):
     [row] = _rows(organiser)
     assert row.last_seen_at > utcnow() - timedelta(minutes=1)
     assert row.revoked_at is None
+
+
+def test_a_session_used_within_both_limits_is_kept_without_reading_the_roles(app, login):
+    # Live for staff and attendees alike: which the account is need not be asked.
+    event = make_event()
+    organiser = make_staff(event, "organiser")
+    client = login(organiser)
+    _age(organiser, last_seen_at=timedelta(minutes=29))
+    with count_queries(db.engine) as recent:
+        assert client.get("/account/profile").status_code == 200
+    _age(organiser, last_seen_at=timedelta(minutes=31))
+    with count_queries(db.engine) as idle:
+        assert client.get("/account/profile").status_code == 302
+
+    assert not [s for s in recent.statements if "FROM event_staff" in s.split("WHERE")[0]], recent
+    assert [s for s in idle.statements if "FROM event_staff" in s], idle
 
 
 def test_revoking_another_device_logs_it_out(app, login):

@@ -7,6 +7,7 @@ rows are right) and commits; the matrix rebuilds it after any request that chang
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -403,26 +404,34 @@ def restore_snapshot(snapshot: Snapshot, only: set[str] | None = None) -> None:
 def _tables_of(only: set[str] | None) -> list:
     """The tables in dependency order: all of them, or ``only`` and those that refer to them
     (all of them when ``only`` names a table the metadata does not have)."""
-    tables = db.metadata.sorted_tables
+    tables = _sorted_tables()
     if only is None or not only <= {t.name for t in tables}:
-        return tables
-    chosen = _with_dependents(only)
-    return [t for t in tables if t.name in chosen]
+        return list(tables)
+    return list(_with_dependents(frozenset(only)))
 
 
-def _with_dependents(names: set[str]) -> set[str]:
-    """``names`` and every table whose foreign keys lead to one of them, at any depth."""
+# The schema is fixed for the run: sorting its ~60 tables for every snapshot and restore
+# cost the hostile-input sweep 2 % of its time (cProfile, 4.8 s of 242 s).
+@functools.cache
+def _sorted_tables() -> tuple:
+    return tuple(db.metadata.sorted_tables)
+
+
+@functools.cache
+def _with_dependents(names: frozenset[str]) -> tuple:
+    """The tables named and every table whose foreign keys lead to one of them, at any depth,
+    in dependency order."""
     chosen = set(names)
     grown = True
     while grown:
         grown = False
-        for table in db.metadata.sorted_tables:
+        for table in _sorted_tables():
             if table.name not in chosen and any(
                 key.column.table.name in chosen for key in table.foreign_keys
             ):
                 chosen.add(table.name)
                 grown = True
-    return chosen
+    return tuple(t for t in _sorted_tables() if t.name in chosen)
 
 
 _WRITTEN_TABLE = re.compile(r'^(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
