@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,8 +22,15 @@ from conference.mail.services import queue_templated_mail
 from conference.urls import external_url, safe_next_url
 
 MIN_PASSWORD_LENGTH = 10
-# Checked against when the email is unknown, so both answers take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(method: str) -> str:
+    """A hash of no one's password, made the way real ones are (``PASSWORD_HASH_METHOD``): an
+    unknown email is checked against it, so both answers cost the same check. Made when the
+    accounts' pages are registered (``views``), not at import: every process that imports
+    the code, a CLI command or a test worker, paid a scrypt hash for it."""
+    return generate_password_hash("not-a-real-password-0000", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -111,7 +120,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None; unknown email and bad password look alike."""
     user = get_user_by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 
 from conference.extensions import db
 from tests.core.limit_workers import failed_logins_in_process
+from tests.processes import separate_processes
 from tests.redis_server import REDIS_URL, delete_prefixed, redis_or_skip, unique_prefix
 
 
@@ -29,7 +28,7 @@ def _logins_here_then_in_a_child(app, settings: dict) -> tuple[list[int], list[i
             for _ in range(2)
         ]
         db.session.remove()
-    context = multiprocessing.get_context("spawn")
+    context = separate_processes()
     results = context.Queue()
     child = context.Process(target=failed_logins_in_process, args=(settings, 2, results))
     child.start()

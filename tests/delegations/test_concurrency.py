@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +13,7 @@ from conference.registration.models import Registration
 from tests.delegations.helpers import invite, make_delegation, make_ncp
 from tests.delegations.workers import accept_in_process
 from tests.factories import make_open_event, make_user
+from tests.processes import separate_processes
 from tests.registration.workers import run_in_threads
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -37,7 +36,7 @@ def test_processes_accepting_at_once_never_exceed_the_quota(app, database_url):
         nomination, secret = invite(delegation, ncp, name=f"Expert {n}")
         invited.append((secret, make_user(nomination.email).id))
     db.session.commit()
-    context = multiprocessing.get_context("spawn")
+    context = separate_processes()
     barrier = context.Barrier(len(invited))
     queue = context.Queue()
     processes = [

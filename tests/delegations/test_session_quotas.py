@@ -3,8 +3,6 @@ its nominees, counted with conditional UPDATEs, set by organisers, seen by the N
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -17,6 +15,7 @@ from conference.registration.models import Booking, DelegationSessionQuota
 from tests.delegations.helpers import invite_and_accept, make_delegation, make_ncp
 from tests.delegations.workers import book_in_process
 from tests.factories import make_open_event, make_session, make_staff
+from tests.processes import separate_processes
 
 
 def _world(nominees: int = 3):
@@ -213,7 +212,7 @@ def test_processes_booking_at_once_never_exceed_the_session_quota(app, database_
     event, belgium, _, briefing, _, _, regs, organiser = _world(nominees=6)
     set_session_quota(belgium, briefing.id, 2, actor=organiser)
     db.session.commit()
-    context = multiprocessing.get_context("spawn")
+    context = separate_processes()
     barrier = context.Barrier(len(regs))
     queue = context.Queue()
     processes = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from conference.extensions import db
 from conference.mail.models import OutboxMessage
 from conference.mail.services import deliver_outbox, pending_count, queue_mail
 from tests.mail.senders import send_all_in_process
+from tests.processes import separate_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def _delivered_subjects(smtp_server) -> Counter:
 
 def test_concurrent_sender_processes_deliver_each_message_once(app, database_url, smtp_server):
     subjects = _queue(60)
-    context = multiprocessing.get_context("spawn")
+    context = separate_processes()
     senders = 4
     barrier = context.Barrier(senders)
     results = context.Queue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from conference.mail.models import OutboxMessage
 from conference.mail.services import deliver_outbox
 from tests.notices.helpers import attendee, move, programme
 from tests.notices.senders import announce_in_process
+from tests.processes import separate_processes
 
 
 def test_concurrent_sender_processes_send_one_mail_per_person_per_change_set(
@@ -28,7 +28,7 @@ def test_concurrent_sender_processes_send_one_mail_per_person_per_change_set(
         for session in prog.sessions:
             move(session)
 
-    context = multiprocessing.get_context("spawn")
+    context = separate_processes()
     senders = 4
     barrier = context.Barrier(senders)
     results = context.Queue()

@@ -7,8 +7,6 @@ once so they all go for the same last seats.
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 from sqlalchemy import func, select
 
@@ -26,6 +24,7 @@ from tests.factories import (
     register,
     registration_details,
 )
+from tests.processes import separate_processes
 from tests.registration.helpers import (
     assert_counters_match_rows,
     statuses,
@@ -97,7 +96,7 @@ def test_processes_racing_for_the_last_seats(app, database_url):
     session = make_session(event, capacity=2)
     registrations = [make_attendee(event) for _ in range(6)]
     db.session.commit()
-    context = multiprocessing.get_context("spawn")
+    context = separate_processes()
     barrier = context.Barrier(len(registrations))
     queue = context.Queue()
 
