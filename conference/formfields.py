@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import wtforms
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
@@ -29,7 +29,7 @@ class PlainOptionsSelect(Select):
     """
 
     @classmethod
-    def render_option(cls, choice: SelectChoice, **kwargs) -> Markup:
+    def render_option(cls, choice: Choice, **kwargs) -> Markup:
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
         value = choice.value
