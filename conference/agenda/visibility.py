@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, or_, select, true
 
@@ -33,6 +33,9 @@ from conference.agenda.models import (
 from conference.agenda.translated import SESSION_FIELDS, frozen_translations
 from conference.events.models import Event
 from conference.markings import TLP, marking_labels
+
+if TYPE_CHECKING:
+    from conference.agenda.queries import SpeakerRow
 
 CLOSED_TITLE = "Closed session"
 # What exports give as a closed block's kind, whatever the session really is.
@@ -127,7 +130,8 @@ class VisibleSession:
     abstract: str = ""
     kind: str | None = None
     track: Track | None = None
-    speakers: tuple[Speaker, ...] = ()
+    # The programme fills it with plain rows (``queries.SpeakerRow``): the same attributes.
+    speakers: tuple[Speaker | SpeakerRow, ...] = ()
     capacity: int | None = None
     requires_booking: bool = False
     restricted_to: tuple[str, ...] = ()
