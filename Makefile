@@ -7,6 +7,10 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 # Two workers (one per core here), each with its own database; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
+# Keep compiled bytecode (__pycache__, ignored by git) even where the shell says not to: the
+# suite starts dozens of Python processes (workers, servers, CLI runs), and each would compile
+# the app and pytest would rewrite every test module again (about 1 s of CPU per process).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test e2e lint format bench install clean-db vendor translations compile-translations
 
