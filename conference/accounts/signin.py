@@ -61,6 +61,16 @@ def audit(kind: security_log.SecurityEventKind, *, user=None, email: str = "", d
     )
 
 
+def load_signed_in(login_token: str) -> User | None:
+    """Flask-Login's user loader: the account of the login token, if this browser's session
+    row (read with it) is still live; else nobody is logged in."""
+    user, row = sessions.account_and_session(login_token, session.get(SESSION_KEY))
+    if user is None:
+        return None
+    g.user_session_row = row
+    return check_session(user)
+
+
 def current_session_row() -> UserSession | None:
     """This browser's session row (looked up once a request)."""
     if "user_session_row" not in g:

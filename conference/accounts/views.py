@@ -29,11 +29,8 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 bp.record_once(lambda state: services.dummy_hash(state.app.config["PASSWORD_HASH_METHOD"]))
 
 
-@login_manager.user_loader
-def load_user(session_token: str):
-    user = services.get_user_by_session_token(session_token)
-    # The session's own row decides too: revoked, or idle too long, is logged out.
-    return signin.check_session(user) if user is not None else None
+# The session's own row decides too: revoked, or idle too long, is logged out.
+login_manager.user_loader(signin.load_signed_in)
 
 
 def _login_limit() -> str:

@@ -199,3 +199,13 @@ def test_rotating_a_badge_key_or_granting_a_role_needs_a_recent_password(app, lo
     from conference.events.models import EventStaff
 
     assert db.session.scalar(select(EventStaff).where(EventStaff.role == "door_staff")) is None
+
+
+def test_a_signed_in_request_reads_the_account_and_its_session_in_one_statement(app, login):
+    client = login(make_user())
+    with count_queries(db.engine) as log:
+        assert client.get("/account/profile").status_code == 200
+
+    # One read of the account (its session row joined to it), none of the session row alone.
+    assert len([s for s in log.statements if s.startswith("SELECT users.")]) == 1, log
+    assert not [s for s in log.statements if s.startswith("SELECT user_sessions.")], log
