@@ -213,7 +213,10 @@ def _calendar_link(person: Person, site) -> str:
     assert address.startswith(site.url + "/calendar/") and address.endswith(".ics")
     webcal = page.get_by_role("link", name="Subscribe in your calendar app")
     expect(webcal).to_have_attribute("href", "webcal://" + address.removeprefix("http://"))
-    # Copy it as a person does: focus the field, select all, copy.
+    # Copy it as a person does, in the window in front (the clipboard is read only by a
+    # focused document, and the organiser's page was the last one used): focus the field,
+    # select all, copy.
+    page.bring_to_front()
     person.focus(field) if person.keyboard else field.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Control+C")
