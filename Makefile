@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 # Keep compiled bytecode (__pycache__, ignored by git) even where the shell says not to: the
 # suite starts dozens of Python processes (workers, servers, CLI runs), and each would compile
-# the app and pytest would rewrite every test module again (about 1 s of CPU per process).
+# the app and pytest would rewrite every test module again (about 0.5 s of CPU per process).
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test e2e lint format bench install clean-db vendor translations compile-translations
