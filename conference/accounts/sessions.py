@@ -58,13 +58,9 @@ def find_session(key: str | None) -> UserSession | None:
     return db.session.scalar(select(UserSession).where(UserSession.key == key))
 
 
-def account_and_session(
-    login_token: str, key: str | None
-) -> tuple[User | None, UserSession | None]:
+def account_with_session(login_token: str, key: str) -> tuple[User | None, UserSession | None]:
     """The account of a login token and the session row of a cookie's key, in one statement
     (every signed-in request asks for both)."""
-    if not key:
-        return db.session.scalar(select(User).where(User.session_token == login_token)), None
     found = db.session.execute(
         select(User, UserSession)
         .outerjoin(UserSession, UserSession.key == key)

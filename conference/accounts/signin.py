@@ -64,7 +64,11 @@ def audit(kind: security_log.SecurityEventKind, *, user=None, email: str = "", d
 def load_signed_in(login_token: str) -> User | None:
     """Flask-Login's user loader: the account of the login token, if this browser's session
     row (read with it) is still live; else nobody is logged in."""
-    user, row = sessions.account_and_session(login_token, session.get(SESSION_KEY))
+    key = session.get(SESSION_KEY)
+    if key:
+        user, row = sessions.account_with_session(login_token, key)
+    else:
+        user, row = services.get_user_by_session_token(login_token), None
     if user is None:
         return None
     g.user_session_row = row
