@@ -22,6 +22,23 @@ from tests.e2e.server import ROOT, LiveServer, drop_e2e_database, e2e_database_u
 from tests.smtp import LoopbackSMTP
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+)
+NO_BROWSER_UI_PAGES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "PreloadTopChromeWebUI")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -36,6 +53,11 @@ CHROMIUM_ARGS = [
     "--in-process-gpu",
     "--disable-site-isolation-trials",
     "--renderer-process-limit=1",
+    # Chromium 149+ gives every tab two hidden WebUI pages of its own (the omnibox's popup and
+    # its AI-mode popup), which Playwright attaches to and the renderer builds; no journey
+    # uses the address bar. Chromium keeps only the last --disable-features, so Playwright's
+    # own list (playwright-core's chromiumSwitches.ts) is repeated first.
+    "--disable-features=" + ",".join([*PLAYWRIGHT_DISABLED_FEATURES, *NO_BROWSER_UI_PAGES]),
 ]
 # One folder per pytest-xdist worker: each runs its own server and empties its own folder.
 ARTIFACTS = ROOT / "test-artifacts" / "e2e" / os.environ.get("PYTEST_XDIST_WORKER", "main")
