@@ -6,7 +6,6 @@ import io
 
 import pypdfium2
 import pytest
-import zxingcpp
 from PIL import Image
 
 from conference.badges import signing, tokens
@@ -14,6 +13,7 @@ from conference.badges.models import Badge
 from conference.extensions import db
 from tests.badges.helpers import badge_for
 from tests.factories import make_event, make_registration, make_staff, make_user
+from tests.qr import read_qr_codes
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def event(app):
 
 
 def _decode(image: Image.Image) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(image)]
+    return [result.text for result in read_qr_codes(image)]
 
 
 def _pdf_pages(data: bytes, dpi: int = 150) -> list[Image.Image]:
@@ -94,7 +94,7 @@ def test_qr_on_the_pdf_is_at_least_25_mm_wide(login, event):
     data = login(user).get("/events/flagship-2027/badge.pdf").data
     dpi = 150
 
-    [result] = zxingcpp.read_barcodes(_pdf_pages(data, dpi)[0])
+    [result] = read_qr_codes(_pdf_pages(data, dpi)[0])
 
     position = result.position
     width_px = abs(position.top_right.x - position.top_left.x)
